@@ -1,0 +1,4 @@
+using Galt.Cli;
+using Spectre.Console;
+
+return GaltCommandLine.Invoke(args, AnsiConsole.Console);

@@ -1,0 +1,24 @@
+using Galt.Experiments.Baselines;
+using Galt.Experiments.Benchmarks;
+
+namespace Galt.Experiments;
+
+/// <summary>Every experiment (<c>galt run</c>) and user-facing benchmark (<c>galt bench</c>) the CLI offers.</summary>
+public static class Catalog
+{
+    /// <summary>Experiments, in the order <c>galt list</c> shows them.</summary>
+    public static IReadOnlyList<IRunnable> Experiments { get; } = new IRunnable[]
+    {
+        new MnistBaseline(),
+    };
+
+    /// <summary>User-facing benchmarks; micro-benchmarks live in <c>bench/Galt.Bench</c>.</summary>
+    public static IReadOnlyList<IRunnable> Benchmarks { get; } = new IRunnable[]
+    {
+        new AdamStepBenchmark(),
+    };
+
+    /// <summary>Finds a runnable by name in <paramref name="among"/>; null when there is none.</summary>
+    public static IRunnable? Find(IEnumerable<IRunnable> among, string name) =>
+        among.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+}

