@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Galt.Cli.Commands;
 using Spectre.Console;
 
@@ -8,11 +9,14 @@ namespace Galt.Cli;
 public static class GaltCommandLine
 {
     /// <summary>Builds the root command; all output goes to <paramref name="console"/>.</summary>
-    public static RootCommand Build(IAnsiConsole console)
+    public static Command Build(IAnsiConsole console)
     {
-        var root = new RootCommand(
+        // A plain Command named "galt" rather than RootCommand, whose name would be the assembly's (Galt.Cli).
+        var root = new Command("galt",
             "galt: Graph-parallel Augmented-Lagrangian Training for TorchSharp. Runs the published experiments and " +
             "benchmarks, and writes each run's result.json, report.md and PNG plots into <out>/<name>-<UTC timestamp>/.");
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
         root.Subcommands.Add(ListCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));

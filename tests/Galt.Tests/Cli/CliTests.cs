@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Galt.Cli;
+using Galt.Experiments;
+using Galt.Reporting;
+using Galt.Tests.Data;
+using Spectre.Console;
+
+namespace Galt.Tests.Cli;
+
+public class CliTests
+{
+    private static (int Exit, string Text) Invoke(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 250;
+        int exit = GaltCommandLine.Invoke(args, console, writer, writer);
+        return (exit, writer.ToString());
+    }
+
+    [Fact]
+    public void ListNamesAndDescribesEveryExperimentAndBenchmark()
+    {
+        var (exit, text) = Invoke("list");
+        Assert.Equal(0, exit);
+        foreach (var r in Catalog.Experiments.Concat(Catalog.Benchmarks))
+        {
+            Assert.Contains(r.Name, text);
+            Assert.Contains(r.Description[..40], text);
+        }
+    }
+
+    [Fact]
+    public void HelpDescribesEveryCommand()
+    {
+        var (exit, text) = Invoke("--help");
+        Assert.Equal(0, exit);
+        foreach (var command in new[] { "list", "run", "bench", "report" }) Assert.Contains(command, text);
+        Assert.Contains("List the experiments", text);
+        Assert.Contains("Run an experiment", text);
+        Assert.Contains("user-facing benchmark", text);
+        Assert.Contains("Re-render report.md", text);
+
+        var (runExit, runHelp) = Invoke("run", "--help");
+        Assert.Equal(0, runExit);
+        foreach (var option in new[] { "--seed", "--quick", "--out", "--data-dir" }) Assert.Contains(option, runHelp);
+    }
+
+    [Fact]
+    public void UnknownExperimentExitsTwoAndListsKnownOnes()
+    {
+        var (exit, text) = Invoke("run", "no-such-thing");
+        Assert.Equal(2, exit);
+        Assert.Contains("no experiment named 'no-such-thing'", text);
+        Assert.Contains("mnist-baseline", text);
+    }
+
+    [Fact]
+    public void BadDataDirExitsOneNamingTheFolder()
+    {
+        string missing = Path.Combine(TempDir.Create(), "nothing-here");
+        var (exit, text) = Invoke("run", "mnist-baseline", "--quick", "--data-dir", missing, "--out", TempDir.Create());
+        Assert.Equal(1, exit);
+        Assert.Contains("nothing-here", text);
+        Assert.Contains("folder not found", text);
+    }
+
+    [Fact]
+    public void RunWritesTheRunFolderAndReportRerendersIt()
+    {
+        string data = SyntheticMnist.WriteDirectory(trainCount: 300, testCount: 100);
+        string outRoot = TempDir.Create();
+        var (exit, text) = Invoke("run", "mnist-baseline", "--quick", "--seed", "3", "--data-dir", data, "--out", outRoot);
+        Assert.Equal(0, exit);
+        Assert.Contains("test_accuracy", text);
+
+        string runDir = Assert.Single(Directory.GetDirectories(outRoot));
+        Assert.Matches(@"mnist-baseline-\d{8}T\d{6}Z$", runDir);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "result.json"))))
+        {
+            Assert.InRange(doc.RootElement.GetProperty("summary").GetProperty("test_accuracy").GetDouble(), 0.0, 1.0);
+            Assert.Equal(3, doc.RootElement.GetProperty("seeds")[0].GetInt32());
+        }
+        Assert.True(File.Exists(Path.Combine(runDir, "report.md")));
+        Assert.True(File.Exists(Path.Combine(runDir, "test_accuracy.png")));
+
+        File.Delete(Path.Combine(runDir, "report.md"));
+        var (reportExit, reportText) = Invoke("report", runDir);
+        Assert.Equal(0, reportExit);
+        Assert.Contains("test_accuracy", reportText);
+        Assert.Contains(RunRecordJson.Read(runDir).Summary["test_accuracy"].ToString("0.####", System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(runDir, "report.md")));
+    }
+
+    [Fact]
+    public void ReportOfAFolderWithoutResultJsonFailsClearly()
+    {
+        var (exit, text) = Invoke("report", TempDir.Create());
+        Assert.Equal(1, exit);
+        Assert.Contains("no result.json", text);
+    }
+
+    [Fact]
+    public void BenchQuickRunsAndWritesItsSummary()
+    {
+        string outRoot = TempDir.Create();
+        var (exit, text) = Invoke("bench", "adam-step", "--quick", "--out", outRoot);
+        Assert.Equal(0, exit);
+        string runDir = Assert.Single(Directory.GetDirectories(outRoot));
+        var record = RunRecordJson.Read(runDir);
+        Assert.Equal("benchmark", record.Kind);
+        Assert.True(record.Summary["adam_step_ms_median"] > 0);
+        Assert.Contains("adam_step_ms_median", text);
+    }
+}
