@@ -1,0 +1,31 @@
+using static TorchSharp.torch;
+
+namespace Galt.Solve;
+
+/// <summary>The direction δ_p per parameter tensor and how it was obtained. Owns the direction tensors.</summary>
+public sealed class LowRankSolution : IDisposable
+{
+    /// <summary>Creates the solution.</summary>
+    public LowRankSolution(Tensor[] direction, SolvePath path, double conditionNumber)
+    {
+        Direction = direction; Path = path; ConditionNumber = conditionNumber;
+    }
+
+    /// <summary>δ_p, shaped like the parameters.</summary>
+    public Tensor[] Direction { get; }
+
+    /// <summary>The algorithm used (for per-tensor scope: the most general one any tensor needed).</summary>
+    public SolvePath Path { get; }
+
+    /// <summary>cond₂ of the Woodbury matrix S (largest over tensors in per-tensor scope); NaN when no Woodbury system was formed.</summary>
+    public double ConditionNumber { get; }
+
+    /// <summary>True when Woodbury was attempted and rejected for conditioning.</summary>
+    public bool FellBack => Path == SolvePath.SequentialShermanMorrison && !double.IsNaN(ConditionNumber);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in Direction) t.Dispose();
+    }
+}

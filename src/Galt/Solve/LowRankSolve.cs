@@ -1,0 +1,247 @@
+using static TorchSharp.torch;
+
+namespace Galt.Solve;
+
+/// <summary>
+/// The exact local step of a block (spec §1.1): δ solving (D + Σ_i ρ_i J_i J_iᵀ) δ = D δ_b − Σ_i f_i J_i, by
+/// Sherman–Morrison for one constraint and Woodbury (k×k float64 system S = diag(1/ρ) + JᵀD⁻¹J) for several,
+/// with the release's conditioning fallback (cond₂(S) &gt; 1e6 → sequential per-tensor Sherman–Morrison).
+/// A pure function: it reads the problem and returns new tensors; it knows nothing of models or optimizers.
+/// </summary>
+public static class LowRankSolve
+{
+    /// <summary>spec §1.1: the release adds 1e-10 to the Sherman–Morrison denominator.</summary>
+    private const double ShermanMorrisonGuard = 1e-10;
+
+    /// <summary>spec §1.1 step 2: 1/max(ρ, 1e-10) in S and r.</summary>
+    private const double StiffnessFloor = 1e-10;
+
+    /// <summary>Solves <paramref name="problem"/>; the caller owns (and disposes) the returned direction.</summary>
+    public static LowRankSolution Solve(LowRankProblem problem, LowRankSolveOptions? options = null)
+    {
+        options ??= LowRankSolveOptions.Default;
+        using var noGrad = no_grad();
+        // Every temporary dies with this scope; only the returned direction leaves it.
+        using var scope = NewDisposeScope();
+        var active = problem.ActiveConstraints();
+        var solution = active.Length == 0
+            ? new LowRankSolution(problem.BaseDirection.Select(b => b.detach().clone()).ToArray(), SolvePath.Unconstrained, double.NaN)
+            : options.Scope == SolveScope.Global ? SolveGlobal(problem, active, options) : SolvePerTensor(problem, active, options);
+        foreach (var t in solution.Direction) t.MoveToOuterDisposeScope();
+        return solution;
+    }
+
+    private static LowRankSolution SolveGlobal(LowRankProblem problem, int[] active, LowRankSolveOptions options)
+    {
+        int k = active.Length;
+        if (k >= 2 && !options.UseWoodbury)
+            return new LowRankSolution(AllSequential(problem, active), SolvePath.SequentialShermanMorrison, double.NaN);
+
+        // spec §1.1 Woodbury step 1: τ_i = Σ_p ⟨J_i,p, δ_b,p⟩ and A_ij = Σ_p ⟨J_i,p, J_j,p / D_p⟩, globally over tensors.
+        var a = new double[k, k];
+        var tau = new double[k];
+        var blocks = new List<TensorBlock>();
+        try
+        {
+            for (int p = 0; p < problem.TensorCount; p++)
+            {
+                var block = TensorBlock.Gather(problem, p, active);
+                if (block is null) continue;
+                blocks.Add(block);
+                block.Accumulate(problem, a, tau);
+            }
+
+            double[] c;
+            SolvePath path;
+            double cond = double.NaN;
+            if (k == 1)
+            {
+                // Sherman–Morrison: c = (f + ρτ) / (1 + ρα).
+                double rho = problem.Stiffness[active[0]], f = problem.Force[active[0]];
+                c = new[] { (f + rho * tau[0]) / (1 + rho * a[0, 0] + ShermanMorrisonGuard) };
+                path = SolvePath.ShermanMorrison;
+            }
+            else
+            {
+                var (s, r) = WoodburySystem(problem, active, a, tau);
+                cond = SymmetricSystem.ConditionNumber(s);
+                if (!(cond <= options.ConditionLimit))
+                    return new LowRankSolution(AllSequential(problem, active), SolvePath.SequentialShermanMorrison, cond);
+                c = SymmetricSystem.Solve(s, r);
+                path = SolvePath.Woodbury;
+            }
+
+            var direction = new Tensor[problem.TensorCount];
+            for (int p = 0; p < problem.TensorCount; p++) direction[p] = problem.BaseDirection[p].detach().clone();
+            foreach (var block in blocks) block.Subtract(direction, c);
+            return new LowRankSolution(direction, path, cond);
+        }
+        finally
+        {
+            foreach (var block in blocks) block.Dispose();
+        }
+    }
+
+    private static LowRankSolution SolvePerTensor(LowRankProblem problem, int[] active, LowRankSolveOptions options)
+    {
+        var direction = new Tensor[problem.TensorCount];
+        var path = SolvePath.Unconstrained;
+        double worstCond = double.NaN;
+        for (int p = 0; p < problem.TensorCount; p++)
+        {
+            using var block = TensorBlock.Gather(problem, p, active);
+            if (block is null)
+            {
+                direction[p] = problem.BaseDirection[p].detach().clone();
+                continue;
+            }
+            int r = block.Rows.Length;
+            if (r >= 2 && !options.UseWoodbury)
+            {
+                direction[p] = Sequential(problem, p, block.Rows);
+                path = Max(path, SolvePath.SequentialShermanMorrison);
+                continue;
+            }
+            var a = new double[r, r];
+            var tau = new double[r];
+            block.Accumulate(problem, a, tau, local: true);
+            double[] c;
+            if (r == 1)
+            {
+                double rho = problem.Stiffness[block.Rows[0]], f = problem.Force[block.Rows[0]];
+                c = new[] { (f + rho * tau[0]) / (1 + rho * a[0, 0] + ShermanMorrisonGuard) };
+                path = Max(path, SolvePath.ShermanMorrison);
+            }
+            else
+            {
+                var (s, rhs) = WoodburySystem(problem, block.Rows, a, tau);
+                double cond = SymmetricSystem.ConditionNumber(s);
+                worstCond = double.IsNaN(worstCond) ? cond : Math.Max(worstCond, cond);
+                if (!(cond <= options.ConditionLimit))
+                {
+                    direction[p] = Sequential(problem, p, block.Rows);
+                    path = Max(path, SolvePath.SequentialShermanMorrison);
+                    continue;
+                }
+                c = SymmetricSystem.Solve(s, rhs);
+                path = Max(path, SolvePath.Woodbury);
+            }
+            direction[p] = problem.BaseDirection[p].detach().clone();
+            block.Subtract(direction, c, local: true);
+        }
+        return new LowRankSolution(direction, path, worstCond);
+    }
+
+    private static SolvePath Max(SolvePath a, SolvePath b) => (SolvePath)Math.Max((int)a, (int)b);
+
+    /// <summary>spec §1.1 step 2: S = diag(1/ρ_i) + A, r = f/ρ + τ, with 1/max(ρ_i, 1e-10).</summary>
+    private static (double[,] S, double[] R) WoodburySystem(LowRankProblem problem, int[] rows, double[,] a, double[] tau)
+    {
+        int k = rows.Length;
+        var s = (double[,])a.Clone();
+        var r = new double[k];
+        for (int i = 0; i < k; i++)
+        {
+            double inv = 1 / Math.Max(problem.Stiffness[rows[i]], StiffnessFloor);
+            s[i, i] += inv;
+            r[i] = problem.Force[rows[i]] * inv + tau[i];
+        }
+        return (s, r);
+    }
+
+    private static Tensor[] AllSequential(LowRankProblem problem, int[] active)
+    {
+        var direction = new Tensor[problem.TensorCount];
+        for (int p = 0; p < problem.TensorCount; p++)
+        {
+            var rows = active.Where(i => problem.Jacobians[i][p] is not null).ToArray();
+            direction[p] = rows.Length == 0 ? problem.BaseDirection[p].detach().clone() : Sequential(problem, p, rows);
+        }
+        return direction;
+    }
+
+    /// <summary>
+    /// spec §1.1 single-constraint projection applied per tensor, constraints in index order, each on the δ already
+    /// corrected by the previous ones: c = (f + ρ⟨J, δ⟩) / (1 + ρ⟨J, J/D⟩ + 1e-10); δ ← δ − c·J/D.
+    /// </summary>
+    private static Tensor Sequential(LowRankProblem problem, int p, int[] rows)
+    {
+        var delta = problem.BaseDirection[p].detach().clone();
+        var d = problem.Metric[p];
+        foreach (int i in rows)
+        {
+            var j = problem.Jacobians[i][p]!;
+            using var scaled = j / d;
+            double alpha = j.mul(scaled).sum().to(ScalarType.Float64).item<double>();
+            double tau = j.mul(delta).sum().to(ScalarType.Float64).item<double>();
+            double rho = problem.Stiffness[i];
+            double c = (problem.Force[i] + rho * tau) / (1 + rho * alpha + ShermanMorrisonGuard);
+            delta.add_(scaled, alpha: -c);
+        }
+        return delta;
+    }
+
+    /// <summary>The Jacobian rows that touch one parameter tensor, flattened and stacked, with their D⁻¹-scaled copies.</summary>
+    private sealed class TensorBlock : IDisposable
+    {
+        private TensorBlock(int p, int[] rows, int[] positions, Tensor j, Tensor scaled)
+        {
+            Index = p; Rows = rows; Positions = positions; J = j; Scaled = scaled;
+        }
+
+        public int Index { get; }
+
+        /// <summary>Constraint indices (into the problem) with a Jacobian on this tensor.</summary>
+        public int[] Rows { get; }
+
+        /// <summary>Positions of <see cref="Rows"/> in the active list (global system indices).</summary>
+        public int[] Positions { get; }
+
+        /// <summary>[r, n_p] Jacobian rows.</summary>
+        public Tensor J { get; }
+
+        /// <summary>[r, n_p] rows divided by D_p.</summary>
+        public Tensor Scaled { get; }
+
+        public static TensorBlock? Gather(LowRankProblem problem, int p, int[] active)
+        {
+            var positions = Enumerable.Range(0, active.Length).Where(a => problem.Jacobians[active[a]][p] is not null).ToArray();
+            if (positions.Length == 0) return null;
+            var rows = positions.Select(a => active[a]).ToArray();
+            var j = stack(rows.Select(i => problem.Jacobians[i][p]!.detach().reshape(-1)).ToArray());
+            var scaled = j / problem.Metric[p].detach().reshape(1, -1);
+            return new TensorBlock(p, rows, positions, j, scaled);
+        }
+
+        /// <summary>Adds this tensor's ⟨J_i, J_j/D⟩ and ⟨J_i, δ_b⟩ into the system (at global or local indices).</summary>
+        public void Accumulate(LowRankProblem problem, double[,] a, double[] tau, bool local = false)
+        {
+            using var gram = J.matmul(Scaled.t()).to(ScalarType.Float64).cpu();
+            using var proj = J.matmul(problem.BaseDirection[Index].detach().reshape(-1)).to(ScalarType.Float64).cpu();
+            var g = gram.data<double>().ToArray();
+            var t = proj.data<double>().ToArray();
+            int r = Rows.Length;
+            for (int x = 0; x < r; x++)
+            {
+                int ix = local ? x : Positions[x];
+                tau[ix] += t[x];
+                for (int y = 0; y < r; y++) a[ix, local ? y : Positions[y]] += g[x * r + y];
+            }
+        }
+
+        /// <summary>δ_p ← δ_p − Σ_i c_i J_i,p / D_p.</summary>
+        public void Subtract(Tensor[] direction, double[] c, bool local = false)
+        {
+            var coefficients = Positions.Select((pos, x) => c[local ? x : pos]).ToArray();
+            using var cv = tensor(coefficients, ScalarType.Float64).to(Scaled.dtype).to(Scaled.device);
+            using var correction = cv.matmul(Scaled);
+            direction[Index].sub_(correction.reshape(direction[Index].shape));
+        }
+
+        public void Dispose()
+        {
+            J.Dispose();
+            Scaled.Dispose();
+        }
+    }
+}
