@@ -6,10 +6,16 @@ namespace Galt.Solve;
 public sealed class LowRankSolution : IDisposable
 {
     /// <summary>Creates the solution.</summary>
-    public LowRankSolution(Tensor[] direction, SolvePath path, double conditionNumber)
+    public LowRankSolution(Tensor[] direction, SolvePath path, double conditionNumber, double[] jacobianDotDirection)
     {
-        Direction = direction; Path = path; ConditionNumber = conditionNumber;
+        Direction = direction; Path = path; ConditionNumber = conditionNumber; JacobianDotDirection = jacobianDotDirection;
     }
+
+    /// <summary>
+    /// ⟨J_i, δ⟩ summed over tensors, per constraint (0 where a constraint has no Jacobian): what the step changes each
+    /// constraint by to first order, per unit learning rate (spec §1.1 "predicted post-step residual").
+    /// </summary>
+    public double[] JacobianDotDirection { get; }
 
     /// <summary>δ_p, shaped like the parameters.</summary>
     public Tensor[] Direction { get; }

@@ -25,7 +25,7 @@ public static class LowRankSolve
         using var scope = NewDisposeScope();
         var active = problem.ActiveConstraints();
         var solution = active.Length == 0
-            ? new LowRankSolution(problem.BaseDirection.Select(b => b.detach().clone()).ToArray(), SolvePath.Unconstrained, double.NaN)
+            ? new LowRankSolution(problem.BaseDirection.Select(b => b.detach().clone()).ToArray(), SolvePath.Unconstrained, double.NaN, new double[problem.ConstraintCount])
             : options.Scope == SolveScope.Global ? SolveGlobal(problem, active, options) : SolvePerTensor(problem, active, options);
         foreach (var t in solution.Direction) t.MoveToOuterDisposeScope();
         return solution;
@@ -35,7 +35,7 @@ public static class LowRankSolve
     {
         int k = active.Length;
         if (k >= 2 && !options.UseWoodbury)
-            return new LowRankSolution(AllSequential(problem, active), SolvePath.SequentialShermanMorrison, double.NaN);
+            return WithProjections(problem, AllSequential(problem, active), SolvePath.SequentialShermanMorrison, double.NaN);
 
         // spec §1.1 Woodbury step 1: τ_i = Σ_p ⟨J_i,p, δ_b,p⟩ and A_ij = Σ_p ⟨J_i,p, J_j,p / D_p⟩, globally over tensors.
         var a = new double[k, k];
@@ -50,6 +50,7 @@ public static class LowRankSolve
                 blocks.Add(block);
                 block.Accumulate(problem, a, tau);
             }
+            for (int x = 0; x < k; x++) RequireFinite(problem, active[x], a[x, x], tau[x]);
 
             double[] c;
             SolvePath path;
@@ -66,7 +67,7 @@ public static class LowRankSolve
                 var (s, r) = WoodburySystem(problem, active, a, tau);
                 cond = SymmetricSystem.ConditionNumber(s);
                 if (!(cond <= options.ConditionLimit))
-                    return new LowRankSolution(AllSequential(problem, active), SolvePath.SequentialShermanMorrison, cond);
+                    return WithProjections(problem, AllSequential(problem, active), SolvePath.SequentialShermanMorrison, cond);
                 c = SymmetricSystem.Solve(s, r);
                 path = SolvePath.Woodbury;
             }
@@ -74,7 +75,15 @@ public static class LowRankSolve
             var direction = new Tensor[problem.TensorCount];
             for (int p = 0; p < problem.TensorCount; p++) direction[p] = problem.BaseDirection[p].detach().clone();
             foreach (var block in blocks) block.Subtract(direction, c);
-            return new LowRankSolution(direction, path, cond);
+            // ⟨J_i, δ⟩ = τ_i − (A c)_i: the solve already holds every inner product it needs.
+            var dots = new double[problem.ConstraintCount];
+            for (int x = 0; x < k; x++)
+            {
+                double ac = 0;
+                for (int y = 0; y < k; y++) ac += a[x, y] * c[y];
+                dots[active[x]] = tau[x] - ac;
+            }
+            return new LowRankSolution(direction, path, cond, dots);
         }
         finally
         {
@@ -105,6 +114,7 @@ public static class LowRankSolve
             var a = new double[r, r];
             var tau = new double[r];
             block.Accumulate(problem, a, tau, local: true);
+            for (int x = 0; x < r; x++) RequireFinite(problem, block.Rows[x], a[x, x], tau[x]);
             double[] c;
             if (r == 1)
             {
@@ -129,7 +139,28 @@ public static class LowRankSolve
             direction[p] = problem.BaseDirection[p].detach().clone();
             block.Subtract(direction, c, local: true);
         }
-        return new LowRankSolution(direction, path, worstCond);
+        return WithProjections(problem, direction, path, worstCond);
+    }
+
+    /// <summary>A direction with ⟨J_i, δ⟩ computed explicitly (paths that do not form the global system).</summary>
+    private static LowRankSolution WithProjections(LowRankProblem problem, Tensor[] direction, SolvePath path, double cond)
+    {
+        var dots = new double[problem.ConstraintCount];
+        for (int i = 0; i < problem.ConstraintCount; i++)
+            for (int p = 0; p < problem.TensorCount; p++)
+                if (problem.Jacobians[i][p] is { } j)
+                    dots[i] += j.mul(direction[p]).sum().to(ScalarType.Float64).item<double>();
+        return new LowRankSolution(direction, path, cond, dots);
+    }
+
+    /// <summary>
+    /// A NaN or Inf anywhere in J_i shows up in ⟨J_i, J_i/D⟩ (a sum of squares) or ⟨J_i, δ_b⟩, so checking the k×k
+    /// system costs nothing extra. The caller checks D and δ_b first, so a non-finite value here is J_i's.
+    /// </summary>
+    private static void RequireFinite(LowRankProblem problem, int i, double alpha, double tau)
+    {
+        if (!double.IsFinite(alpha) || !double.IsFinite(tau))
+            throw new NonFiniteValueException(problem.Names[i], $"the Jacobian of constraint '{problem.Names[i]}' contains NaN or Inf (⟨J, J/D⟩ = {alpha}, ⟨J, δ_b⟩ = {tau}).");
     }
 
     private static SolvePath Max(SolvePath a, SolvePath b) => (SolvePath)Math.Max((int)a, (int)b);
@@ -174,6 +205,7 @@ public static class LowRankSolve
             using var scaled = j / d;
             double alpha = j.mul(scaled).sum().to(ScalarType.Float64).item<double>();
             double tau = j.mul(delta).sum().to(ScalarType.Float64).item<double>();
+            RequireFinite(problem, i, alpha, tau);
             double rho = problem.Stiffness[i];
             double c = (problem.Force[i] + rho * tau) / (1 + rho * alpha + ShermanMorrisonGuard);
             delta.add_(scaled, alpha: -c);

@@ -1,0 +1,53 @@
+using static TorchSharp.torch;
+
+namespace Galt.Constraints;
+
+/// <summary>
+/// Bound on the probability mass a model puts on forbidden outputs (spec §2.2): per probe p, v_p = Σ_{i∈forbid} softmax(s_p)_i;
+/// K = T_lse·logsumexp_p(v_p / T_lse), a smooth worst-probe maximum (K = max_p v_p when T_lse ≤ 0). C = K − margin ≤ 0.
+/// </summary>
+public sealed class ForbiddenMassConstraint : Constraint
+{
+    private readonly Func<Tensor, Tensor> _scores;
+    private readonly Tensor _inputs;
+    private readonly Tensor _mask;
+
+    /// <summary>Creates the constraint.</summary>
+    /// <param name="name">Constraint name.</param>
+    /// <param name="scores">The model's scores for a batch of probes.</param>
+    /// <param name="probes">Probe inputs; copied.</param>
+    /// <param name="forbidden">[probes, classes] mask, 1 where an output is forbidden; copied.</param>
+    /// <param name="margin">Allowed forbidden mass.</param>
+    /// <param name="lseTemperature">T_lse (spec: 0.1); ≤ 0 means the hard maximum.</param>
+    public ForbiddenMassConstraint(string name, Func<Tensor, Tensor> scores, Tensor probes, Tensor forbidden, double margin, double lseTemperature = 0.1)
+        : base(name, ConstraintKind.Inequality, margin)
+    {
+        if (forbidden.shape.Length != 2 || forbidden.shape[0] != probes.shape[0])
+            throw new ArgumentException($"constraint '{name}': forbidden mask has shape [{string.Join(",", forbidden.shape)}], expected [{probes.shape[0]}, classes].", nameof(forbidden));
+        _scores = scores;
+        LseTemperature = lseTemperature;
+        _inputs = probes.detach().clone().DetachFromDisposeScope();
+        _mask = forbidden.detach().to(ScalarType.Float32).clone().DetachFromDisposeScope();
+    }
+
+    /// <summary>T_lse.</summary>
+    public double LseTemperature { get; }
+
+    /// <inheritdoc />
+    public override Tensor Measure()
+    {
+        var p = nn.functional.softmax(_scores(_inputs).to(ScalarType.Float32), 1);
+        if (p.shape[1] != _mask.shape[1])
+            throw new InvalidOperationException($"constraint '{Name}': the model scores {p.shape[1]} classes but the forbidden mask has {_mask.shape[1]}.");
+        var v = (p * _mask).sum(1);
+        return LseTemperature <= 0 ? v.max() : (v / LseTemperature).logsumexp(0) * LseTemperature;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing) return;
+        _inputs.Dispose();
+        _mask.Dispose();
+    }
+}

@@ -1,0 +1,67 @@
+using static TorchSharp.torch;
+
+namespace Galt.Constraints;
+
+/// <summary>
+/// Retention of behaviour on a frozen anchor set (spec §2.1): at creation p_anchor = softmax(s(x)/T) is snapshotted for
+/// every anchor input; K = T²·mean_x Σ_k p_anchor,k·(log max(p_anchor,k, 1e-12) − log_softmax(s(x)/T)_k), i.e.
+/// KL(anchor ‖ model) scaled by T². An inequality: C = K − margin ≤ 0.
+/// </summary>
+public sealed class KlRetentionConstraint : Constraint
+{
+    private readonly Func<Tensor, Tensor> _scores;
+    private readonly Tensor _inputs;
+    private readonly Tensor _anchorProbabilities;
+    private readonly Tensor _anchorLogProbabilities;
+
+    /// <summary>Snapshots the anchor distribution of <paramref name="scores"/> on <paramref name="anchorInputs"/> now.</summary>
+    /// <param name="name">Constraint name.</param>
+    /// <param name="scores">The model's scores (logits) for a batch of inputs, e.g. <c>model.forward</c>.</param>
+    /// <param name="anchorInputs">The anchor (replay) inputs; copied.</param>
+    /// <param name="temperature">T (Split-MNIST: 1.0; LLM experiments: 1.5).</param>
+    /// <param name="margin">Allowed KL (Split-MNIST: 0.02).</param>
+    public KlRetentionConstraint(string name, Func<Tensor, Tensor> scores, Tensor anchorInputs, double temperature = 1.0, double margin = 0.02)
+        : base(name, ConstraintKind.Inequality, margin)
+    {
+        if (!(temperature > 0) || double.IsInfinity(temperature)) throw new ArgumentException($"constraint '{name}': temperature {temperature} must be positive and finite.", nameof(temperature));
+        if (anchorInputs.shape.Length == 0 || anchorInputs.shape[0] == 0) throw new ArgumentException($"constraint '{name}': the anchor set is empty.", nameof(anchorInputs));
+        _scores = scores;
+        Temperature = temperature;
+        _inputs = anchorInputs.detach().clone().DetachFromDisposeScope();
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            var logits = scores(_inputs).to(ScalarType.Float32) / temperature;
+            if (logits.shape.Length != 2 || logits.shape[0] != _inputs.shape[0])
+                throw new ArgumentException($"constraint '{name}': scores returned shape [{string.Join(",", logits.shape)}], expected [{_inputs.shape[0]}, classes].");
+            var p = nn.functional.softmax(logits, 1);
+            _anchorProbabilities = p.clone().MoveToOuterDisposeScope();
+            _anchorLogProbabilities = p.clamp_min(1e-12).log().MoveToOuterDisposeScope();
+        }
+        _anchorProbabilities.DetachFromDisposeScope();
+        _anchorLogProbabilities.DetachFromDisposeScope();
+    }
+
+    /// <summary>T.</summary>
+    public double Temperature { get; }
+
+    /// <summary>Number of anchor inputs.</summary>
+    public long AnchorCount => _inputs.shape[0];
+
+    /// <inheritdoc />
+    public override Tensor Measure()
+    {
+        var logQ = nn.functional.log_softmax(_scores(_inputs).to(ScalarType.Float32) / Temperature, 1);
+        var kl = (_anchorProbabilities * (_anchorLogProbabilities - logQ)).sum(1).mean();
+        return kl * (Temperature * Temperature);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing) return;
+        _inputs.Dispose();
+        _anchorProbabilities.Dispose();
+        _anchorLogProbabilities.Dispose();
+    }
+}

@@ -1,0 +1,57 @@
+using Galt.Jacobians;
+using Galt.Multipliers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Galt.Optim;
+
+/// <summary>
+/// The augmented-Lagrangian Hessian optimizer (spec §1.2, the release's AVBDHessianOptimizer v10, used by Split-MNIST):
+/// force f_e = λ_e + ρ_e·EMA(residual), the same exact local solve and write as <see cref="GaltOptimizer"/> without the
+/// proximal anchor, a dual step every <c>UpdateFrequency</c> steps with gain ρ_dual = min(ρ_max, ρ²/(ρ + ρ_max)),
+/// and ρ grown on insufficient decrease.
+/// </summary>
+public sealed class AlHessianOptimizer : ConstrainedOptimizer
+{
+    /// <summary>Optimizes <paramref name="parameters"/>.</summary>
+    public AlHessianOptimizer(IEnumerable<Parameter> parameters, AlHessianOptions? options = null) : this(Numbered(parameters), options) { }
+
+    /// <summary>Optimizes named parameters; names appear in errors.</summary>
+    public AlHessianOptimizer(IEnumerable<(string Name, Parameter Parameter)> namedParameters, AlHessianOptions? options = null)
+        : base(namedParameters, (options ?? new AlHessianOptions()).Beta1, (options ?? new AlHessianOptions()).Beta2, (options ?? new AlHessianOptions()).Epsilon)
+    {
+        Options = options ?? new AlHessianOptions();
+        Options.Validate();
+    }
+
+    /// <summary>The settings.</summary>
+    public AlHessianOptions Options { get; }
+
+    /// <inheritdoc />
+    protected override double DefaultLambda => Options.LambdaInit;
+
+    /// <inheritdoc />
+    protected override double InitialRho => Options.Penalty.Initial;
+
+    /// <inheritdoc />
+    protected override int HistoryLength => Options.HistoryLength;
+
+    /// <inheritdoc />
+    protected override StepResult StepCore(IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<ConstraintEvaluation> evaluations, MultiplierState[] states)
+    {
+        var values = evaluations.Select(e => e.Value).ToArray();
+        var forces = states.Select((s, i) => Options.Dual.Force(s, values[i])).ToArray();   // spec §1.2 step 1
+        var stiffness = states.Select(s => s.Rho).ToArray();
+        using var step = PrimalStep.Propose(Parameters, ParameterNames, Metric, taskGradients, anchors: null, rhoAnchor: 0, evaluations, forces, stiffness,
+            Options.LearningRate, Options.WeightDecay, Options.Solve);
+        var post = step.PostValues(evaluations, Options.LearningRate);
+        for (int i = 0; i < states.Length; i++)
+        {
+            // spec §1.2 step 3: dual step with ρ_dual, then ρ adaptation on the same residual.
+            Options.Dual.Update(states[i], values[i], post[i], Options.Penalty.Ceiling);
+            Options.Penalty.Adapt(states[i], Options.Dual.UsePostResidual ? post[i] : values[i]);
+        }
+        step.Commit(Parameters, Metric);
+        return new StepResult(double.NaN, values, post, step.Solution.Path, step.Solution.ConditionNumber, OuterStep: true);
+    }
+}

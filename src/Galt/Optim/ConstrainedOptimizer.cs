@@ -1,0 +1,184 @@
+using Galt.Constraints;
+using Galt.Jacobians;
+using Galt.Multipliers;
+using Galt.Solve;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Galt.Optim;
+
+/// <summary>
+/// What both augmented-Lagrangian optimizers share (spec §1 "two stateful optimizers share one interface"): the
+/// parameters and their Adam metric, the registered constraints and their multiplier states, the closure step that
+/// computes task gradient, values and Jacobians, the all-or-nothing commit, and the feasibility certificate.
+/// Subclasses supply the forces, anchors and multiplier rules of their variant.
+/// </summary>
+public abstract class ConstrainedOptimizer : IDisposable
+{
+    private readonly List<Registration> _constraints = new();
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+
+    /// <summary>Takes the trainable parameters (those with requires_grad) and their names.</summary>
+    protected ConstrainedOptimizer(IEnumerable<(string Name, Parameter Parameter)> namedParameters, double beta1, double beta2, double epsilon)
+    {
+        var list = namedParameters.Where(np => np.Parameter.requires_grad).ToArray();
+        if (list.Length == 0) throw new ArgumentException("the optimizer was given no trainable parameters.", nameof(namedParameters));
+        Parameters = list.Select(np => np.Parameter).ToArray();
+        ParameterNames = list.Select(np => np.Name).ToArray();
+        Metric = new AdamMetric(Parameters.Count, beta1, beta2, epsilon);
+    }
+
+    /// <summary>Names parameters "param0", "param1", … when only tensors are given.</summary>
+    protected static IEnumerable<(string, Parameter)> Numbered(IEnumerable<Parameter> parameters) =>
+        parameters.Select((p, i) => ($"param{i}", p));
+
+    /// <summary>The trainable tensors, in order.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Their names (from <c>named_parameters()</c> when given).</summary>
+    public IReadOnlyList<string> ParameterNames { get; }
+
+    /// <summary>Adam's per-tensor state (read it; the optimizer owns it).</summary>
+    public AdamMetric Metric { get; }
+
+    /// <summary>Steps taken.</summary>
+    public int StepCount { get; private set; }
+
+    /// <summary>Snapshots of every constraint's state, in registration order.</summary>
+    public IReadOnlyList<ConstraintStatus> Constraints => _constraints.Select(r => ConstraintStatus.Of(r.State)).ToArray();
+
+    /// <summary>Registers a constraint object; the closure step evaluates and differentiates it. Returns its index.</summary>
+    public int AddConstraint(Constraint constraint, double? lambdaInit = null) =>
+        Register(constraint.Name, constraint.Kind, lambdaInit, constraint);
+
+    /// <summary>
+    /// Registers a constraint by name for the gradient-level step (<see cref="Step(IReadOnlyList{Tensor}, IReadOnlyList{ConstraintEvaluation})"/>),
+    /// where the caller supplies values and Jacobians (spec §1 set_constraint_grads). Returns its index.
+    /// </summary>
+    public int AddConstraint(string name, ConstraintKind kind, double? lambdaInit = null) => Register(name, kind, lambdaInit, null);
+
+    private int Register(string name, ConstraintKind kind, double? lambdaInit, Constraint? constraint)
+    {
+        if (!_names.Add(name)) throw new ArgumentException($"a constraint named '{name}' is already registered.", nameof(name));
+        double lambda = kind.ProjectMultiplier(lambdaInit ?? DefaultLambda, double.PositiveInfinity);
+        _constraints.Add(new Registration(new MultiplierState(name, kind, lambda, InitialRho, HistoryLength), constraint));
+        return _constraints.Count - 1;
+    }
+
+    /// <summary>λ of a new constraint when none is given.</summary>
+    protected abstract double DefaultLambda { get; }
+
+    /// <summary>ρ of a new constraint.</summary>
+    protected abstract double InitialRho { get; }
+
+    /// <summary>Violations kept per constraint for reports.</summary>
+    protected abstract int HistoryLength { get; }
+
+    /// <summary>
+    /// One step: evaluates <paramref name="taskLoss"/> and every registered constraint, differentiates them by autograd,
+    /// then takes the constrained step. On any error nothing changes.
+    /// </summary>
+    public StepResult Step(Func<Tensor> taskLoss)
+    {
+        using var scope = NewDisposeScope();
+        var (loss, gradients) = AutogradJacobians.ValueAndGradient(taskLoss(), Parameters);
+        if (!double.IsFinite(loss))
+            throw new NonFiniteValueException("task loss", $"the task loss is {loss}; no state was changed.");
+        var evaluations = new List<ConstraintEvaluation>(_constraints.Count);
+        foreach (var r in _constraints)
+        {
+            if (r.Constraint is null)
+                throw new InvalidOperationException($"constraint '{r.State.Name}' was registered by name only; supply its value and Jacobian with Step(gradients, evaluations).");
+            evaluations.Add(AutogradJacobians.Evaluate(r.Constraint, Parameters));
+        }
+        return StepWithGradients(gradients, evaluations) with { Loss = loss };
+    }
+
+    /// <summary>
+    /// One step from given task gradients (null: tensor not updated) and constraint evaluations in registration order.
+    /// Throws, changing nothing, on a mismatch or a NaN/Inf (the message names the constraint or parameter).
+    /// </summary>
+    public StepResult Step(IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<ConstraintEvaluation> evaluations)
+    {
+        using var scope = NewDisposeScope();
+        return StepWithGradients(taskGradients, evaluations);
+    }
+
+    private StepResult StepWithGradients(IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<ConstraintEvaluation> evaluations)
+    {
+        if (taskGradients.Count != Parameters.Count)
+            throw new ArgumentException($"{taskGradients.Count} task gradients for {Parameters.Count} parameter tensors.");
+        if (evaluations.Count != _constraints.Count)
+            throw new ArgumentException($"{evaluations.Count} constraint evaluations for {_constraints.Count} registered constraints.");
+        for (int i = 0; i < evaluations.Count; i++)
+        {
+            var e = evaluations[i];
+            if (e.Name != _constraints[i].State.Name)
+                throw new ArgumentException($"evaluation {i} is for '{e.Name}' but constraint {i} is '{_constraints[i].State.Name}'; give them in registration order.");
+            if (!double.IsFinite(e.Value))
+                throw new NonFiniteValueException(e.Name, $"constraint '{e.Name}' has value {e.Value}; no state was changed.");
+            if (e.Jacobian.Length != Parameters.Count)
+                throw new ArgumentException($"constraint '{e.Name}': {e.Jacobian.Length} Jacobian entries for {Parameters.Count} parameter tensors.");
+        }
+        // Multiplier rules run on copies, swapped in only after the tensors are committed.
+        var states = _constraints.Select(r => r.State.Clone()).ToArray();
+        var result = StepCore(taskGradients, evaluations, states);
+        for (int i = 0; i < states.Length; i++)
+        {
+            states[i].LastValue = result.Values[i];
+            states[i].LastPostValue = result.PostValues[i];
+            states[i].History.Add(states[i].Kind.Violation(result.Values[i]));
+            _constraints[i] = _constraints[i] with { State = states[i] };
+        }
+        StepCount++;
+        return result;
+    }
+
+    /// <summary>
+    /// The variant's step. It must compute everything that can fail before it commits a tensor, and update only the
+    /// given state copies.
+    /// </summary>
+    protected abstract StepResult StepCore(IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<ConstraintEvaluation> evaluations, MultiplierState[] states);
+
+    /// <summary>Multiplies every λ by <paramref name="carry"/> (projected) at a task boundary (spec §1.3 item 7).</summary>
+    protected void CarryMultipliers(double carry, Action<MultiplierState> reset)
+    {
+        for (int i = 0; i < _constraints.Count; i++)
+        {
+            var s = _constraints[i].State.Clone();
+            s.Lambda = s.Kind.ProjectMultiplier(s.Lambda * carry, double.PositiveInfinity);
+            reset(s);
+            _constraints[i] = _constraints[i] with { State = s };
+        }
+    }
+
+    /// <summary>
+    /// Re-evaluates every constraint object on its own evaluation set now and reports its violation; constraints
+    /// registered by name report their latest step value.
+    /// </summary>
+    public FeasibilityCertificate Certify(double tolerance = 0)
+    {
+        var rows = _constraints.Select(r =>
+        {
+            double value = r.Constraint?.Value() ?? r.State.LastValue;
+            double violation = r.State.Kind.Violation(value);
+            return new CertificateRow(r.State.Name, r.State.Kind, r.Constraint?.Margin ?? 0, value, violation, r.State.Lambda, r.State.Rho, violation <= tolerance);
+        }).ToArray();
+        return new FeasibilityCertificate(rows, tolerance);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases optimizer state (not the parameters or the constraints).</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing) Metric.Dispose();
+    }
+
+    private sealed record Registration(MultiplierState State, Constraint? Constraint);
+}

@@ -1,0 +1,113 @@
+using Galt.Jacobians;
+using Galt.Solve;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Galt.Optim;
+
+/// <summary>
+/// One proposed primal update shared by both optimizers (spec §1.1): Adam metric and base direction (plus an optional
+/// proximal anchor pull), the low-rank solve, and the decoupled-weight-decay write θ ← θ(1 − lr·wd) + lr·δ — computed
+/// into new tensors, so nothing changes until <see cref="Commit"/>.
+/// </summary>
+internal sealed class PrimalStep : IDisposable
+{
+    private readonly AdamProposal _adam;
+    private readonly Tensor?[] _newParameters;
+
+    private PrimalStep(AdamProposal adam, Tensor?[] newParameters, LowRankSolution solution)
+    {
+        _adam = adam; _newParameters = newParameters; Solution = solution;
+    }
+
+    /// <summary>The solve's result (direction over the updated tensors, path, ⟨J, δ⟩).</summary>
+    public LowRankSolution Solution { get; }
+
+    /// <summary>Computes the update; throws <see cref="NonFiniteValueException"/> naming the parameter or constraint at fault.</summary>
+    /// <param name="parameters">Trainable tensors, in order.</param>
+    /// <param name="names">Their names, for messages.</param>
+    /// <param name="metric">Adam state.</param>
+    /// <param name="taskGradients">g_p (null: the tensor is not updated this step, spec §1).</param>
+    /// <param name="anchors">θ_anchor,p for the proximal pull, or null.</param>
+    /// <param name="rhoAnchor">ρ_a.</param>
+    /// <param name="evaluations">Constraint values and Jacobians, in registration order.</param>
+    /// <param name="forces">f_e.</param>
+    /// <param name="stiffness">ρ_e.</param>
+    /// <param name="learningRate">lr.</param>
+    /// <param name="weightDecay">Decoupled weight decay.</param>
+    /// <param name="solveOptions">Scope and Woodbury settings.</param>
+    public static PrimalStep Propose(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric, IReadOnlyList<Tensor?> taskGradients,
+        IReadOnlyList<Tensor>? anchors, double rhoAnchor, IReadOnlyList<ConstraintEvaluation> evaluations, double[] forces, double[] stiffness,
+        double learningRate, double weightDecay, LowRankSolveOptions solveOptions)
+    {
+        using var noGrad = no_grad();
+        var adam = metric.Propose(taskGradients);
+        try
+        {
+            int[] updated = adam.Updated;
+            var metricList = new Tensor[updated.Length];
+            var baseList = new Tensor[updated.Length];
+            for (int u = 0; u < updated.Length; u++)
+            {
+                int p = updated[u];
+                metricList[u] = adam.Metric(p);
+                // spec §1.3 item 2: δ_b = −m̂/D + ρ_a·(θ_anchor − θ).
+                baseList[u] = anchors is null || rhoAnchor == 0
+                    ? adam.BaseDirection(p)
+                    : adam.BaseDirection(p).add(anchors[p].sub(parameters[p].detach()), alpha: rhoAnchor);
+            }
+            RequireFinite(names, updated, metricList, baseList);
+
+            var jacobians = evaluations.Select(e => (IReadOnlyList<Tensor?>)updated.Select(p => e.Jacobian[p]).ToArray()).ToArray();
+            var problem = new LowRankProblem(metricList, baseList, jacobians, stiffness, forces, evaluations.Select(e => e.Name).ToArray());
+            var solution = LowRankSolve.Solve(problem, solveOptions);
+
+            var newParameters = new Tensor?[parameters.Count];
+            for (int u = 0; u < updated.Length; u++)
+            {
+                int p = updated[u];
+                var theta = parameters[p].detach();
+                newParameters[p] = (weightDecay == 0 ? theta.clone() : theta.mul(1 - learningRate * weightDecay)).add_(solution.Direction[u], alpha: learningRate);
+            }
+            return new PrimalStep(adam, newParameters, solution);
+        }
+        catch
+        {
+            adam.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>spec §1.1: C_post,e = C_e + lr·Σ_p ⟨J_e,p, δ_p⟩ (a linearisation; ignores weight decay).</summary>
+    public double[] PostValues(IReadOnlyList<ConstraintEvaluation> evaluations, double learningRate) =>
+        evaluations.Select((e, i) => e.Value + learningRate * Solution.JacobianDotDirection[i]).ToArray();
+
+    /// <summary>Writes the new parameters and makes the new Adam state current.</summary>
+    public void Commit(IReadOnlyList<Parameter> parameters, AdamMetric metric)
+    {
+        using var noGrad = no_grad();
+        for (int p = 0; p < parameters.Count; p++)
+            if (_newParameters[p] is { } value) parameters[p].copy_(value);
+        metric.Commit(_adam);
+    }
+
+    /// <summary>Checks D and δ_b in one host round trip; names the first parameter with a NaN or Inf (its task gradient's fault).</summary>
+    private static void RequireFinite(IReadOnlyList<string> names, int[] updated, Tensor[] metric, Tensor[] baseDirection)
+    {
+        if (updated.Length == 0) return;
+        using var scope = NewDisposeScope();
+        var sums = stack(metric.Select((d, u) => d.sum().to(ScalarType.Float64) + baseDirection[u].sum().to(ScalarType.Float64)).ToArray()).cpu();
+        var values = sums.data<double>().ToArray();
+        for (int u = 0; u < values.Length; u++)
+            if (!double.IsFinite(values[u]))
+                throw new NonFiniteValueException(names[updated[u]], $"the task gradient of parameter '{names[updated[u]]}' contains NaN or Inf; no state was changed.");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _adam.Dispose();
+        Solution.Dispose();
+        foreach (var t in _newParameters) t?.Dispose();
+    }
+}

@@ -1,0 +1,12 @@
+using Galt.Solve;
+
+namespace Galt.Optim;
+
+/// <summary>What one optimizer step did.</summary>
+/// <param name="Loss">Task loss before the step (NaN when gradients were given directly).</param>
+/// <param name="Values">C_e before the step, in registration order.</param>
+/// <param name="PostValues">Predicted C_e after the step.</param>
+/// <param name="Path">How the local system was solved.</param>
+/// <param name="ConditionNumber">cond₂ of the Woodbury matrix, NaN when none was formed.</param>
+/// <param name="OuterStep">True when this step ended an outer window (multipliers moved, anchor re-snapshotted).</param>
+public sealed record StepResult(double Loss, IReadOnlyList<double> Values, IReadOnlyList<double> PostValues, SolvePath Path, double ConditionNumber, bool OuterStep);
