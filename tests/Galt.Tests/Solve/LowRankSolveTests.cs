@@ -41,6 +41,13 @@ public class LowRankSolveTests
             var dense = DenseReferenceSolve.Solve(problem);
             double error = RelativeError(solution.Direction, dense);
             Assert.True(error <= 1e-6, $"k={spec.K} d={spec.D} tensors={spec.TensorSizes.Length} path={solution.Path}: relative error {error:e2}");
+            for (int i = 0; i < problem.ConstraintCount; i++)
+            {
+                double explicitDot = 0;
+                for (int p = 0; p < problem.TensorCount; p++)
+                    if (problem.Jacobians[i][p] is { } j) explicitDot += j.mul(dense[p]).sum().item<double>();
+                Assert.Equal(explicitDot, solution.JacobianDotDirection[i], Math.Max(1e-9, Math.Abs(explicitDot) * 1e-6));
+            }
             if (solution.Path == SolvePath.Woodbury) woodbury++;
             if (solution.Path == SolvePath.ShermanMorrison) shermanMorrison++;
         });
