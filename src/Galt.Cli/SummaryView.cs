@@ -3,12 +3,19 @@ using Spectre.Console;
 
 namespace Galt.Cli;
 
-/// <summary>Shows a run's summary metrics and data as a terminal table.</summary>
+/// <summary>Shows a run's tables, then its summary metrics and data, on the terminal.</summary>
 public static class SummaryView
 {
-    /// <summary>Writes the table to <paramref name="console"/>.</summary>
+    /// <summary>Writes the tables to <paramref name="console"/>.</summary>
     public static void Show(IAnsiConsole console, RunRecord record)
     {
+        foreach (var t in record.Tables)
+        {
+            var detail = new Table().Title(Markup.Escape(t.Title));
+            foreach (var column in t.Columns) detail.AddColumn(Markup.Escape(column));
+            foreach (var row in t.Rows) detail.AddRow(row.Select(Markup.Escape).ToArray());
+            console.Write(detail);
+        }
         var table = new Table().Title($"{Markup.Escape(record.Experiment)}: {Markup.Escape(record.Title)}").AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         foreach (var (key, value) in record.Summary) table.AddRow(Markup.Escape(key), MarkdownReport.FormatNumber(value));
         console.Write(table);

@@ -1,5 +1,6 @@
 using Galt.Experiments.Baselines;
 using Galt.Experiments.Benchmarks;
+using Galt.Experiments.Constrained;
 
 namespace Galt.Experiments;
 
@@ -10,12 +11,14 @@ public static class Catalog
     public static IReadOnlyList<IRunnable> Experiments { get; } = new IRunnable[]
     {
         new MnistBaseline(),
+        new KktDemo(),
     };
 
     /// <summary>User-facing benchmarks; micro-benchmarks live in <c>bench/Galt.Bench</c>.</summary>
     public static IReadOnlyList<IRunnable> Benchmarks { get; } = new IRunnable[]
     {
         new AdamStepBenchmark(),
+        new SolveBenchmark(),
     };
 
     /// <summary>Finds a runnable by name in <paramref name="among"/>; null when there is none.</summary>

@@ -42,9 +42,9 @@ public sealed class AlHessianOptimizer : ConstrainedOptimizer
         var values = evaluations.Select(e => e.Value).ToArray();
         var forces = states.Select((s, i) => Options.Dual.Force(s, values[i])).ToArray();   // spec §1.2 step 1
         var stiffness = states.Select(s => s.Rho).ToArray();
-        using var step = PrimalStep.Propose(Parameters, ParameterNames, Metric, taskGradients, anchors: null, rhoAnchor: 0, evaluations, forces, stiffness,
+        using var step = PrimalStep.Propose(Parameters, ParameterNames, Metric, Workspace, taskGradients, anchors: null, rhoAnchor: 0, evaluations, forces, stiffness,
             Options.LearningRate, Options.WeightDecay, Options.Solve);
-        var post = step.PostValues(evaluations, Options.LearningRate);
+        var post = step.PostValues(evaluations);
         for (int i = 0; i < states.Length; i++)
         {
             // spec §1.2 step 3: dual step with ρ_dual, then ρ adaptation on the same residual.

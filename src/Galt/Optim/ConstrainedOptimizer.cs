@@ -41,6 +41,9 @@ public abstract class ConstrainedOptimizer : IDisposable
     /// <summary>Adam's per-tensor state (read it; the optimizer owns it).</summary>
     public AdamMetric Metric { get; }
 
+    /// <summary>Scratch buffers of the local solve, reused from step to step.</summary>
+    protected SolveWorkspace Workspace { get; } = new();
+
     /// <summary>Steps taken.</summary>
     public int StepCount { get; private set; }
 
@@ -177,7 +180,9 @@ public abstract class ConstrainedOptimizer : IDisposable
     /// <summary>Releases optimizer state (not the parameters or the constraints).</summary>
     protected virtual void Dispose(bool disposing)
     {
-        if (disposing) Metric.Dispose();
+        if (!disposing) return;
+        Metric.Dispose();
+        Workspace.Dispose();
     }
 
     private sealed record Registration(MultiplierState State, Constraint? Constraint);

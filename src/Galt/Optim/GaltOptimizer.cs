@@ -61,7 +61,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
         PrimalStep step;
         try
         {
-            step = PrimalStep.Propose(Parameters, ParameterNames, Metric, taskGradients, anchors, RhoAnchor, evaluations, forces, stiffness,
+            step = PrimalStep.Propose(Parameters, ParameterNames, Metric, Workspace, taskGradients, anchors, RhoAnchor, evaluations, forces, stiffness,
                 Options.LearningRate, Options.WeightDecay, Options.Solve);
         }
         catch
@@ -72,7 +72,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
         using (step)
         {
             var values = evaluations.Select(e => e.Value).ToArray();
-            var post = step.PostValues(evaluations, Options.LearningRate);
+            var post = step.PostValues(evaluations);
             for (int i = 0; i < states.Length; i++)
             {
                 Options.Dual.Integrate(states[i], values[i], post[i]);   // spec §1.3 item 4

@@ -7,17 +7,19 @@ namespace Galt.Optim;
 
 /// <summary>
 /// One proposed primal update shared by both optimizers (spec §1.1): Adam metric and base direction (plus an optional
-/// proximal anchor pull), the low-rank solve, and the decoupled-weight-decay write θ ← θ(1 − lr·wd) + lr·δ — computed
-/// into new tensors, so nothing changes until <see cref="Commit"/>.
+/// proximal anchor pull) and the low-rank solve, computed into scratch buffers; <see cref="Commit"/> then writes
+/// θ ← θ(1 − lr·wd) + lr·δ in place and makes the new Adam state current. Everything that can fail happens before
+/// the commit, so a refused step changes nothing.
 /// </summary>
 internal sealed class PrimalStep : IDisposable
 {
     private readonly AdamProposal _adam;
-    private readonly Tensor?[] _newParameters;
+    private readonly int[] _updated;
+    private readonly double _learningRate, _weightDecay;
 
-    private PrimalStep(AdamProposal adam, Tensor?[] newParameters, LowRankSolution solution)
+    private PrimalStep(AdamProposal adam, int[] updated, LowRankSolution solution, double learningRate, double weightDecay)
     {
-        _adam = adam; _newParameters = newParameters; Solution = solution;
+        _adam = adam; _updated = updated; Solution = solution; _learningRate = learningRate; _weightDecay = weightDecay;
     }
 
     /// <summary>The solve's result (direction over the updated tensors, path, ⟨J, δ⟩).</summary>
@@ -27,6 +29,7 @@ internal sealed class PrimalStep : IDisposable
     /// <param name="parameters">Trainable tensors, in order.</param>
     /// <param name="names">Their names, for messages.</param>
     /// <param name="metric">Adam state.</param>
+    /// <param name="workspace">Scratch buffers reused across steps.</param>
     /// <param name="taskGradients">g_p (null: the tensor is not updated this step, spec §1).</param>
     /// <param name="anchors">θ_anchor,p for the proximal pull, or null.</param>
     /// <param name="rhoAnchor">ρ_a.</param>
@@ -36,58 +39,49 @@ internal sealed class PrimalStep : IDisposable
     /// <param name="learningRate">lr.</param>
     /// <param name="weightDecay">Decoupled weight decay.</param>
     /// <param name="solveOptions">Scope and Woodbury settings.</param>
-    public static PrimalStep Propose(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric, IReadOnlyList<Tensor?> taskGradients,
-        IReadOnlyList<Tensor>? anchors, double rhoAnchor, IReadOnlyList<ConstraintEvaluation> evaluations, double[] forces, double[] stiffness,
-        double learningRate, double weightDecay, LowRankSolveOptions solveOptions)
-    {
-        using var noGrad = no_grad();
-        var adam = metric.Propose(taskGradients);
-        try
-        {
-            int[] updated = adam.Updated;
-            var metricList = new Tensor[updated.Length];
-            var baseList = new Tensor[updated.Length];
-            for (int u = 0; u < updated.Length; u++)
-            {
-                int p = updated[u];
-                metricList[u] = adam.Metric(p);
-                // spec §1.3 item 2: δ_b = −m̂/D + ρ_a·(θ_anchor − θ).
-                baseList[u] = anchors is null || rhoAnchor == 0
-                    ? adam.BaseDirection(p)
-                    : adam.BaseDirection(p).add(anchors[p].sub(parameters[p].detach()), alpha: rhoAnchor);
-            }
-            RequireFinite(names, updated, metricList, baseList);
-
-            var jacobians = evaluations.Select(e => (IReadOnlyList<Tensor?>)updated.Select(p => e.Jacobian[p]).ToArray()).ToArray();
-            var problem = new LowRankProblem(metricList, baseList, jacobians, stiffness, forces, evaluations.Select(e => e.Name).ToArray());
-            var solution = LowRankSolve.Solve(problem, solveOptions);
-
-            var newParameters = new Tensor?[parameters.Count];
-            for (int u = 0; u < updated.Length; u++)
-            {
-                int p = updated[u];
-                var theta = parameters[p].detach();
-                newParameters[p] = (weightDecay == 0 ? theta.clone() : theta.mul(1 - learningRate * weightDecay)).add_(solution.Direction[u], alpha: learningRate);
-            }
-            return new PrimalStep(adam, newParameters, solution);
-        }
-        catch
-        {
-            adam.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>spec §1.1: C_post,e = C_e + lr·Σ_p ⟨J_e,p, δ_p⟩ (a linearisation; ignores weight decay).</summary>
-    public double[] PostValues(IReadOnlyList<ConstraintEvaluation> evaluations, double learningRate) =>
-        evaluations.Select((e, i) => e.Value + learningRate * Solution.JacobianDotDirection[i]).ToArray();
-
-    /// <summary>Writes the new parameters and makes the new Adam state current.</summary>
-    public void Commit(IReadOnlyList<Parameter> parameters, AdamMetric metric)
+    public static PrimalStep Propose(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric, SolveWorkspace workspace,
+        IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<Tensor>? anchors, double rhoAnchor, IReadOnlyList<ConstraintEvaluation> evaluations,
+        double[] forces, double[] stiffness, double learningRate, double weightDecay, LowRankSolveOptions solveOptions)
     {
         using var noGrad = no_grad();
         for (int p = 0; p < parameters.Count; p++)
-            if (_newParameters[p] is { } value) parameters[p].copy_(value);
+            if (taskGradients[p] is { } g && !g.shape.SequenceEqual(parameters[p].shape))
+                throw new ArgumentException($"task gradient of '{names[p]}' has shape [{string.Join(",", g.shape)}], expected [{string.Join(",", parameters[p].shape)}].");
+        var adam = metric.Propose(taskGradients);
+        int[] updated = adam.Updated;
+        var metricList = new Tensor[updated.Length];
+        var baseList = new Tensor[updated.Length];
+        for (int u = 0; u < updated.Length; u++)
+        {
+            int p = updated[u];
+            metricList[u] = adam.Metric(p);
+            baseList[u] = adam.BaseDirection(p);
+            // spec §1.3 item 2: δ_b = −m̂/D + ρ_a·(θ_anchor − θ), in the metric's scratch buffer.
+            if (anchors is not null && rhoAnchor != 0)
+                baseList[u].add_(anchors[p], alpha: rhoAnchor).add_(parameters[p].detach(), alpha: -rhoAnchor);
+        }
+        RequireFinite(names, updated, metricList, baseList);
+
+        var jacobians = evaluations.Select(e => (IReadOnlyList<Tensor?>)updated.Select(p => e.Jacobian[p]).ToArray()).ToArray();
+        var problem = new LowRankProblem(metricList, baseList, jacobians, stiffness, forces, evaluations.Select(e => e.Name).ToArray());
+        var solution = LowRankSolve.Solve(problem, solveOptions, workspace);
+        return new PrimalStep(adam, updated, solution, learningRate, weightDecay);
+    }
+
+    /// <summary>spec §1.1: C_post,e = C_e + lr·Σ_p ⟨J_e,p, δ_p⟩ (a linearisation; ignores weight decay).</summary>
+    public double[] PostValues(IReadOnlyList<ConstraintEvaluation> evaluations) =>
+        evaluations.Select((e, i) => e.Value + _learningRate * Solution.JacobianDotDirection[i]).ToArray();
+
+    /// <summary>Writes θ ← θ(1 − lr·wd) + lr·δ in place and makes the new Adam state current.</summary>
+    public void Commit(IReadOnlyList<Parameter> parameters, AdamMetric metric)
+    {
+        using var noGrad = no_grad();
+        for (int u = 0; u < _updated.Length; u++)
+        {
+            var theta = parameters[_updated[u]];
+            if (_weightDecay != 0) theta.mul_(1 - _learningRate * _weightDecay);
+            theta.add_(Solution.Direction[u], alpha: _learningRate);
+        }
         metric.Commit(_adam);
     }
 
@@ -104,10 +98,5 @@ internal sealed class PrimalStep : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _adam.Dispose();
-        Solution.Dispose();
-        foreach (var t in _newParameters) t?.Dispose();
-    }
+    public void Dispose() => Solution.Dispose();
 }

@@ -34,6 +34,8 @@ public static class PlotRenderer
                 throw new ArgumentException($"plot '{spec.Title}', line '{line.Label}': {line.X.Count} x values but {line.Y.Count} y values.");
             var scatter = plot.Add.Scatter(line.X.ToArray(), line.Y.ToArray());
             scatter.LegendText = line.Label;
+            // Markers only where there are few points; long trajectories read better as plain lines.
+            scatter.MarkerSize = line.X.Count > 60 ? 0 : 5;
         }
         plot.Title(spec.Title);
         plot.XLabel(spec.XLabel);

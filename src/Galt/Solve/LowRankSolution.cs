@@ -29,9 +29,14 @@ public sealed class LowRankSolution : IDisposable
     /// <summary>True when Woodbury was attempted and rejected for conditioning.</summary>
     public bool FellBack => Path == SolvePath.SequentialShermanMorrison && !double.IsNaN(ConditionNumber);
 
+    private bool _ownsDirection = true;
+
+    /// <summary>The direction lives in a workspace: disposing this solution must not free it.</summary>
+    internal void ReleaseOwnership() => _ownsDirection = false;
+
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var t in Direction) t.Dispose();
+        if (_ownsDirection) foreach (var t in Direction) t.Dispose();
     }
 }

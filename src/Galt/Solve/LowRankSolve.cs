@@ -16,8 +16,11 @@ public static class LowRankSolve
     /// <summary>spec §1.1 step 2: 1/max(ρ, 1e-10) in S and r.</summary>
     private const double StiffnessFloor = 1e-10;
 
-    /// <summary>Solves <paramref name="problem"/>; the caller owns (and disposes) the returned direction.</summary>
-    public static LowRankSolution Solve(LowRankProblem problem, LowRankSolveOptions? options = null)
+    /// <summary>
+    /// Solves <paramref name="problem"/>. Without a workspace the caller owns (and disposes) the returned direction;
+    /// with one, the direction and all scratch live in the workspace and are valid until its next use.
+    /// </summary>
+    public static LowRankSolution Solve(LowRankProblem problem, LowRankSolveOptions? options = null, SolveWorkspace? workspace = null)
     {
         options ??= LowRankSolveOptions.Default;
         using var noGrad = no_grad();
@@ -25,17 +28,28 @@ public static class LowRankSolve
         using var scope = NewDisposeScope();
         var active = problem.ActiveConstraints();
         var solution = active.Length == 0
-            ? new LowRankSolution(problem.BaseDirection.Select(b => b.detach().clone()).ToArray(), SolvePath.Unconstrained, double.NaN, new double[problem.ConstraintCount])
-            : options.Scope == SolveScope.Global ? SolveGlobal(problem, active, options) : SolvePerTensor(problem, active, options);
-        foreach (var t in solution.Direction) t.MoveToOuterDisposeScope();
+            ? new LowRankSolution(BaseCopies(problem, workspace), SolvePath.Unconstrained, double.NaN, new double[problem.ConstraintCount])
+            : options.Scope == SolveScope.Global ? SolveGlobal(problem, active, options, workspace) : SolvePerTensor(problem, active, options, workspace);
+        if (workspace is null) foreach (var t in solution.Direction) t.MoveToOuterDisposeScope();
+        else solution.ReleaseOwnership();
         return solution;
     }
 
-    private static LowRankSolution SolveGlobal(LowRankProblem problem, int[] active, LowRankSolveOptions options)
+    /// <summary>δ_p ← δ_b,p: a fresh copy, or the workspace's direction buffer.</summary>
+    private static Tensor BaseCopy(LowRankProblem problem, int p, SolveWorkspace? workspace)
+    {
+        var b = problem.BaseDirection[p].detach();
+        return workspace is null ? b.clone() : workspace.Get("δ", p, b.shape, b).copy_(b);
+    }
+
+    private static Tensor[] BaseCopies(LowRankProblem problem, SolveWorkspace? workspace) =>
+        Enumerable.Range(0, problem.TensorCount).Select(p => BaseCopy(problem, p, workspace)).ToArray();
+
+    private static LowRankSolution SolveGlobal(LowRankProblem problem, int[] active, LowRankSolveOptions options, SolveWorkspace? workspace)
     {
         int k = active.Length;
         if (k >= 2 && !options.UseWoodbury)
-            return WithProjections(problem, AllSequential(problem, active), SolvePath.SequentialShermanMorrison, double.NaN);
+            return WithProjections(problem, AllSequential(problem, active, workspace), SolvePath.SequentialShermanMorrison, double.NaN);
 
         // spec §1.1 Woodbury step 1: τ_i = Σ_p ⟨J_i,p, δ_b,p⟩ and A_ij = Σ_p ⟨J_i,p, J_j,p / D_p⟩, globally over tensors.
         var a = new double[k, k];
@@ -45,7 +59,7 @@ public static class LowRankSolve
         {
             for (int p = 0; p < problem.TensorCount; p++)
             {
-                var block = TensorBlock.Gather(problem, p, active);
+                var block = TensorBlock.Gather(problem, p, active, workspace);
                 if (block is null) continue;
                 blocks.Add(block);
                 block.Accumulate(problem, a, tau);
@@ -67,13 +81,12 @@ public static class LowRankSolve
                 var (s, r) = WoodburySystem(problem, active, a, tau);
                 cond = SymmetricSystem.ConditionNumber(s);
                 if (!(cond <= options.ConditionLimit))
-                    return WithProjections(problem, AllSequential(problem, active), SolvePath.SequentialShermanMorrison, cond);
+                    return WithProjections(problem, AllSequential(problem, active, workspace), SolvePath.SequentialShermanMorrison, cond);
                 c = SymmetricSystem.Solve(s, r);
                 path = SolvePath.Woodbury;
             }
 
-            var direction = new Tensor[problem.TensorCount];
-            for (int p = 0; p < problem.TensorCount; p++) direction[p] = problem.BaseDirection[p].detach().clone();
+            var direction = BaseCopies(problem, workspace);
             foreach (var block in blocks) block.Subtract(direction, c);
             // ⟨J_i, δ⟩ = τ_i − (A c)_i: the solve already holds every inner product it needs.
             var dots = new double[problem.ConstraintCount];
@@ -91,23 +104,23 @@ public static class LowRankSolve
         }
     }
 
-    private static LowRankSolution SolvePerTensor(LowRankProblem problem, int[] active, LowRankSolveOptions options)
+    private static LowRankSolution SolvePerTensor(LowRankProblem problem, int[] active, LowRankSolveOptions options, SolveWorkspace? workspace)
     {
         var direction = new Tensor[problem.TensorCount];
         var path = SolvePath.Unconstrained;
         double worstCond = double.NaN;
         for (int p = 0; p < problem.TensorCount; p++)
         {
-            using var block = TensorBlock.Gather(problem, p, active);
+            using var block = TensorBlock.Gather(problem, p, active, workspace);
             if (block is null)
             {
-                direction[p] = problem.BaseDirection[p].detach().clone();
+                direction[p] = BaseCopy(problem, p, workspace);
                 continue;
             }
             int r = block.Rows.Length;
             if (r >= 2 && !options.UseWoodbury)
             {
-                direction[p] = Sequential(problem, p, block.Rows);
+                direction[p] = Sequential(problem, p, block.Rows, workspace);
                 path = Max(path, SolvePath.SequentialShermanMorrison);
                 continue;
             }
@@ -129,14 +142,14 @@ public static class LowRankSolve
                 worstCond = double.IsNaN(worstCond) ? cond : Math.Max(worstCond, cond);
                 if (!(cond <= options.ConditionLimit))
                 {
-                    direction[p] = Sequential(problem, p, block.Rows);
+                    direction[p] = Sequential(problem, p, block.Rows, workspace);
                     path = Max(path, SolvePath.SequentialShermanMorrison);
                     continue;
                 }
                 c = SymmetricSystem.Solve(s, rhs);
                 path = Max(path, SolvePath.Woodbury);
             }
-            direction[p] = problem.BaseDirection[p].detach().clone();
+            direction[p] = BaseCopy(problem, p, workspace);
             block.Subtract(direction, c, local: true);
         }
         return WithProjections(problem, direction, path, worstCond);
@@ -180,13 +193,13 @@ public static class LowRankSolve
         return (s, r);
     }
 
-    private static Tensor[] AllSequential(LowRankProblem problem, int[] active)
+    private static Tensor[] AllSequential(LowRankProblem problem, int[] active, SolveWorkspace? workspace)
     {
         var direction = new Tensor[problem.TensorCount];
         for (int p = 0; p < problem.TensorCount; p++)
         {
             var rows = active.Where(i => problem.Jacobians[i][p] is not null).ToArray();
-            direction[p] = rows.Length == 0 ? problem.BaseDirection[p].detach().clone() : Sequential(problem, p, rows);
+            direction[p] = rows.Length == 0 ? BaseCopy(problem, p, workspace) : Sequential(problem, p, rows, workspace);
         }
         return direction;
     }
@@ -195,9 +208,9 @@ public static class LowRankSolve
     /// spec §1.1 single-constraint projection applied per tensor, constraints in index order, each on the δ already
     /// corrected by the previous ones: c = (f + ρ⟨J, δ⟩) / (1 + ρ⟨J, J/D⟩ + 1e-10); δ ← δ − c·J/D.
     /// </summary>
-    private static Tensor Sequential(LowRankProblem problem, int p, int[] rows)
+    private static Tensor Sequential(LowRankProblem problem, int p, int[] rows, SolveWorkspace? workspace)
     {
-        var delta = problem.BaseDirection[p].detach().clone();
+        var delta = BaseCopy(problem, p, workspace);
         var d = problem.Metric[p];
         foreach (int i in rows)
         {
@@ -213,12 +226,18 @@ public static class LowRankSolve
         return delta;
     }
 
-    /// <summary>The Jacobian rows that touch one parameter tensor, flattened and stacked, with their D⁻¹-scaled copies.</summary>
+    /// <summary>
+    /// The Jacobian rows that touch one parameter tensor, scaled as H_i = J_i ⊙ D^{-1/2}, with one extra row
+    /// δ_b ⊙ D^{1/2}: one product H Hᵀ then gives A_ij = ⟨J_i, J_j/D⟩ and τ_i = ⟨J_i, δ_b⟩ together, and the correction
+    /// is δ −= Σ_i c_i H_i ⊙ D^{-1/2}. Buffers come from the workspace when one is given.
+    /// </summary>
     private sealed class TensorBlock : IDisposable
     {
-        private TensorBlock(int p, int[] rows, int[] positions, Tensor j, Tensor scaled)
+        private readonly bool _owned;
+
+        private TensorBlock(int p, int[] rows, int[] positions, Tensor h, Tensor inverseRoot, bool owned)
         {
-            Index = p; Rows = rows; Positions = positions; J = j; Scaled = scaled;
+            Index = p; Rows = rows; Positions = positions; H = h; InverseRoot = inverseRoot; _owned = owned;
         }
 
         public int Index { get; }
@@ -229,51 +248,54 @@ public static class LowRankSolve
         /// <summary>Positions of <see cref="Rows"/> in the active list (global system indices).</summary>
         public int[] Positions { get; }
 
-        /// <summary>[r, n_p] Jacobian rows.</summary>
-        public Tensor J { get; }
+        /// <summary>[r + 1, n_p]: scaled Jacobian rows, then the scaled base direction.</summary>
+        public Tensor H { get; }
 
-        /// <summary>[r, n_p] rows divided by D_p.</summary>
-        public Tensor Scaled { get; }
+        /// <summary>D^{-1/2}, flattened.</summary>
+        public Tensor InverseRoot { get; }
 
-        public static TensorBlock? Gather(LowRankProblem problem, int p, int[] active)
+        public static TensorBlock? Gather(LowRankProblem problem, int p, int[] active, SolveWorkspace? workspace)
         {
             var positions = Enumerable.Range(0, active.Length).Where(a => problem.Jacobians[active[a]][p] is not null).ToArray();
             if (positions.Length == 0) return null;
             var rows = positions.Select(a => active[a]).ToArray();
-            var j = stack(rows.Select(i => problem.Jacobians[i][p]!.detach().reshape(-1)).ToArray());
-            var scaled = j / problem.Metric[p].detach().reshape(1, -1);
-            return new TensorBlock(p, rows, positions, j, scaled);
+            var d = problem.Metric[p].detach().reshape(-1);
+            long n = d.shape[0];
+            var h = workspace?.Get("H", p, new[] { rows.Length + 1L, n }, d) ?? empty(new[] { rows.Length + 1L, n }, d.dtype, d.device);
+            var inverseRoot = (workspace?.Get("D^-1/2", p, new[] { n }, d) ?? empty(new[] { n }, d.dtype, d.device)).copy_(d).rsqrt_();
+            for (int x = 0; x < rows.Length; x++)
+                h[x].copy_(problem.Jacobians[rows[x]][p]!.detach().reshape(-1)).mul_(inverseRoot);
+            h[rows.Length].copy_(problem.BaseDirection[p].detach().reshape(-1)).div_(inverseRoot);
+            return new TensorBlock(p, rows, positions, h, inverseRoot, owned: workspace is null);
         }
 
         /// <summary>Adds this tensor's ⟨J_i, J_j/D⟩ and ⟨J_i, δ_b⟩ into the system (at global or local indices).</summary>
         public void Accumulate(LowRankProblem problem, double[,] a, double[] tau, bool local = false)
         {
-            using var gram = J.matmul(Scaled.t()).to(ScalarType.Float64).cpu();
-            using var proj = J.matmul(problem.BaseDirection[Index].detach().reshape(-1)).to(ScalarType.Float64).cpu();
+            using var gram = H.mm(H.t()).to(ScalarType.Float64).cpu();
             var g = gram.data<double>().ToArray();
-            var t = proj.data<double>().ToArray();
-            int r = Rows.Length;
+            int r = Rows.Length, width = r + 1;
             for (int x = 0; x < r; x++)
             {
                 int ix = local ? x : Positions[x];
-                tau[ix] += t[x];
-                for (int y = 0; y < r; y++) a[ix, local ? y : Positions[y]] += g[x * r + y];
+                tau[ix] += g[x * width + r];
+                for (int y = 0; y < r; y++) a[ix, local ? y : Positions[y]] += g[x * width + y];
             }
         }
 
-        /// <summary>δ_p ← δ_p − Σ_i c_i J_i,p / D_p.</summary>
+        /// <summary>δ_p ← δ_p − Σ_i c_i J_i,p / D_p = δ_p − Σ_i c_i H_i ⊙ D^{-1/2}.</summary>
         public void Subtract(Tensor[] direction, double[] c, bool local = false)
         {
-            var coefficients = Positions.Select((pos, x) => c[local ? x : pos]).ToArray();
-            using var cv = tensor(coefficients, ScalarType.Float64).to(Scaled.dtype).to(Scaled.device);
-            using var correction = cv.matmul(Scaled);
-            direction[Index].sub_(correction.reshape(direction[Index].shape));
+            var flat = direction[Index].view(-1);
+            for (int x = 0; x < Rows.Length; x++)
+                flat.addcmul_(H[x], InverseRoot, -c[local ? x : Positions[x]]);
         }
 
         public void Dispose()
         {
-            J.Dispose();
-            Scaled.Dispose();
+            if (!_owned) return;
+            H.Dispose();
+            InverseRoot.Dispose();
         }
     }
 }
