@@ -115,4 +115,14 @@ public class CliTests
         Assert.True(record.Summary["adam_step_ms_median"] > 0);
         Assert.Contains("adam_step_ms_median", text);
     }
+
+    [Fact]
+    public void BenchSolveQuickReportsTheOverheadRatios()
+    {
+        string outRoot = TempDir.Create();
+        var (exit, _) = Invoke("bench", "solve", "--quick", "--out", outRoot);
+        Assert.Equal(0, exit);
+        var record = RunRecordJson.Read(Assert.Single(Directory.GetDirectories(outRoot)));
+        foreach (var k in new[] { 1, 4, 16 }) Assert.True(record.Summary[$"step_overhead_k{k}"] > 0);
+    }
 }
