@@ -60,7 +60,7 @@ internal sealed class PrimalStep : IDisposable
             if (anchors is not null && rhoAnchor != 0)
                 baseList[u].add_(anchors[p], alpha: rhoAnchor).add_(parameters[p].detach(), alpha: -rhoAnchor);
         }
-        RequireFinite(names, updated, metricList, baseList);
+        RequireFinite(names, updated, baseList);
 
         var jacobians = evaluations.Select(e => (IReadOnlyList<Tensor?>)updated.Select(p => e.Jacobian[p]).ToArray()).ToArray();
         var problem = new LowRankProblem(metricList, baseList, jacobians, stiffness, forces, evaluations.Select(e => e.Name).ToArray());
@@ -85,12 +85,15 @@ internal sealed class PrimalStep : IDisposable
         metric.Commit(_adam);
     }
 
-    /// <summary>Checks D and δ_b in one host round trip; names the first parameter with a NaN or Inf (its task gradient's fault).</summary>
-    private static void RequireFinite(IReadOnlyList<string> names, int[] updated, Tensor[] metric, Tensor[] baseDirection)
+    /// <summary>
+    /// Checks δ_b in one host round trip and names the first parameter with a NaN or Inf (its task gradient's fault).
+    /// δ_b = −m̂/D suffices: a NaN in g reaches m; an Inf makes m̂/D = ∞/∞ = NaN. The anchor term is finite by construction.
+    /// </summary>
+    private static void RequireFinite(IReadOnlyList<string> names, int[] updated, Tensor[] baseDirection)
     {
         if (updated.Length == 0) return;
         using var scope = NewDisposeScope();
-        var sums = stack(metric.Select((d, u) => d.sum().to(ScalarType.Float64) + baseDirection[u].sum().to(ScalarType.Float64)).ToArray()).cpu();
+        var sums = stack(baseDirection.Select(b => b.sum().to(ScalarType.Float64)).ToArray()).cpu();
         var values = sums.data<double>().ToArray();
         for (int u = 0; u < values.Length; u++)
             if (!double.IsFinite(values[u]))

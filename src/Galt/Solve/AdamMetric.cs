@@ -57,16 +57,21 @@ public sealed class AdamMetric : IDisposable
             if (g is null) continue;
             int t = _t[p] + 1;
             var shape = g.shape;
-            var m = _state.Get(NextM, p, shape, g).copy_(g).mul_(1 - Beta1);
-            var v = _state.Get(NextV, p, shape, g).copy_(g).mul_(g).mul_(1 - Beta2);
+            var m = _state.Get(NextM, p, shape, g);
+            var v = _state.Get(NextV, p, shape, g);
             if (_t[p] > 0)
             {
-                m.add_(_state.Find(M, p)!, alpha: Beta1);
-                v.add_(_state.Find(V, p)!, alpha: Beta2);
+                m.copy_(_state.Find(M, p)!).mul_(Beta1).add_(g, alpha: 1 - Beta1);
+                v.copy_(_state.Find(V, p)!).mul_(Beta2).addcmul_(g, g, 1 - Beta2);
+            }
+            else
+            {
+                m.copy_(g).mul_(1 - Beta1);
+                v.copy_(g).mul_(g).mul_(1 - Beta2);
             }
             double bc1 = Math.Max(1 - Math.Pow(Beta1, t), 1e-12), bc2 = Math.Max(1 - Math.Pow(Beta2, t), 1e-12);
-            var d = _state.Get(Metric, p, shape, g).copy_(v).div_(bc2).sqrt_().add_(Epsilon);
-            var baseDirection = _state.Get(Base, p, shape, g).copy_(m).div_(d).mul_(-1 / bc1);
+            var d = _state.Get(Metric, p, shape, g).copy_(v).mul_(1 / bc2).sqrt_().add_(Epsilon);
+            var baseDirection = _state.Get(Base, p, shape, g).zero_().addcdiv_(m, d, -1 / bc1);
             proposal.Set(p, t, d, baseDirection);
         }
         return proposal;
