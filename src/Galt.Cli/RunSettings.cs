@@ -5,4 +5,7 @@ namespace Galt.Cli;
 /// <param name="Quick">--quick.</param>
 /// <param name="OutRoot">--out.</param>
 /// <param name="DataDir">--data-dir, or null for the default data.</param>
-public sealed record RunSettings(int Seed, bool Quick, string OutRoot, string? DataDir);
+/// <param name="SeedCount">--seeds (null: not given).</param>
+/// <param name="Tasks">--tasks (null: not given).</param>
+/// <param name="Stream">--stream (null: not given).</param>
+public sealed record RunSettings(int Seed, bool Quick, string OutRoot, string? DataDir, int? SeedCount = null, int? Tasks = null, string? Stream = null);

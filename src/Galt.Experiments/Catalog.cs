@@ -1,6 +1,7 @@
 using Galt.Experiments.Baselines;
 using Galt.Experiments.Benchmarks;
 using Galt.Experiments.Constrained;
+using Galt.Experiments.ContinualLearning;
 
 namespace Galt.Experiments;
 
@@ -12,6 +13,7 @@ public static class Catalog
     {
         new MnistBaseline(),
         new KktDemo(),
+        new SplitMnistExperiment(),
     };
 
     /// <summary>User-facing benchmarks; micro-benchmarks live in <c>bench/Galt.Bench</c>.</summary>

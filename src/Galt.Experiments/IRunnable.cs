@@ -13,4 +13,7 @@ public interface IRunnable
 
     /// <summary>Runs and returns the record; writing it to disk is the caller's job.</summary>
     RunRecord Run(RunContext context);
+
+    /// <summary>Whether the runnable uses an optional setting: "seeds", "tasks" or "stream".</summary>
+    bool AcceptsOption(string option) => false;
 }

@@ -9,6 +9,15 @@ namespace Galt.Experiments;
 /// <param name="Progress">Progress sink for long work.</param>
 public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgressSink Progress)
 {
+    /// <summary>Seeds to run (Seed, Seed+1, …), for experiments that accept <c>--seeds</c>.</summary>
+    public int SeedCount { get; init; } = 1;
+
+    /// <summary>Number of tasks, for experiments that accept <c>--tasks</c>; null = the experiment's default.</summary>
+    public int? Tasks { get; init; }
+
+    /// <summary>Task stream kind, for experiments that accept <c>--stream</c>; null = the experiment's default.</summary>
+    public string? Stream { get; init; }
+
     /// <summary>A context with no progress display.</summary>
     public static RunContext Silent(int seed = 0, bool quick = false, string? dataDir = null) => new(seed, quick, dataDir, NullProgress.Instance);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Galt.Data;
+using Galt.Training;
 using Galt.Models;
 using Galt.Reporting;
 using static TorchSharp.torch;

@@ -28,6 +28,12 @@ public static class PlotRenderer
     public static void Render(PlotSpec spec, string path)
     {
         var plot = new ScottPlot.Plot();
+        if (spec.Heatmap is not null)
+        {
+            RenderHeatmap(plot, spec);
+            plot.SavePng(path, Width, Height);
+            return;
+        }
         foreach (var line in spec.Lines)
         {
             if (line.X.Count != line.Y.Count)
@@ -42,5 +48,34 @@ public static class PlotRenderer
         plot.YLabel(spec.YLabel);
         if (spec.Lines.Count > 1) plot.ShowLegend();
         plot.SavePng(path, Width, Height);
+    }
+
+    private static void RenderHeatmap(ScottPlot.Plot plot, PlotSpec spec)
+    {
+        var rows = spec.Heatmap!;
+        int r = rows.Count, c = rows.Count == 0 ? 0 : rows[0].Count;
+        if (rows.Any(row => row.Count != c)) throw new ArgumentException($"heatmap '{spec.Title}': rows have different lengths.");
+        var data = new double[r, c];
+        for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) data[i, j] = rows[i][j];
+        var heatmap = plot.Add.Heatmap(data);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        plot.Add.ColorBar(heatmap);
+        // Cell (i, j) is centred at x = j, y = r − 1 − i (row 0 on top).
+        for (int i = 0; i < r; i++)
+            for (int j = 0; j < c; j++)
+                if (double.IsFinite(data[i, j]))
+                {
+                    var label = plot.Add.Text(data[i, j].ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), j, r - 1 - i);
+                    label.LabelFontColor = ScottPlot.Colors.White;
+                    label.LabelFontSize = 16;
+                    label.LabelAlignment = ScottPlot.Alignment.MiddleCenter;
+                }
+        if (spec.ColumnLabels is { } columns)
+            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, columns.Count).Select(j => (double)j).ToArray(), columns.ToArray());
+        if (spec.RowLabels is { } rowLabels)
+            plot.Axes.Left.SetTicks(Enumerable.Range(0, rowLabels.Count).Select(i => (double)(r - 1 - i)).ToArray(), rowLabels.ToArray());
+        plot.Title(spec.Title);
+        plot.XLabel(spec.XLabel);
+        plot.YLabel(spec.YLabel);
     }
 }

@@ -110,6 +110,15 @@ public sealed class PlotSpec
 
     /// <summary>The lines drawn.</summary>
     [JsonPropertyName("lines")] public List<PlotLine> Lines { get; set; } = new();
+
+    /// <summary>A heatmap instead of lines: values[row][column] (NaN cells are left blank); null for a line plot.</summary>
+    [JsonPropertyName("heatmap")] public List<List<double>>? Heatmap { get; set; }
+
+    /// <summary>Heatmap row labels, top to bottom.</summary>
+    [JsonPropertyName("row_labels")] public List<string>? RowLabels { get; set; }
+
+    /// <summary>Heatmap column labels, left to right.</summary>
+    [JsonPropertyName("column_labels")] public List<string>? ColumnLabels { get; set; }
 }
 
 /// <summary>One labelled line of a plot.</summary>

@@ -8,7 +8,8 @@ public static class RunRecordJson
     /// <summary>The file name inside a run folder.</summary>
     public const string FileName = "result.json";
 
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+    // Heatmaps mark unseen cells with NaN; JSON has no NaN, so such values are written as the string "NaN".
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>The record as indented JSON.</summary>
     public static string Serialize(RunRecord record) => JsonSerializer.Serialize(record, Options);

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Galt.Experiments.Baselines;
+namespace Galt.Training;
 
 /// <summary>
 /// Plain minibatch training with a TorchSharp optimizer and cross-entropy: the ordinary-backprop reference.
@@ -24,27 +24,38 @@ public sealed class SupervisedTrainer
     }
 
     /// <summary>One pass over (x, y) in a fresh seeded order; returns the mean training loss.</summary>
-    public double TrainEpoch(Tensor x, Tensor y)
+    public double TrainEpoch(Tensor x, Tensor y) => TrainEpoch(x, y, _order);
+
+    /// <summary>One pass over (x, y) in an order drawn from <paramref name="order"/>; returns the mean training loss.</summary>
+    public double TrainEpoch(Tensor x, Tensor y, Random order) => TrainEpoch(x, y, Batches(x.shape[0], _batchSize, order));
+
+    /// <summary>Index batches of a seeded permutation of 0..n−1: contiguous slices of <paramref name="batchSize"/>, the last one partial (spec §3).</summary>
+    public static IEnumerable<long[]> Batches(long n, int batchSize, Random order)
     {
-        long n = x.shape[0];
-        var order = Enumerable.Range(0, (int)n).Select(i => (long)i).ToArray();
-        _order.Shuffle(order);
+        var permutation = Enumerable.Range(0, (int)n).Select(i => (long)i).ToArray();
+        order.Shuffle(permutation);
+        for (long start = 0; start < n; start += batchSize)
+            yield return permutation[(int)start..(int)Math.Min(n, start + batchSize)];
+    }
+
+    private double TrainEpoch(Tensor x, Tensor y, IEnumerable<long[]> batches)
+    {
         _model.train();
         double lossSum = 0;
-        int batches = 0;
-        for (long start = 0; start < n; start += _batchSize)
+        int count = 0;
+        foreach (var batch in batches)
         {
             using var scope = NewDisposeScope();
-            var idx = tensor(order[(int)start..(int)Math.Min(n, start + _batchSize)]);
+            var idx = tensor(batch);
             var logits = _model.forward(x.index_select(0, idx));
             var loss = nn.functional.cross_entropy(logits, y.index_select(0, idx));
             _optimizer.zero_grad();
             loss.backward();
             _optimizer.step();
             lossSum += loss.item<float>();
-            batches++;
+            count++;
         }
-        return lossSum / Math.Max(1, batches);
+        return lossSum / Math.Max(1, count);
     }
 
     /// <summary>Fraction of rows of <paramref name="x"/> whose arg-max logit is the label.</summary>

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Galt.Models;
+using Galt.Reporting;
+using Galt.Training;
+using static TorchSharp.torch;
+
+namespace Galt.Continual;
+
+/// <summary>Settings of the shared training loop.</summary>
+/// <param name="EpochsPerTask">Passes over each task's training data (the release's reported run: 1).</param>
+/// <param name="BatchSize">Minibatch size (spec §3: 64).</param>
+/// <param name="Seed">Run seed; batch order of task i, epoch e comes from (seed, i·100 + e).</param>
+public sealed record ContinualSettings(int EpochsPerTask = 1, int BatchSize = 64, int Seed = 0);
+
+/// <summary>One strategy's outcome on one stream.</summary>
+/// <param name="Strategy">Strategy name.</param>
+/// <param name="Hyperparameters">Its hyperparameters.</param>
+/// <param name="Accuracy">R[i][j]: test accuracy on task j after training task i (NaN for j &gt; i).</param>
+/// <param name="GlobalBackprops">Full backward passes.</param>
+/// <param name="LocalBackprops">Local-only backward passes.</param>
+/// <param name="WallSeconds">Training time (evaluation excluded).</param>
+/// <param name="Constraints">Constraint trajectories and certificate, for GALT strategies.</param>
+public sealed record StrategyResult(string Strategy, IReadOnlyDictionary<string, string> Hyperparameters, double[][] Accuracy,
+    long GlobalBackprops, long LocalBackprops, double WallSeconds, ConstraintTrace? Constraints)
+{
+    /// <summary>mean_j R[T−1][j].</summary>
+    public double AverageAccuracy => ContinualMetrics.AverageAccuracy(Accuracy);
+
+    /// <summary>Average forgetting.</summary>
+    public double Forgetting => ContinualMetrics.Forgetting(Accuracy);
+
+    /// <summary>Backward transfer.</summary>
+    public double BackwardTransfer => ContinualMetrics.BackwardTransfer(Accuracy);
+}
+
+/// <summary>
+/// The one training loop every strategy runs in (spec §3 step 3–4): a fresh copy of the pretrained network with its
+/// base frozen, tasks in sequence, seeded minibatches, and after each task the test accuracy on every task seen so far
+/// with the shared 10-way head (class-incremental).
+/// </summary>
+public static class ContinualTrainer
+{
+    /// <summary>Runs <paramref name="strategy"/> over <paramref name="stream"/> from <paramref name="pretrained"/>.</summary>
+    public static StrategyResult Run(TaskStream stream, LoraMlp pretrained, Strategy strategy, ContinualSettings settings, IProgressSink? progress = null)
+    {
+        progress ??= NullProgress.Instance;
+        using var model = new LoraMlp(pretrained.Layers[0].Rank, pretrained.Widths.ToArray());
+        model.CopyFrom(pretrained);
+        model.FreezeBase();
+        strategy.Attach(model);
+
+        int t = stream.Tasks.Count;
+        var accuracy = Enumerable.Range(0, t).Select(_ => Enumerable.Repeat(double.NaN, t).ToArray()).ToArray();
+        var clock = new Stopwatch();
+        foreach (var task in stream.Tasks)
+        {
+            var context = new TaskContext(model, stream, task, settings.Seed);
+            long batches = settings.EpochsPerTask * ((task.TrainCount + settings.BatchSize - 1) / settings.BatchSize);
+            using (var bar = progress.Start($"{strategy.Name}: task {task.Index + 1}/{t} ({task.Name})", batches))
+            {
+                clock.Start();
+                strategy.BeforeTask(context);
+                for (int epoch = 0; epoch < settings.EpochsPerTask; epoch++)
+                {
+                    var order = new Random(unchecked(settings.Seed * 1_000_003 + task.Index * 100 + epoch));
+                    foreach (var batch in SupervisedTrainer.Batches(task.TrainCount, settings.BatchSize, order))
+                    {
+                        using var scope = NewDisposeScope();
+                        var idx = tensor(batch);
+                        strategy.Step(task.TrainX.index_select(0, idx), task.TrainY.index_select(0, idx), context);
+                        bar.Advance(1);
+                    }
+                }
+                strategy.AfterTask(context);
+                clock.Stop();
+            }
+            for (int j = 0; j <= task.Index; j++)
+                accuracy[task.Index][j] = SupervisedTrainer.Accuracy(model, stream.Tasks[j].TestX, stream.Tasks[j].TestY);
+        }
+        return new StrategyResult(strategy.Name, strategy.Hyperparameters, accuracy, strategy.GlobalBackprops, strategy.LocalBackprops,
+            clock.Elapsed.TotalSeconds, strategy.Constraints);
+    }
+
+    /// <summary>
+    /// spec §3 step 2: a fresh LoRA MLP trained on all of the stream's pretraining data with Adam (lr 1e-3, batch 128),
+    /// every parameter trainable; returns it and its accuracy on all test data.
+    /// </summary>
+    public static (LoraMlp Model, double TestAccuracy) Pretrain(TaskStream stream, int epochs, int seed, IProgressSink? progress = null, double learningRate = 1e-3, int batchSize = 128)
+    {
+        progress ??= NullProgress.Instance;
+        random.manual_seed(seed);
+        var model = new LoraMlp();
+        using var adam = optim.Adam(model.parameters(), learningRate);
+        var trainer = new SupervisedTrainer(model, adam, batchSize, seed);
+        using (var bar = progress.Start($"pretraining ({epochs} epochs)", epochs))
+        {
+            for (int epoch = 0; epoch < epochs; epoch++)
+            {
+                trainer.TrainEpoch(stream.PretrainX, stream.PretrainY, new Random(unchecked(seed * 1_000_003 + epoch)));
+                bar.Advance(1);
+            }
+        }
+        return (model, SupervisedTrainer.Accuracy(model, stream.AllTestX, stream.AllTestY));
+    }
+}

@@ -1,0 +1,62 @@
+using static TorchSharp.torch;
+
+namespace Galt.Continual;
+
+/// <summary>
+/// Examples kept from finished tasks: <see cref="PerTask"/> drawn without replacement from each task's training set
+/// with the seed task_index + 123 (spec §2.1). GALT's anchor sets, replay and A-GEM all use this same budget.
+/// </summary>
+public sealed class ReplayMemory : IDisposable
+{
+    private readonly List<(int Task, Tensor X, Tensor Y)> _entries = new();
+
+    /// <summary>Creates an empty memory.</summary>
+    public ReplayMemory(int perTask = 200) => PerTask = perTask;
+
+    /// <summary>Examples kept per finished task.</summary>
+    public int PerTask { get; }
+
+    /// <summary>Number of tasks stored.</summary>
+    public int TaskCount => _entries.Count;
+
+    /// <summary>The stored (task, images, labels), oldest first.</summary>
+    public IReadOnlyList<(int Task, Tensor X, Tensor Y)> Entries => _entries;
+
+    /// <summary>Draws and stores <see cref="PerTask"/> examples of <paramref name="task"/>; returns them.</summary>
+    public (Tensor X, Tensor Y) Add(ContinualTask task, int seed = 0)
+    {
+        int n = (int)Math.Min(PerTask, task.TrainCount);
+        var order = Enumerable.Range(0, (int)task.TrainCount).ToArray();
+        new Random(task.Index + 123 + seed * 1_000_003).Shuffle(order);
+        using var scope = NewDisposeScope();
+        var idx = tensor(order.Take(n).Select(i => (long)i).ToArray());
+        var x = task.TrainX.index_select(0, idx).MoveToOuterDisposeScope().DetachFromDisposeScope();
+        var y = task.TrainY.index_select(0, idx).MoveToOuterDisposeScope().DetachFromDisposeScope();
+        _entries.Add((task.Index, x, y));
+        return (x, y);
+    }
+
+    /// <summary>All stored examples in one batch (empty memory: null).</summary>
+    public (Tensor X, Tensor Y)? All()
+    {
+        if (_entries.Count == 0) return null;
+        return (cat(_entries.Select(e => e.X).ToArray()), cat(_entries.Select(e => e.Y).ToArray()));
+    }
+
+    /// <summary>A random batch of up to <paramref name="size"/> stored examples (null when empty).</summary>
+    public (Tensor X, Tensor Y)? Sample(int size, Random rng)
+    {
+        if (All() is not { } all) return null;
+        long n = all.X.shape[0];
+        var pick = Enumerable.Range(0, (int)Math.Min(size, n)).Select(_ => (long)rng.Next((int)n)).ToArray();
+        var idx = tensor(pick);
+        return (all.X.index_select(0, idx), all.Y.index_select(0, idx));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var (_, x, y) in _entries) { x.Dispose(); y.Dispose(); }
+        _entries.Clear();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using static TorchSharp.torch;
+
+namespace Galt.Continual.Strategies;
+
+/// <summary>
+/// <c>agem</c>: Averaged GEM (Chaudhry et al. 2019) with GALT's memory budget: when the minibatch gradient g points
+/// against the gradient g_ref on a memory sample (⟨g, g_ref⟩ &lt; 0), it is projected: g ← g − ⟨g, g_ref⟩/⟨g_ref, g_ref⟩·g_ref.
+/// </summary>
+public sealed class AgemStrategy : AdamStrategy
+{
+    private readonly ReplayMemory _memory = new();
+    private Random _draw = new(0);
+
+    /// <summary>Memory examples per reference gradient.</summary>
+    public int ReferenceBatch { get; init; } = 256;
+
+    /// <summary>Steps whose gradient was projected.</summary>
+    public long Projections { get; private set; }
+
+    /// <inheritdoc />
+    public override string Name => "agem";
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> Hyperparameters => new Dictionary<string, string>
+    {
+        ["optimizer"] = "Adam", ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
+        ["memory"] = $"{_memory.PerTask} per finished task", ["reference_batch"] = ReferenceBatch.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <inheritdoc />
+    public override void BeforeTask(TaskContext context) => _draw = new Random(unchecked(context.Seed * 37 + context.Task.Index));
+
+    /// <inheritdoc />
+    protected override Tensor Loss(Tensor x, Tensor y, TaskContext context) => nn.functional.cross_entropy(Model.forward(x), y);
+
+    /// <inheritdoc />
+    public override void Step(Tensor x, Tensor y, TaskContext context)
+    {
+        Adam.zero_grad();
+        Loss(x, y, context).backward();
+        GlobalBackprops++;
+        if (_memory.Sample(ReferenceBatch, _draw) is { } reference)
+        {
+            var parameters = Trainable.Select(p => (Tensor)p.Parameter).ToArray();
+            var refGrads = autograd.grad(new[] { nn.functional.cross_entropy(Model.forward(reference.X), reference.Y) }, parameters);
+            GlobalBackprops++;
+            using var noGrad = no_grad();
+            double dot = 0, norm = 0;
+            for (int p = 0; p < parameters.Length; p++)
+            {
+                dot += parameters[p].grad!.mul(refGrads[p]).sum().to(ScalarType.Float64).item<double>();
+                norm += refGrads[p].pow(2).sum().to(ScalarType.Float64).item<double>();
+            }
+            if (dot < 0 && norm > 0)
+            {
+                for (int p = 0; p < parameters.Length; p++) parameters[p].grad!.add_(refGrads[p], alpha: -dot / norm);
+                Projections++;
+            }
+        }
+        Adam.step();
+    }
+
+    /// <inheritdoc />
+    public override void AfterTask(TaskContext context)
+    {
+        if (!context.IsLastTask) _memory.Add(context.Task, context.Seed);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _memory.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,56 @@
+using Galt.Optim;
+using static TorchSharp.torch;
+
+namespace Galt.Continual.Strategies;
+
+/// <summary>
+/// The GALT strategies' common shape: a constrained optimizer on the trainable parameters, one KL retention
+/// constraint per finished task (<see cref="RetentionAnchors"/>), λ/ρ/value recorded after every step, and a
+/// feasibility certificate at the end.
+/// </summary>
+public abstract class ConstrainedStrategy : Strategy
+{
+    private readonly ConstraintTrace _trace = new();
+    private int _steps;
+
+    /// <summary>The anchor sets and their constraints.</summary>
+    protected RetentionAnchors Anchors { get; } = new();
+
+    /// <summary>The optimizer, created on attach.</summary>
+    protected ConstrainedOptimizer Optimizer { get; private set; } = null!;
+
+    /// <summary>Creates the optimizer over <see cref="Strategy.Trainable"/>.</summary>
+    protected abstract ConstrainedOptimizer CreateOptimizer();
+
+    /// <inheritdoc />
+    protected override void OnAttach() => Optimizer = CreateOptimizer();
+
+    /// <inheritdoc />
+    public override ConstraintTrace? Constraints => _trace;
+
+    /// <summary>Full backprop: the optimizer differentiates the task loss and every constraint itself.</summary>
+    public override void Step(Tensor x, Tensor y, TaskContext context)
+    {
+        Optimizer.Step(() => nn.functional.cross_entropy(Model.forward(x), y));
+        GlobalBackprops++;
+        RecordStep();
+    }
+
+    /// <summary>Appends the optimizer's constraint states to the trace.</summary>
+    protected void RecordStep() => _trace.Record(++_steps, Optimizer.Constraints);
+
+    /// <inheritdoc />
+    public override void AfterTask(TaskContext context)
+    {
+        if (!context.IsLastTask) Optimizer.AddConstraint(Anchors.Add(Model, context));
+        else _trace.Certificate = Optimizer.Certify();
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing) return;
+        Optimizer?.Dispose();
+        Anchors.Dispose();
+    }
+}

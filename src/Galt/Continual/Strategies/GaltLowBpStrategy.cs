@@ -1,0 +1,126 @@
+using System.Globalization;
+using Galt.Jacobians;
+using Galt.Optim;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Galt.Continual.Strategies;
+
+/// <summary>
+/// <c>galt_lowbp</c>: the release's low-BP hybrid (spec §3 "AVBD-Hessian-LowBP", §1.4). A refresh scheduler (period 10,
+/// trigger 0.3) picks global steps — full backprop of the model's cross-entropy, local heads trained on stop-gradient
+/// hidden states, constraint Jacobians recomputed and cached — or local steps, where each LoRA block learns only through
+/// its own local head (inputs are stop-gradient post-ReLU activations), the output head through its own input, and the
+/// constraints use their stale cached Jacobians with fresh values.
+/// </summary>
+public sealed class GaltLowBpStrategy : ConstrainedStrategy
+{
+    private readonly List<Tensor?[]> _cachedJacobians = new();
+    private Linear[] _localHeads = Array.Empty<Linear>();
+    private optim.Optimizer? _localAdam;
+    private RefreshScheduler _scheduler = new();
+
+    /// <summary>The optimizer settings (the release's, as for <c>galt_hessian</c>).</summary>
+    public AlHessianOptions Options { get; init; } = GaltHessianStrategy.ReleaseOptions;
+
+    /// <summary>Scheduler settings.</summary>
+    public RefreshSchedule Schedule { get; init; } = new();
+
+    /// <inheritdoc />
+    public override string Name => "galt_lowbp";
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> Hyperparameters
+    {
+        get
+        {
+            var h = GaltHessianStrategy.HessianHyperparameters(Options, Anchors);
+            h["refresh"] = $"period {Schedule.RefreshPeriod}, trigger {Schedule.Trigger.ToString(CultureInfo.InvariantCulture)}";
+            h["local_heads"] = "Linear(hidden → 10) per hidden layer, Adam lr 1e-3";
+            h["global_ratio"] = _scheduler.GlobalRatio.ToString("0.###", CultureInfo.InvariantCulture);
+            return h;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ConstrainedOptimizer CreateOptimizer()
+    {
+        _scheduler = new RefreshScheduler(Schedule);
+        _localHeads = Model.Widths.Skip(1).Take(Model.Layers.Count).Select(w => nn.Linear(w, Model.Widths[^1])).ToArray();
+        _localAdam = optim.Adam(_localHeads.SelectMany(h => h.parameters()), 1e-3);
+        return new AlHessianOptimizer(Trainable, Options);
+    }
+
+    /// <inheritdoc />
+    public override void Step(Tensor x, Tensor y, TaskContext context)
+    {
+        var constraints = Anchors.Constraints;
+        var values = constraints.Select(c => c.Value()).ToArray();
+        bool global = _scheduler.NeedsRefresh(values) | _cachedJacobians.Count < constraints.Count;
+        var parameters = Trainable.Select(p => p.Parameter).ToArray();
+        var headParameters = _localHeads.SelectMany(h => h.parameters()).ToArray();
+        Tensor?[] modelGradients;
+        if (global)
+        {
+            // spec §3 step 2: CE(model) trains LoRA and head; local-head CEs on stop-gradient states train only the heads.
+            var hidden = Model.HiddenStates(x);
+            var loss = nn.functional.cross_entropy(Model.Head.forward(hidden[^1]), y);
+            for (int l = 0; l < _localHeads.Length; l++) loss = loss + nn.functional.cross_entropy(_localHeads[l].forward(hidden[l].detach()), y);
+            modelGradients = Gradients(loss, parameters, headParameters);
+            foreach (var cache in _cachedJacobians) foreach (var j in cache) j?.Dispose();
+            _cachedJacobians.Clear();
+            foreach (var c in constraints)
+                _cachedJacobians.Add(AutogradJacobians.ValueAndGradient(c.Evaluate(), parameters).Gradient.Select(j => j?.clone().DetachFromDisposeScope()).ToArray());
+            GlobalBackprops++;
+        }
+        else
+        {
+            // spec §3 step 3: every block learns from its own local head on stop-gradient post-ReLU inputs.
+            IReadOnlyList<Tensor> plain;
+            using (no_grad()) plain = Model.HiddenStates(x);
+            var loss = nn.functional.cross_entropy(Model.Head.forward(plain[^1].detach()), y);
+            for (int l = 0; l < _localHeads.Length; l++)
+            {
+                var input = l == 0 ? x : plain[l - 1].detach();
+                var layer = Model.Layers[l];
+                var h = nn.functional.relu(layer.BaseForward(input).detach() + layer.AdapterForward(input));
+                loss = loss + nn.functional.cross_entropy(_localHeads[l].forward(h), y);
+            }
+            modelGradients = Gradients(loss, parameters, headParameters);
+            LocalBackprops++;
+        }
+        _scheduler.MarkStep(global);
+        var evaluations = constraints.Select((c, i) => new ConstraintEvaluation(c.Name, values[i], _cachedJacobians[i])).ToArray();
+        Optimizer.Step(modelGradients, evaluations);
+        _localAdam!.step();
+        RecordStep();
+    }
+
+    /// <summary>
+    /// One backward pass of <paramref name="loss"/>: local-head gradients stay in .grad for their Adam; the model's are
+    /// returned (copied out and cleared, since the constrained optimizer takes gradients explicitly).
+    /// </summary>
+    private Tensor?[] Gradients(Tensor loss, Parameter[] model, Parameter[] heads)
+    {
+        _localAdam!.zero_grad();
+        foreach (var p in model) p.grad?.zero_();
+        loss.backward();
+        using var noGrad = no_grad();
+        return model.Select(p => p.grad is { } g && !g.IsInvalid ? g.clone() : null).ToArray();
+    }
+
+    /// <summary>Global/local step counts of the scheduler.</summary>
+    public RefreshScheduler Scheduler => _scheduler;
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var cache in _cachedJacobians) foreach (var j in cache) j?.Dispose();
+            _localAdam?.Dispose();
+            foreach (var h in _localHeads) h.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

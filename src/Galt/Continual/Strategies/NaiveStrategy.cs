@@ -1,0 +1,20 @@
+using System.Globalization;
+using static TorchSharp.torch;
+
+namespace Galt.Continual.Strategies;
+
+/// <summary><c>naive</c>: Adam fine-tuning on each task's cross-entropy, nothing done against forgetting.</summary>
+public sealed class NaiveStrategy : AdamStrategy
+{
+    /// <inheritdoc />
+    public override string Name => "naive";
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> Hyperparameters => new Dictionary<string, string>
+    {
+        ["optimizer"] = "Adam", ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <inheritdoc />
+    protected override Tensor Loss(Tensor x, Tensor y, TaskContext context) => nn.functional.cross_entropy(Model.forward(x), y);
+}

@@ -1,0 +1,64 @@
+using Galt.Models;
+using static TorchSharp.torch;
+
+namespace Galt.Continual;
+
+/// <summary>
+/// A continual-learning method as a set of hooks around one shared training loop (in the spirit of Avalanche):
+/// <see cref="Attach"/> once, then per task <see cref="BeforeTask"/>, <see cref="Step"/> per minibatch,
+/// <see cref="AfterTask"/>. Every strategy is scored by the same <see cref="ContinualTrainer"/> and
+/// <see cref="ContinualMetrics"/>.
+/// </summary>
+public abstract class Strategy : IDisposable
+{
+    /// <summary>Short name used in reports and summary keys, e.g. <c>ewc</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Hyperparameters, as reported.</summary>
+    public abstract IReadOnlyDictionary<string, string> Hyperparameters { get; }
+
+    /// <summary>The model being trained; set by <see cref="Attach"/>.</summary>
+    protected LoraMlp Model { get; private set; } = null!;
+
+    /// <summary>Its trainable parameters with names.</summary>
+    protected (string Name, TorchSharp.Modules.Parameter Parameter)[] Trainable { get; private set; } = Array.Empty<(string, TorchSharp.Modules.Parameter)>();
+
+    /// <summary>Full backward passes through the network.</summary>
+    public long GlobalBackprops { get; protected set; }
+
+    /// <summary>Local-only (block-local) backward passes.</summary>
+    public long LocalBackprops { get; protected set; }
+
+    /// <summary>Binds the strategy to the model it trains; creates optimizers.</summary>
+    public void Attach(LoraMlp model)
+    {
+        Model = model;
+        Trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToArray();
+        OnAttach();
+    }
+
+    /// <summary>Creates the strategy's optimizers once the model is known.</summary>
+    protected abstract void OnAttach();
+
+    /// <summary>Called before the first step of a task.</summary>
+    public virtual void BeforeTask(TaskContext context) { }
+
+    /// <summary>One update on a minibatch of the current task.</summary>
+    public abstract void Step(Tensor x, Tensor y, TaskContext context);
+
+    /// <summary>Called after the last step of a task (e.g. to snapshot Fisher information or anchor sets).</summary>
+    public virtual void AfterTask(TaskContext context) { }
+
+    /// <summary>Constraint trajectories and certificate, for the strategies that have constraints.</summary>
+    public virtual ConstraintTrace? Constraints => null;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases optimizers and memories.</summary>
+    protected virtual void Dispose(bool disposing) { }
+}
