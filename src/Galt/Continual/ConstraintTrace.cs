@@ -13,6 +13,19 @@ public sealed class ConstraintTrace
     /// <summary>The series of one constraint.</summary>
     public IReadOnlyList<(int Step, double Lambda, double Rho, double Value)> Of(string name) => _series[name];
 
+    /// <summary>How many steps took each solve path (Sherman–Morrison, Woodbury, the sequential fallback, ...).</summary>
+    public Dictionary<Galt.Solve.SolvePath, int> SolvePaths { get; } = new();
+
+    /// <summary>Step number, path and condition number of every step, in order.</summary>
+    public List<(int Step, Galt.Solve.SolvePath Path, double Condition)> Solves { get; } = new();
+
+    /// <summary>Records how a step's local system was solved.</summary>
+    public void RecordSolve(int step, StepResult result)
+    {
+        SolvePaths[result.Path] = SolvePaths.GetValueOrDefault(result.Path) + 1;
+        Solves.Add((step, result.Path, result.ConditionNumber));
+    }
+
     /// <summary>The certificate at the end of the run.</summary>
     public FeasibilityCertificate? Certificate { get; set; }
 

@@ -43,7 +43,7 @@ public sealed class AlHessianOptimizer : ConstrainedOptimizer
         var forces = states.Select((s, i) => Options.Dual.Force(s, values[i])).ToArray();   // spec §1.2 step 1
         var stiffness = states.Select(s => s.Rho).ToArray();
         using var step = PrimalStep.Propose(Parameters, ParameterNames, Metric, Workspace, taskGradients, anchors: null, rhoAnchor: 0, evaluations, forces, stiffness,
-            Options.LearningRate, Options.WeightDecay, Options.Solve);
+            Options.LearningRate, Options.WeightDecay, Options.Solve, Options.MetricFloorRatio);
         var post = step.PostValues(evaluations);
         for (int i = 0; i < states.Length; i++)
         {

@@ -36,6 +36,13 @@ public sealed record AlHessianOptions
     /// <summary>Scope and Woodbury settings of the local solve.</summary>
     public LowRankSolveOptions Solve { get; init; } = LowRankSolveOptions.Default;
 
+    /// <summary>
+    /// Floor of the metric D inside the constrained system, as a fraction of each parameter tensor's mean D (0 = none,
+    /// the release's behaviour). Coordinates whose task gradient has always been zero have D = ε; a constraint that
+    /// touches them would otherwise move them by J/ε. Does not change unconstrained steps.
+    /// </summary>
+    public double MetricFloorRatio { get; init; } = 0.1;
+
     /// <summary>Violations kept per constraint for reports.</summary>
     public int HistoryLength { get; init; } = 256;
 
@@ -45,6 +52,7 @@ public sealed record AlHessianOptions
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"AlHessianOptions.LearningRate must be positive and finite; got {LearningRate}.");
         if (!(WeightDecay >= 0) || LearningRate * WeightDecay >= 1) throw new ArgumentException($"AlHessianOptions.WeightDecay must be ≥ 0 with lr·wd < 1; got {WeightDecay}.");
         if (!double.IsFinite(LambdaInit)) throw new ArgumentException($"AlHessianOptions.LambdaInit must be finite; got {LambdaInit}.");
+        if (!(MetricFloorRatio >= 0) || double.IsInfinity(MetricFloorRatio)) throw new ArgumentException($"MetricFloorRatio must be ≥ 0 and finite; got {MetricFloorRatio}.");
         if (HistoryLength < 1) throw new ArgumentException($"AlHessianOptions.HistoryLength must be ≥ 1; got {HistoryLength}.");
         Penalty.Validate("AlHessianOptions.Penalty");
         Dual.Validate("AlHessianOptions.Dual");

@@ -62,7 +62,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
         try
         {
             step = PrimalStep.Propose(Parameters, ParameterNames, Metric, Workspace, taskGradients, anchors, RhoAnchor, evaluations, forces, stiffness,
-                Options.LearningRate, Options.WeightDecay, Options.Solve);
+                Options.LearningRate, Options.WeightDecay, Options.Solve, Options.MetricFloorRatio);
         }
         catch
         {

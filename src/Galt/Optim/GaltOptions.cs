@@ -48,6 +48,13 @@ public sealed record GaltOptions
     /// <summary>Scope and Woodbury settings of the local solve.</summary>
     public LowRankSolveOptions Solve { get; init; } = LowRankSolveOptions.Default;
 
+    /// <summary>
+    /// Floor of the metric D inside the constrained system, as a fraction of each parameter tensor's mean D (0 = none,
+    /// the release's behaviour). Coordinates whose task gradient has always been zero have D = ε; a constraint that
+    /// touches them would otherwise move them by J/ε. Does not change unconstrained steps.
+    /// </summary>
+    public double MetricFloorRatio { get; init; } = 0.1;
+
     /// <summary>Violations kept per constraint for reports.</summary>
     public int HistoryLength { get; init; } = 256;
 
@@ -60,6 +67,7 @@ public sealed record GaltOptions
         if (!(RhoAnchor >= 0) || double.IsInfinity(RhoAnchor) || !(RhoAnchorDecay >= 0 && RhoAnchorDecay <= 1))
             throw new ArgumentException($"GaltOptions: ρ_a must be ≥ 0 and finite, its decay in [0, 1]; got {RhoAnchor}, {RhoAnchorDecay}.");
         if (!double.IsFinite(LambdaWarmstart) || !(LambdaCarryFactor >= 0)) throw new ArgumentException($"GaltOptions: λ warm start must be finite and the carry factor ≥ 0.");
+        if (!(MetricFloorRatio >= 0) || double.IsInfinity(MetricFloorRatio)) throw new ArgumentException($"MetricFloorRatio must be ≥ 0 and finite; got {MetricFloorRatio}.");
         if (HistoryLength < 1) throw new ArgumentException($"GaltOptions.HistoryLength must be ≥ 1; got {HistoryLength}.");
         Penalty.Validate("GaltOptions.Penalty");
         Dual.Validate("GaltOptions.Dual");

@@ -39,9 +39,10 @@ internal sealed class PrimalStep : IDisposable
     /// <param name="learningRate">lr.</param>
     /// <param name="weightDecay">Decoupled weight decay.</param>
     /// <param name="solveOptions">Scope and Woodbury settings.</param>
+    /// <param name="metricFloorRatio">Floor of the metric in the constrained system, relative to each tensor's mean D; 0 = none.</param>
     public static PrimalStep Propose(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric, SolveWorkspace workspace,
         IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<Tensor>? anchors, double rhoAnchor, IReadOnlyList<ConstraintEvaluation> evaluations,
-        double[] forces, double[] stiffness, double learningRate, double weightDecay, LowRankSolveOptions solveOptions)
+        double[] forces, double[] stiffness, double learningRate, double weightDecay, LowRankSolveOptions solveOptions, double metricFloorRatio)
     {
         using var noGrad = no_grad();
         for (int p = 0; p < parameters.Count; p++)
@@ -61,6 +62,16 @@ internal sealed class PrimalStep : IDisposable
                 baseList[u].add_(anchors[p], alpha: rhoAnchor).add_(parameters[p].detach(), alpha: -rhoAnchor);
         }
         RequireFinite(names, updated, baseList);
+        if (metricFloorRatio > 0 && evaluations.Count > 0)
+            for (int u = 0; u < updated.Length; u++)
+            {
+                // Where a task gradient has always been 0, D = ε and "moving is free": the exact solve would then take
+                // steps of size J/ε along any constraint that touches the coordinate. The floor bounds the metric of
+                // the constrained system only; with no constraint δ = δ_b whatever the floor, so the AdamW reduction holds.
+                var d = metricList[u];
+                double floor = metricFloorRatio * d.mean().to(ScalarType.Float64).item<double>();
+                metricList[u] = workspace.Get("D floor", updated[u], d.shape, d).copy_(d).clamp_min_(floor);
+            }
 
         var jacobians = evaluations.Select(e => (IReadOnlyList<Tensor?>)updated.Select(p => e.Jacobian[p]).ToArray()).ToArray();
         var problem = new LowRankProblem(metricList, baseList, jacobians, stiffness, forces, evaluations.Select(e => e.Name).ToArray());

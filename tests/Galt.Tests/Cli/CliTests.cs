@@ -9,7 +9,7 @@ namespace Galt.Tests.Cli;
 
 public class CliTests
 {
-    private static (int Exit, string Text) Invoke(params string[] args)
+    internal static (int Exit, string Text) Invoke(params string[] args)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings

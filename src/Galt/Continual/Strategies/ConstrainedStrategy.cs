@@ -31,13 +31,17 @@ public abstract class ConstrainedStrategy : Strategy
     /// <summary>Full backprop: the optimizer differentiates the task loss and every constraint itself.</summary>
     public override void Step(Tensor x, Tensor y, TaskContext context)
     {
-        Optimizer.Step(() => nn.functional.cross_entropy(Model.forward(x), y));
+        var result = Optimizer.Step(() => nn.functional.cross_entropy(Model.forward(x), y));
         GlobalBackprops++;
-        RecordStep();
+        RecordStep(result);
     }
 
-    /// <summary>Appends the optimizer's constraint states to the trace.</summary>
-    protected void RecordStep() => _trace.Record(++_steps, Optimizer.Constraints);
+    /// <summary>Appends the optimizer's constraint states and the step's solve path to the trace.</summary>
+    protected void RecordStep(StepResult result)
+    {
+        _trace.Record(++_steps, Optimizer.Constraints);
+        _trace.RecordSolve(_steps, result);
+    }
 
     /// <inheritdoc />
     public override void AfterTask(TaskContext context)

@@ -91,9 +91,9 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
         }
         _scheduler.MarkStep(global);
         var evaluations = constraints.Select((c, i) => new ConstraintEvaluation(c.Name, values[i], _cachedJacobians[i])).ToArray();
-        Optimizer.Step(modelGradients, evaluations);
+        var result = Optimizer.Step(modelGradients, evaluations);
         _localAdam!.step();
-        RecordStep();
+        RecordStep(result);
     }
 
     /// <summary>

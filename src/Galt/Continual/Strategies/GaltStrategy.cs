@@ -9,7 +9,7 @@ namespace Galt.Continual.Strategies;
 /// </summary>
 public sealed class GaltStrategy : ConstrainedStrategy
 {
-    /// <summary>The optimizer settings (lr 1e-3 and the library defaults unless changed).</summary>
+    /// <summary>The optimizer settings: lr 1e-3, the library defaults otherwise.</summary>
     public GaltOptions Options { get; init; } = new() { LearningRate = 1e-3 };
 
     /// <inheritdoc />
