@@ -18,14 +18,19 @@ public sealed class AlHessianOptimizer : ConstrainedOptimizer
 
     /// <summary>Optimizes named parameters; names appear in errors.</summary>
     public AlHessianOptimizer(IEnumerable<(string Name, Parameter Parameter)> namedParameters, AlHessianOptions? options = null)
-        : base(namedParameters, (options ?? new AlHessianOptions()).Beta1, (options ?? new AlHessianOptions()).Beta2, (options ?? new AlHessianOptions()).Epsilon)
+        : base(namedParameters, Checked(options ?? new AlHessianOptions()))
     {
         Options = options ?? new AlHessianOptions();
-        Options.Validate();
     }
 
     /// <summary>The settings.</summary>
     public AlHessianOptions Options { get; }
+
+    private static AlHessianOptions Checked(AlHessianOptions options)
+    {
+        options.Validate();
+        return options;
+    }
 
     /// <inheritdoc />
     protected override double DefaultLambda => Options.LambdaInit;

@@ -19,13 +19,13 @@ public abstract class ConstrainedOptimizer : IDisposable
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
     /// <summary>Takes the trainable parameters (those with requires_grad) and their names.</summary>
-    protected ConstrainedOptimizer(IEnumerable<(string Name, Parameter Parameter)> namedParameters, double beta1, double beta2, double epsilon)
+    protected ConstrainedOptimizer(IEnumerable<(string Name, Parameter Parameter)> namedParameters, ConstrainedOptimizerOptions options)
     {
         var list = namedParameters.Where(np => np.Parameter.requires_grad).ToArray();
         if (list.Length == 0) throw new ArgumentException("the optimizer was given no trainable parameters.", nameof(namedParameters));
         Parameters = list.Select(np => np.Parameter).ToArray();
         ParameterNames = list.Select(np => np.Name).ToArray();
-        Metric = new AdamMetric(Parameters.Count, beta1, beta2, epsilon);
+        Metric = new AdamMetric(Parameters.Count, options.Beta1, options.Beta2, options.Epsilon);
     }
 
     /// <summary>Names parameters "param0", "param1", … when only tensors are given.</summary>

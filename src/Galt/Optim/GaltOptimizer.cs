@@ -22,15 +22,20 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
 
     /// <summary>Optimizes named parameters (e.g. <c>model.named_parameters()</c>); names appear in errors.</summary>
     public GaltOptimizer(IEnumerable<(string Name, Parameter Parameter)> namedParameters, GaltOptions? options = null)
-        : base(namedParameters, (options ?? new GaltOptions()).Beta1, (options ?? new GaltOptions()).Beta2, (options ?? new GaltOptions()).Epsilon)
+        : base(namedParameters, Checked(options ?? new GaltOptions()))
     {
         Options = options ?? new GaltOptions();
-        Options.Validate();
         RhoAnchor = Options.RhoAnchor;
     }
 
     /// <summary>The settings.</summary>
     public GaltOptions Options { get; }
+
+    private static GaltOptions Checked(GaltOptions options)
+    {
+        options.Validate();
+        return options;
+    }
 
     /// <summary>Current ρ_a.</summary>
     public double RhoAnchor { get; private set; }

@@ -7,10 +7,8 @@ namespace Galt.Continual.Strategies;
 /// <c>agem</c>: Averaged GEM (Chaudhry et al. 2019) with GALT's memory budget: when the minibatch gradient g points
 /// against the gradient g_ref on a memory sample (⟨g, g_ref⟩ &lt; 0), it is projected: g ← g − ⟨g, g_ref⟩/⟨g_ref, g_ref⟩·g_ref.
 /// </summary>
-public sealed class AgemStrategy : AdamStrategy
+public sealed class AgemStrategy : MemoryStrategy
 {
-    private readonly ReplayMemory _memory = new();
-    private Random _draw = new(0);
 
     /// <summary>Memory examples per reference gradient.</summary>
     public int ReferenceBatch { get; init; } = 256;
@@ -25,11 +23,11 @@ public sealed class AgemStrategy : AdamStrategy
     public override IReadOnlyDictionary<string, string> Hyperparameters => new Dictionary<string, string>
     {
         ["optimizer"] = "Adam", ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
-        ["memory"] = $"{_memory.PerTask} per finished task", ["reference_batch"] = ReferenceBatch.ToString(CultureInfo.InvariantCulture),
+        ["memory"] = $"{Memory.PerTask} per finished task", ["reference_batch"] = ReferenceBatch.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <inheritdoc />
-    public override void BeforeTask(TaskContext context) => _draw = new Random(unchecked(context.Seed * 37 + context.Task.Index));
+    protected override int DrawSalt => 37;
 
     /// <inheritdoc />
     protected override Tensor Loss(Tensor x, Tensor y, TaskContext context) => nn.functional.cross_entropy(Model.forward(x), y);
@@ -40,7 +38,7 @@ public sealed class AgemStrategy : AdamStrategy
         Adam.zero_grad();
         Loss(x, y, context).backward();
         GlobalBackprops++;
-        if (_memory.Sample(ReferenceBatch, _draw) is { } reference)
+        if (Memory.Sample(ReferenceBatch, Draw) is { } reference)
         {
             var parameters = Trainable.Select(p => (Tensor)p.Parameter).ToArray();
             var refGrads = autograd.grad(new[] { nn.functional.cross_entropy(Model.forward(reference.X), reference.Y) }, parameters);
@@ -59,18 +57,5 @@ public sealed class AgemStrategy : AdamStrategy
             }
         }
         Adam.step();
-    }
-
-    /// <inheritdoc />
-    public override void AfterTask(TaskContext context)
-    {
-        if (!context.IsLastTask) _memory.Add(context.Task, context.Seed);
-    }
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _memory.Dispose();
-        base.Dispose(disposing);
     }
 }

@@ -1,0 +1,49 @@
+using Galt.Multipliers;
+using Galt.Solve;
+
+namespace Galt.Optim;
+
+/// <summary>Settings both constrained optimizers share: the Adam metric, the step, ρ, the local solve, reporting.</summary>
+public abstract record ConstrainedOptimizerOptions
+{
+    /// <summary>Step size lr.</summary>
+    public double LearningRate { get; init; } = 2e-4;
+
+    /// <summary>Adam β1.</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>Adam β2.</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Adam ε.</summary>
+    public double Epsilon { get; init; } = 1e-8;
+
+    /// <summary>Decoupled weight decay.</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>ρ (the P-gain and stiffness): initial 1 (also the decay floor), ceiling 50, growth 1.5, no decay, τ 0.9.</summary>
+    public PenaltySchedule Penalty { get; init; } = new();
+
+    /// <summary>Scope and Woodbury settings of the local solve.</summary>
+    public LowRankSolveOptions Solve { get; init; } = LowRankSolveOptions.Default;
+
+    /// <summary>
+    /// Floor of the metric D inside the constrained system, as a fraction of each parameter tensor's mean D (0 = none,
+    /// the release's behaviour). Coordinates whose task gradient has always been zero have D = ε; a constraint that
+    /// touches them would otherwise move them by J/ε. Does not change unconstrained steps.
+    /// </summary>
+    public double MetricFloorRatio { get; init; } = 0.1;
+
+    /// <summary>Violations kept per constraint for reports.</summary>
+    public int HistoryLength { get; init; } = 256;
+
+    /// <summary>Throws, naming the option, when a shared setting is out of range.</summary>
+    protected void ValidateShared(string owner)
+    {
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"{owner}.LearningRate must be positive and finite; got {LearningRate}.");
+        if (!(WeightDecay >= 0) || LearningRate * WeightDecay >= 1) throw new ArgumentException($"{owner}.WeightDecay must be ≥ 0 with lr·wd < 1; got {WeightDecay}.");
+        if (!(MetricFloorRatio >= 0) || double.IsInfinity(MetricFloorRatio)) throw new ArgumentException($"{owner}.MetricFloorRatio must be ≥ 0 and finite; got {MetricFloorRatio}.");
+        if (HistoryLength < 1) throw new ArgumentException($"{owner}.HistoryLength must be ≥ 1; got {HistoryLength}.");
+        Penalty.Validate($"{owner}.Penalty");
+    }
+}
