@@ -68,9 +68,9 @@ internal sealed class PrimalStep : IDisposable
                 // Where a task gradient has always been 0, D = ε and "moving is free": the exact solve would then take
                 // steps of size J/ε along any constraint that touches the coordinate. The floor bounds the metric of
                 // the constrained system only; with no constraint δ = δ_b whatever the floor, so the AdamW reduction holds.
+                // In place: D is the metric's scratch buffer, and δ_b has already been computed from it.
                 var d = metricList[u];
-                double floor = metricFloorRatio * d.mean().to(ScalarType.Float64).item<double>();
-                metricList[u] = workspace.Get("D floor", updated[u], d.shape, d).copy_(d).clamp_min_(floor);
+                d.clamp_min_(metricFloorRatio * d.mean().to(ScalarType.Float64).item<double>());
             }
 
         var jacobians = evaluations.Select(e => (IReadOnlyList<Tensor?>)updated.Select(p => e.Jacobian[p]).ToArray()).ToArray();
