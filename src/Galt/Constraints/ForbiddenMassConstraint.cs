@@ -34,9 +34,12 @@ public sealed class ForbiddenMassConstraint : Constraint
     public double LseTemperature { get; }
 
     /// <inheritdoc />
-    public override Tensor Measure()
+    public override Tensor Measure() => MeasureOutputs(_scores(_inputs));
+
+    /// <summary>K from the model's scores on the probes.</summary>
+    public Tensor MeasureOutputs(Tensor outputs)
     {
-        var p = nn.functional.softmax(_scores(_inputs).to(ScalarType.Float32), 1);
+        var p = nn.functional.softmax(outputs.to(ScalarType.Float32), 1);
         if (p.shape[1] != _mask.shape[1])
             throw new InvalidOperationException($"constraint '{Name}': the model scores {p.shape[1]} classes but the forbidden mask has {_mask.shape[1]}.");
         var v = (p * _mask).sum(1);

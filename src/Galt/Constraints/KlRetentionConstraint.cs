@@ -1,3 +1,4 @@
+using Galt.Jacobians;
 using static TorchSharp.torch;
 
 namespace Galt.Constraints;
@@ -7,12 +8,29 @@ namespace Galt.Constraints;
 /// every anchor input; K = T²·mean_x Σ_k p_anchor,k·(log max(p_anchor,k, 1e-12) − log_softmax(s(x)/T)_k), i.e.
 /// KL(anchor ‖ model) scaled by T². An inequality: C = K − margin ≤ 0.
 /// </summary>
-public sealed class KlRetentionConstraint : Constraint
+public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint
 {
     private readonly Func<Tensor, Tensor> _scores;
     private readonly Tensor _inputs;
     private readonly Tensor _anchorProbabilities;
     private readonly Tensor _anchorLogProbabilities;
+
+    /// <summary>
+    /// Snapshots the anchor distribution of <paramref name="model"/> on <paramref name="anchorInputs"/> now. Built from a
+    /// module, the constraint also qualifies for the batched Jacobian path.
+    /// </summary>
+    public KlRetentionConstraint(string name, nn.Module<Tensor, Tensor> model, Tensor anchorInputs, double temperature = 1.0, double margin = 0.02)
+        : this(name, model.call, anchorInputs, temperature, margin) => _model = model;
+
+    private readonly nn.Module<Tensor, Tensor>? _model;
+
+    /// <summary>The model, when the constraint was built from one; null for a plain score function.</summary>
+    public nn.Module<Tensor, Tensor>? ScoreModel => _model;
+
+    nn.Module<Tensor, Tensor> IBatchedConstraint.Model => _model ?? throw new InvalidOperationException($"constraint '{Name}' was built from a score function, not a module; it cannot use the batched Jacobian path.");
+
+    /// <inheritdoc />
+    public Tensor Inputs => _inputs;
 
     /// <summary>Snapshots the anchor distribution of <paramref name="scores"/> on <paramref name="anchorInputs"/> now.</summary>
     /// <param name="name">Constraint name.</param>
@@ -49,9 +67,12 @@ public sealed class KlRetentionConstraint : Constraint
     public long AnchorCount => _inputs.shape[0];
 
     /// <inheritdoc />
-    public override Tensor Measure()
+    public override Tensor Measure() => MeasureOutputs(_scores(_inputs));
+
+    /// <inheritdoc />
+    public Tensor MeasureOutputs(Tensor outputs)
     {
-        var logQ = nn.functional.log_softmax(_scores(_inputs).to(ScalarType.Float32) / Temperature, 1);
+        var logQ = nn.functional.log_softmax(outputs.to(ScalarType.Float32) / Temperature, 1);
         var kl = (_anchorProbabilities * (_anchorLogProbabilities - logQ)).sum(1).mean();
         return kl * (Temperature * Temperature);
     }

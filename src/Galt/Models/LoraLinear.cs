@@ -45,7 +45,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>W x + b, without the adapter.</summary>
-    public Tensor BaseForward(Tensor input) => @base.forward(input);
+    public Tensor BaseForward(Tensor input) => @base.call(input);
 
     /// <summary>((x Aᵀ) Bᵀ)/r, the adapter's contribution alone.</summary>
     public Tensor AdapterForward(Tensor input) => input.matmul(lora_A.t()).matmul(lora_B.t()) / Rank;

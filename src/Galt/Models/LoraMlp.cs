@@ -7,6 +7,7 @@ namespace Galt.Models;
 /// <summary>
 /// The Split-MNIST network of spec §3 (the release's LoRAMLP): 784 → LoRA(256) → ReLU → LoRA(128) → ReLU → Linear(10).
 /// After pretraining, <see cref="FreezeBase"/> leaves only the LoRA A/B factors and the head trainable.
+/// Sub-layers are run with <c>call</c>, not <c>forward</c>, so forward hooks (the batched Jacobian path) see them.
 /// </summary>
 public sealed class LoraMlp : nn.Module<Tensor, Tensor>
 {
@@ -46,14 +47,14 @@ public sealed class LoraMlp : nn.Module<Tensor, Tensor>
         var x = input;
         foreach (var layer in layers)
         {
-            x = nn.functional.relu(layer.forward(x));
+            x = nn.functional.relu(layer.call(x));
             states.Add(x);
         }
         return states;
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => head.forward(HiddenStates(input)[^1]);
+    public override Tensor forward(Tensor input) => head.call(HiddenStates(input)[^1]);
 
     /// <summary>Copies every parameter value from <paramref name="source"/> (same widths and rank).</summary>
     public void CopyFrom(LoraMlp source)

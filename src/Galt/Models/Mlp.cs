@@ -7,6 +7,7 @@ namespace Galt.Models;
 /// <summary>
 /// A multilayer perceptron: Linear layers with ReLU between them, none after the last.
 /// <c>new Mlp(784, 256, 128, 10)</c> is the Split-MNIST base network of spec §3.
+/// Sub-layers are run with <c>call</c>, not <c>forward</c>, so forward hooks (the batched Jacobian path) see them.
 /// </summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
@@ -34,7 +35,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         var x = input;
         for (int i = 0; i < _layers.Count; i++)
         {
-            var y = _layers[i].forward(x);
+            var y = _layers[i].call(x);
             x = i + 1 < _layers.Count ? nn.functional.relu(y) : y;
         }
         return x;

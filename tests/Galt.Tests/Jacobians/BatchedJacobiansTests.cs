@@ -1,0 +1,114 @@
+using Galt.Constraints;
+using Galt.Jacobians;
+using Galt.Models;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Galt.Tests.Jacobians;
+
+/// <summary>Batched Jacobians (one forward, one backward for all constraints) against autograd per constraint.</summary>
+public class BatchedJacobiansTests
+{
+    private static KlRetentionConstraint[] Constraints(nn.Module<Tensor, Tensor> model, int k, int inputWidth, int perConstraint = 4)
+    {
+        var g = new Generator(100 + (ulong)k);
+        var result = new KlRetentionConstraint[k];
+        for (int e = 0; e < k; e++)
+            result[e] = new KlRetentionConstraint($"retain_{e}", model, randn(new long[] { perConstraint, inputWidth }, generator: g), temperature: 1.0 + 0.1 * (e % 3), margin: 0.01);
+        return result;
+    }
+
+    /// <summary>Moves the parameters so the anchored KLs (zero at creation) have non-trivial gradients.</summary>
+    private static void Perturb(nn.Module model)
+    {
+        using var noGrad = no_grad();
+        var g = new Generator(77);
+        foreach (var p in model.parameters()) p.add_(randn(p.shape, generator: g) * 0.1);
+    }
+
+    private static void AssertParity(nn.Module<Tensor, Tensor> model, KlRetentionConstraint[] constraints)
+    {
+        var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
+        var batched = BatchedJacobians.Evaluate(constraints, parameters);
+        for (int e = 0; e < constraints.Length; e++)
+        {
+            using var reference = AutogradJacobians.Evaluate(constraints[e], parameters);
+            Assert.Equal(reference.Value, batched[e].Value, 5);
+            for (int p = 0; p < parameters.Length; p++)
+            {
+                var expected = reference.Jacobian[p];
+                var actual = batched[e].Jacobian[p];
+                Assert.Equal(expected is null, actual is null);
+                if (expected is null) continue;
+                double error = (actual! - expected).norm().item<float>() / Math.Max(1e-12, expected.norm().item<float>());
+                Assert.True(error <= 1e-5, $"constraint {e}, parameter {p}: relative error {error:e2} (batched norm {actual!.norm().item<float>():e3}, autograd {expected.norm().item<float>():e3}, shapes [{string.Join(",", actual.shape)}] [{string.Join(",", expected.shape)}])");
+            }
+            batched[e].Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(64)]
+    public void LinearLayersAndBiasesMatchAutograd(int k)
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(5);
+        var model = new Mlp(12, 16, 8, 5);
+        var constraints = Constraints(model, k, 12);
+        Perturb(model);
+        AssertParity(model, constraints);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(64)]
+    public void LoraLayersWithFrozenBaseMatchAutograd(int k)
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(6);
+        var model = new LoraMlp(3, 12, 16, 8, 5);
+        var constraints = Constraints(model, k, 12);
+        Perturb(model);
+        model.FreezeBase();
+        AssertParity(model, constraints);
+    }
+
+    [Fact]
+    public void LoraLayersWithTrainableBaseMatchAutograd()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(7);
+        var model = new LoraMlp(2, 6, 7, 3);
+        var constraints = Constraints(model, 8, 6);
+        Perturb(model);
+        AssertParity(model, constraints);
+    }
+
+    private sealed class WithPrelu : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear first = nn.Linear(4, 4);
+        private readonly PReLU act = nn.PReLU(1);
+
+        public WithPrelu() : base(nameof(WithPrelu)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x) => act.call(first.call(x));
+    }
+
+    [Fact]
+    public void UnsupportedModuleFallsBackWithOneWarningNamingIt()
+    {
+        using var scope = NewDisposeScope();
+        var model = new WithPrelu();
+        Assert.Contains("PReLU 'act'", BatchedJacobians.Unsupported(model));
+        var warnings = new List<string>();
+        Assert.True(BatchedJacobians.MustFallBack(model, warnings.Add));
+        Assert.True(BatchedJacobians.MustFallBack(model, warnings.Add));
+        Assert.Single(warnings);
+        Assert.Contains("using autograd per constraint", warnings[0]);
+        Assert.Contains("PReLU", warnings[0]);
+        Assert.Null(BatchedJacobians.Unsupported(new Mlp(3, 2)));
+    }
+}
