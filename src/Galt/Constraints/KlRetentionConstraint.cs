@@ -27,7 +27,7 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint
     /// <summary>The model, when the constraint was built from one; null for a plain score function.</summary>
     public nn.Module<Tensor, Tensor>? ScoreModel => _model;
 
-    nn.Module<Tensor, Tensor> IBatchedConstraint.Model => _model ?? throw new InvalidOperationException($"constraint '{Name}' was built from a score function, not a module; it cannot use the batched Jacobian path.");
+    nn.Module<Tensor, Tensor>? IBatchedConstraint.Model => _model;
 
     /// <inheritdoc />
     public Tensor Inputs => _inputs;

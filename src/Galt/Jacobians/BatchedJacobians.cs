@@ -54,7 +54,7 @@ public static class BatchedJacobians
     public static ConstraintEvaluation[] Evaluate(IReadOnlyList<IBatchedConstraint> constraints, IReadOnlyList<Parameter> parameters)
     {
         if (constraints.Count == 0) return Array.Empty<ConstraintEvaluation>();
-        var model = constraints[0].Model;
+        var model = constraints[0].Model ?? throw new ArgumentException($"constraint '{constraints[0].Name}' names no model; it cannot use the batched path.");
         if (constraints.Any(c => !ReferenceEquals(c.Model, model)))
             throw new ArgumentException("batched Jacobians need constraints that score one and the same model.");
         if (Unsupported(model) is { } reason) throw new NotSupportedException($"batched Jacobians: {reason}.");

@@ -16,8 +16,8 @@ public interface IBatchedConstraint
     /// <summary>The margin subtracted from K.</summary>
     double Margin { get; }
 
-    /// <summary>The model whose outputs K is computed from.</summary>
-    nn.Module<Tensor, Tensor> Model { get; }
+    /// <summary>The model whose outputs K is computed from; null when the constraint cannot use the batched path.</summary>
+    nn.Module<Tensor, Tensor>? Model { get; }
 
     /// <summary>The constraint's examples, batched along dimension 0.</summary>
     Tensor Inputs { get; }

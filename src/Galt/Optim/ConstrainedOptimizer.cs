@@ -26,6 +26,7 @@ public abstract class ConstrainedOptimizer : IDisposable
         Parameters = list.Select(np => np.Parameter).ToArray();
         ParameterNames = list.Select(np => np.Name).ToArray();
         Metric = new AdamMetric(Parameters.Count, options.Beta1, options.Beta2, options.Epsilon);
+        JacobianPath = options.Jacobians;
     }
 
     /// <summary>Names parameters "param0", "param1", … when only tensors are given.</summary>
@@ -43,6 +44,9 @@ public abstract class ConstrainedOptimizer : IDisposable
 
     /// <summary>Scratch buffers of the local solve, reused from step to step.</summary>
     protected SolveWorkspace Workspace { get; } = new();
+
+    /// <summary>How the closure step computes constraint Jacobians.</summary>
+    public JacobianPath JacobianPath { get; }
 
     /// <summary>Steps taken.</summary>
     public int StepCount { get; private set; }
@@ -87,13 +91,9 @@ public abstract class ConstrainedOptimizer : IDisposable
         var (loss, gradients) = AutogradJacobians.ValueAndGradient(taskLoss(), Parameters);
         if (!double.IsFinite(loss))
             throw new NonFiniteValueException("task loss", $"the task loss is {loss}; no state was changed.");
-        var evaluations = new List<ConstraintEvaluation>(_constraints.Count);
-        foreach (var r in _constraints)
-        {
-            if (r.Constraint is null)
-                throw new InvalidOperationException($"constraint '{r.State.Name}' was registered by name only; supply its value and Jacobian with Step(gradients, evaluations).");
-            evaluations.Add(AutogradJacobians.Evaluate(r.Constraint, Parameters));
-        }
+        var constraints = _constraints.Select(r => r.Constraint ?? throw new InvalidOperationException(
+            $"constraint '{r.State.Name}' was registered by name only; supply its value and Jacobian with Step(gradients, evaluations).")).ToArray();
+        var evaluations = ConstraintEvaluator.Evaluate(constraints, Parameters, JacobianPath);
         return StepWithGradients(gradients, evaluations) with { Loss = loss };
     }
 

@@ -34,6 +34,9 @@ public abstract record ConstrainedOptimizerOptions
     /// </summary>
     public double MetricFloorRatio { get; init; } = 0.1;
 
+    /// <summary>How constraint Jacobians are computed in the closure step: batched where possible (default), or forced.</summary>
+    public Galt.Jacobians.JacobianPath Jacobians { get; init; } = Galt.Jacobians.JacobianPath.Auto;
+
     /// <summary>Violations kept per constraint for reports.</summary>
     public int HistoryLength { get; init; } = 256;
 

@@ -37,7 +37,7 @@ public sealed class RetentionAnchors : IDisposable
     public KlRetentionConstraint Add(LoraMlp model, TaskContext context)
     {
         var (x, _) = _memory.Add(context.Task, context.Seed);
-        var constraint = new KlRetentionConstraint($"retain_task_{context.Task.Index}", model.forward, x, Temperature, Margin);
+        var constraint = new KlRetentionConstraint($"retain_task_{context.Task.Index}", model, x, Temperature, Margin);
         _constraints.Add(constraint);
         return constraint;
     }
