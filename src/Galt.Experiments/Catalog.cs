@@ -21,6 +21,7 @@ public static class Catalog
     {
         new AdamStepBenchmark(),
         new SolveBenchmark(),
+        new JacobiansBenchmark(),
     };
 
     /// <summary>Finds a runnable by name in <paramref name="among"/>; null when there is none.</summary>

@@ -90,6 +90,9 @@ public static class BatchedJacobians
 
         var index = parameters.Select((p, i) => (p, i)).ToDictionary(x => x.p.Handle, x => x.i);
         var rows = constraints.Select(_ => new Tensor?[parameters.Count]).ToArray();
+        // Equal example counts (the usual case: anchor sets of one size) let every layer's k rows come from a few
+        // batched products instead of k small ones.
+        bool uniform = counts.All(c => c == counts[0]);
         using (no_grad())
         {
             for (int t = 0; t < taps.Count; t++)
@@ -97,6 +100,16 @@ public static class BatchedJacobians
                 var g = outputGradients[t];
                 if (g is null || g.IsInvalid) continue;
                 var tap = taps[t];
+                if (uniform)
+                {
+                    var gk = g.reshape(constraints.Count, -1, g.shape[^1]);
+                    var ak = tap.Input.reshape(constraints.Count, -1, tap.Input.shape[^1]);
+                    foreach (var (parameter, gradients) in BatchedLayerRule(tap.Module, ak, gk))
+                        if (index.TryGetValue(parameter.Handle, out int p))
+                            for (int e = 0; e < constraints.Count; e++)
+                                rows[e][p] = rows[e][p] is { } sum ? sum.add_(gradients[e]) : gradients[e];
+                    continue;
+                }
                 for (int e = 0; e < constraints.Count; e++)
                 {
                     var sl = TensorIndex.Slice(offsets[e], offsets[e + 1]);
@@ -132,6 +145,25 @@ public static class BatchedJacobians
             case Linear linear:
                 if (linear.weight is { requires_grad: true } w) yield return (w, g.t().matmul(a));
                 if (linear.bias is { requires_grad: true } b) yield return (b, g.sum(dim: 0L)); // dim named: a bare 0 binds to sum(ScalarType)
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The same rules for all constraints at once: <paramref name="a"/> is [k, m, in] and <paramref name="g"/> [k, m, out]
+    /// (m = examples per constraint × positions); returns [k, …] Jacobian stacks.
+    /// </summary>
+    private static IEnumerable<(Parameter Parameter, Tensor Gradients)> BatchedLayerRule(nn.Module module, Tensor a, Tensor g)
+    {
+        switch (module)
+        {
+            case LoraLinear lora:
+                if (lora.A.requires_grad) yield return (lora.A, g.matmul(lora.B).transpose(1, 2).bmm(a) / lora.Rank);
+                if (lora.B.requires_grad) yield return (lora.B, g.transpose(1, 2).bmm(a.matmul(lora.A.t())) / lora.Rank);
+                break;
+            case Linear linear:
+                if (linear.weight is { requires_grad: true } w) yield return (w, g.transpose(1, 2).bmm(a));
+                if (linear.bias is { requires_grad: true } b) yield return (b, g.sum(dim: 1L));
                 break;
         }
     }

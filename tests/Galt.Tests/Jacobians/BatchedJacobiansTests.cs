@@ -87,6 +87,19 @@ public class BatchedJacobiansTests
         AssertParity(model, constraints);
     }
 
+    [Fact]
+    public void UnequalExampleCountsMatchAutograd()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(8);
+        var model = new LoraMlp(3, 10, 12, 4);
+        var g = new Generator(9);
+        var constraints = new[] { 3, 5, 7, 1 }.Select((n, e) => new KlRetentionConstraint($"c{e}", model, randn(new long[] { n, 10 }, generator: g), margin: 0)).ToArray();
+        Perturb(model);
+        model.FreezeBase();
+        AssertParity(model, constraints);
+    }
+
     private sealed class WithPrelu : nn.Module<Tensor, Tensor>
     {
         private readonly Linear first = nn.Linear(4, 4);
