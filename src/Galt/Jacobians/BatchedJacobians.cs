@@ -1,4 +1,5 @@
 using Galt.Models;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -18,7 +19,8 @@ public static class BatchedJacobians
 
     /// <summary>
     /// The first parameterised module of <paramref name="model"/> the batched path cannot handle, with the reason; null
-    /// when every trainable parameter sits in a supported layer (Linear, <see cref="LoraLinear"/>).
+    /// when every trainable parameter sits in a supported layer (Linear, <see cref="LoraLinear"/>, LayerNorm, Embedding,
+    /// Conv2d with one group).
     /// </summary>
     public static string? Unsupported(nn.Module<Tensor, Tensor> model)
     {
@@ -27,7 +29,12 @@ public static class BatchedJacobians
             var own = module.named_parameters(recurse: false).Where(p => p.parameter.requires_grad).ToArray();
             if (module is BatchNorm1d or BatchNorm2d or BatchNorm3d && module.training)
                 return $"{module.GetType().Name} '{name}' in training mode couples the examples of a batch";
-            if (own.Length == 0 || module is Linear or LoraLinear) continue;
+            if (own.Length == 0 || module is Linear or LoraLinear or LayerNorm or Embedding) continue;
+            if (module is Conv2d conv)
+            {
+                if (conv.groups == 1 && !conv.transposed && conv.padding_mode == PaddingModes.Zeros && conv.padding_type is null) continue;
+                return $"Conv2d '{name}' with groups {conv.groups}, padding mode {conv.padding_mode}{(conv.padding_type is null ? "" : ", padding " + conv.padding_type)} has no batched Jacobian rule (only groups 1, zero padding given in numbers)";
+            }
             return $"{module.GetType().Name} '{name}' (parameters {string.Join(", ", own.Select(p => p.name))}) has no batched Jacobian rule";
         }
         return null;
@@ -64,10 +71,10 @@ public static class BatchedJacobians
         var removers = new List<Action>();
         foreach (var module in model.modules().Prepend(model))
         {
-            if (module is LoraLinear lora && (lora.A.requires_grad || lora.B.requires_grad))
-                { var h = lora.register_forward_hook((m, input, output) => { taps.Add(new Tap(m, input, output)); return output; }); removers.Add(h.remove); }
-            else if (module is Linear linear && linear.named_parameters(recurse: false).Any(p => p.parameter.requires_grad))
-                { var h = linear.register_forward_hook((m, input, output) => { taps.Add(new Tap(m, input, output)); return output; }); removers.Add(h.remove); }
+            if (module is not (LoraLinear or Linear or LayerNorm or Embedding or Conv2d)) continue;
+            if (!module.named_parameters(recurse: false).Any(p => p.parameter.requires_grad)) continue;
+            var hook = ((nn.Module<Tensor, Tensor>)module).register_forward_hook((m, input, output) => { taps.Add(new Tap(m, input, output)); return output; });
+            removers.Add(hook.remove);
         }
 
         var counts = constraints.Select(c => c.Inputs.shape[0]).ToArray();
@@ -100,7 +107,7 @@ public static class BatchedJacobians
                 var g = outputGradients[t];
                 if (g is null || g.IsInvalid) continue;
                 var tap = taps[t];
-                if (uniform)
+                if (uniform && tap.Module is Linear or LoraLinear)
                 {
                     var gk = g.reshape(constraints.Count, -1, g.shape[^1]);
                     var ak = tap.Input.reshape(constraints.Count, -1, tap.Input.shape[^1]);
@@ -113,9 +120,7 @@ public static class BatchedJacobians
                 for (int e = 0; e < constraints.Count; e++)
                 {
                     var sl = TensorIndex.Slice(offsets[e], offsets[e + 1]);
-                    var ge = Flatten(g[sl]);
-                    var ae = Flatten(tap.Input[sl]);
-                    foreach (var (parameter, gradient) in LayerRule(tap.Module, ae, ge))
+                    foreach (var (parameter, gradient) in LayerRule(tap.Module, tap.Input[sl], g[sl]))
                         if (index.TryGetValue(parameter.Handle, out int p))
                             rows[e][p] = rows[e][p] is { } sum ? sum.add_(gradient) : gradient;
                 }
@@ -133,19 +138,54 @@ public static class BatchedJacobians
     /// <summary>[n, ..., features] → [n·…, features]: a sequence model's positions count as examples of the same constraint.</summary>
     private static Tensor Flatten(Tensor t) => t.dim() == 2 ? t : t.reshape(-1, t.shape[^1]);
 
-    /// <summary>Per-parameter Jacobian contributions of one layer call over one constraint's examples.</summary>
+    /// <summary>Per-parameter Jacobian contributions of one layer call over one constraint's examples (inputs a, output gradients g).</summary>
     private static IEnumerable<(Parameter Parameter, Tensor Gradient)> LayerRule(nn.Module module, Tensor a, Tensor g)
     {
         switch (module)
         {
             case LoraLinear lora:
-                if (lora.A.requires_grad) yield return (lora.A, g.matmul(lora.B).t().matmul(a) / lora.Rank);
-                if (lora.B.requires_grad) yield return (lora.B, g.t().matmul(a.matmul(lora.A.t())) / lora.Rank);
+            {
+                var (a2, g2) = (Flatten(a), Flatten(g));
+                if (lora.A.requires_grad) yield return (lora.A, g2.matmul(lora.B).t().matmul(a2) / lora.Rank);
+                if (lora.B.requires_grad) yield return (lora.B, g2.t().matmul(a2.matmul(lora.A.t())) / lora.Rank);
                 break;
+            }
             case Linear linear:
-                if (linear.weight is { requires_grad: true } w) yield return (w, g.t().matmul(a));
-                if (linear.bias is { requires_grad: true } b) yield return (b, g.sum(dim: 0L)); // dim named: a bare 0 binds to sum(ScalarType)
+            {
+                var (a2, g2) = (Flatten(a), Flatten(g));
+                if (Own(linear, "weight") is { requires_grad: true } w) yield return (w, g2.t().matmul(a2));
+                if (Own(linear, "bias") is { requires_grad: true } b) yield return (b, g2.sum(dim: 0L)); // dim named: a bare 0 binds to sum(ScalarType)
                 break;
+            }
+            case LayerNorm norm:
+            {
+                // y = x̂ ⊙ γ + β over the normalised (last) dimensions: J_γ = Σ g ⊙ x̂, J_β = Σ g over examples and positions.
+                var shape = norm.normalized_shape;
+                var normalised = nn.functional.layer_norm(a, shape, null, null, norm.eps);
+                long width = shape.Aggregate(1L, (x, y) => x * y);
+                if (Own(norm, "weight") is { requires_grad: true } w) yield return (w, (g * normalised).reshape(-1, width).sum(dim: 0L).reshape(shape));
+                if (Own(norm, "bias") is { requires_grad: true } b) yield return (b, g.reshape(-1, width).sum(dim: 0L).reshape(shape));
+                break;
+            }
+            case Embedding embedding:
+            {
+                // y = W[i]: each example's output gradient lands on the rows it looked up.
+                var w = Own(embedding, "weight")!;
+                if (w.requires_grad) yield return (w, zeros_like(w).index_add_(0, a.reshape(-1), g.reshape(-1, w.shape[1]), 1));
+                break;
+            }
+            case Conv2d conv:
+            {
+                // Per example, ∂/∂W = g (unfolded input)ᵀ: im2col turns the convolution into the Linear rule.
+                var w = Own(conv, "weight")!;
+                long m = a.shape[0];
+                var columns = nn.functional.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
+                    (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));
+                var g3 = g.reshape(m, g.shape[1], -1);
+                if (w.requires_grad) yield return (w, g3.bmm(columns.transpose(1, 2)).sum(dim: 0L).reshape(w.shape));
+                if (Own(conv, "bias") is { requires_grad: true } b) yield return (b, g3.sum(new long[] { 0, 2 }));
+                break;
+            }
         }
     }
 
@@ -162,11 +202,18 @@ public static class BatchedJacobians
                 if (lora.B.requires_grad) yield return (lora.B, g.transpose(1, 2).bmm(a.matmul(lora.A.t())) / lora.Rank);
                 break;
             case Linear linear:
-                if (linear.weight is { requires_grad: true } w) yield return (w, g.transpose(1, 2).bmm(a));
-                if (linear.bias is { requires_grad: true } b) yield return (b, g.sum(dim: 1L));
+                if (Own(linear, "weight") is { requires_grad: true } w) yield return (w, g.transpose(1, 2).bmm(a));
+                if (Own(linear, "bias") is { requires_grad: true } b) yield return (b, g.sum(dim: 1L));
                 break;
         }
     }
+
+    /// <summary>
+    /// A module's registered parameter by name. Some TorchSharp modules (Embedding) hand out a new wrapper from their
+    /// <c>weight</c> property each time; the registered object is the one the optimizer holds.
+    /// </summary>
+    private static Parameter? Own(nn.Module module, string name) =>
+        module.named_parameters(recurse: false).FirstOrDefault(p => p.name == name).parameter;
 
     private sealed record Tap(nn.Module Module, Tensor Input, Tensor Output);
 }
