@@ -19,8 +19,8 @@ public static class BatchedJacobians
 
     /// <summary>
     /// The first parameterised module of <paramref name="model"/> the batched path cannot handle, with the reason; null
-    /// when every trainable parameter sits in a supported layer (Linear, <see cref="LoraLinear"/>, LayerNorm, Embedding,
-    /// Conv2d with one group).
+    /// when every trainable parameter sits in a supported layer (Linear, <see cref="LoraLinear"/>, LayerNorm,
+    /// <see cref="RmsNorm"/>, Embedding, Conv2d with one group).
     /// </summary>
     public static string? Unsupported(nn.Module<Tensor, Tensor> model)
     {
@@ -29,7 +29,7 @@ public static class BatchedJacobians
             var own = module.named_parameters(recurse: false).Where(p => p.parameter.requires_grad).ToArray();
             if (module is BatchNorm1d or BatchNorm2d or BatchNorm3d && module.training)
                 return $"{module.GetType().Name} '{name}' in training mode couples the examples of a batch";
-            if (own.Length == 0 || module is Linear or LoraLinear or LayerNorm or Embedding) continue;
+            if (own.Length == 0 || module is Linear or LoraLinear or LayerNorm or RmsNorm or Embedding) continue;
             if (module is Conv2d conv)
             {
                 if (conv.groups == 1 && !conv.transposed && conv.padding_mode == PaddingModes.Zeros && conv.padding_type is null) continue;
@@ -71,7 +71,7 @@ public static class BatchedJacobians
         var removers = new List<Action>();
         foreach (var module in model.modules().Prepend(model))
         {
-            if (module is not (LoraLinear or Linear or LayerNorm or Embedding or Conv2d)) continue;
+            if (module is not (LoraLinear or Linear or LayerNorm or RmsNorm or Embedding or Conv2d)) continue;
             if (!module.named_parameters(recurse: false).Any(p => p.parameter.requires_grad)) continue;
             var hook = ((nn.Module<Tensor, Tensor>)module).register_forward_hook((m, input, output) => { taps.Add(new Tap(m, input, output)); return output; });
             removers.Add(hook.remove);
@@ -167,6 +167,10 @@ public static class BatchedJacobians
                 if (Own(norm, "bias") is { requires_grad: true } b) yield return (b, g.reshape(-1, width).sum(dim: 0L).reshape(shape));
                 break;
             }
+            case RmsNorm rms:
+                // y = x̂ ⊙ γ with x̂ = x / rms(x): J_γ = Σ g ⊙ x̂ over examples and positions.
+                if (rms.Weight.requires_grad) yield return (rms.Weight, (g * rms.Normalise(a)).reshape(-1, rms.Weight.shape[0]).sum(dim: 0L));
+                break;
             case Embedding embedding:
             {
                 // y = W[i]: each example's output gradient lands on the rows it looked up.

@@ -133,6 +133,7 @@ public class BatchedJacobiansTests
     [Theory]
     [InlineData(1)]
     [InlineData(8)]
+    [InlineData(64)]
     public void Conv2dLayersMatchAutograd(int k)
     {
         using var scope = NewDisposeScope();
@@ -143,6 +144,40 @@ public class BatchedJacobiansTests
         Perturb(model);
         Assert.Null(BatchedJacobians.Unsupported(model));
         AssertParity(model, constraints);
+    }
+
+    private sealed class WithRmsNorm : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear first = nn.Linear(6, 8);
+        private readonly RmsNorm norm = new(8);
+        private readonly Linear head = nn.Linear(8, 3);
+
+        public WithRmsNorm() : base(nameof(WithRmsNorm)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x) => head.call(norm.call(first.call(x)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(64)]
+    public void RmsNormScaleMatchesAutograd(int k)
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(14);
+        var model = new WithRmsNorm();
+        var constraints = Constraints(model, k, 6);
+        Perturb(model);
+        AssertParity(model, constraints);
+    }
+
+    [Fact]
+    public void BatchNormInTrainingModeFallsBack()
+    {
+        using var scope = NewDisposeScope();
+        var model = nn.Sequential(("fc", nn.Linear(4, 4)), ("bn", nn.BatchNorm1d(4)));
+        model.train();
+        Assert.Contains("training mode couples the examples", BatchedJacobians.Unsupported(model));
     }
 
     private sealed class WithPrelu : nn.Module<Tensor, Tensor>
