@@ -77,6 +77,25 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint
         return kl * (Temperature * Temperature);
     }
 
+    /// <summary>
+    /// K of several KL retention constraints with one temperature at once, from the model's outputs on their
+    /// concatenated anchor sets (in order): a [k] tensor. One vectorised pass instead of k small ones; null when the
+    /// temperatures differ.
+    /// </summary>
+    public static Tensor? MeasureMany(IReadOnlyList<KlRetentionConstraint> constraints, Tensor outputs)
+    {
+        double t = constraints[0].Temperature;
+        if (constraints.Any(c => c.Temperature != t)) return null;
+        var logQ = nn.functional.log_softmax(outputs.to(ScalarType.Float32) / t, 1);
+        var p = cat(constraints.Select(c => c._anchorProbabilities).ToArray());
+        var logP = cat(constraints.Select(c => c._anchorLogProbabilities).ToArray());
+        var perExample = (p * (logP - logQ)).sum(1);
+        var owner = cat(constraints.Select((c, e) => full(new[] { c.AnchorCount }, e, ScalarType.Int64)).ToArray());
+        var sums = zeros(constraints.Count, dtype: perExample.dtype).index_add_(0, owner, perExample, 1);
+        var counts = tensor(constraints.Select(c => (float)c.AnchorCount).ToArray());
+        return sums / counts * (t * t);
+    }
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {

@@ -90,9 +90,13 @@ public static class BatchedJacobians
             foreach (var remove in removers) remove();
         }
 
-        var measures = constraints.Select((c, e) => c.MeasureOutputs(outputs[TensorIndex.Slice(offsets[e], offsets[e + 1])])).ToArray();
-        var values = measures.Select((k, e) => k.detach().to(ScalarType.Float64).item<double>() - constraints[e].Margin).ToArray();
-        var total = measures.Aggregate((a, b) => a + b);
+        // K per constraint as one [k] tensor: vectorised for KL retention constraints, one call each otherwise.
+        var kls = constraints.OfType<Galt.Constraints.KlRetentionConstraint>().ToArray();
+        var measures = (kls.Length == constraints.Count ? Galt.Constraints.KlRetentionConstraint.MeasureMany(kls, outputs) : null)
+                       ?? stack(constraints.Select((c, e) => c.MeasureOutputs(outputs[TensorIndex.Slice(offsets[e], offsets[e + 1])]).reshape(Array.Empty<long>())).ToArray());
+        var measured = measures.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
+        var values = measured.Select((k, e) => k - constraints[e].Margin).ToArray();
+        var total = measures.sum();
         var outputGradients = taps.Count == 0 ? Array.Empty<Tensor>() : autograd.grad(new[] { total }, taps.Select(t => t.Output).ToArray(), allow_unused: true).ToArray();
 
         var index = parameters.Select((p, i) => (p, i)).ToDictionary(x => x.p.Handle, x => x.i);
@@ -113,8 +117,11 @@ public static class BatchedJacobians
                     var ak = tap.Input.reshape(constraints.Count, -1, tap.Input.shape[^1]);
                     foreach (var (parameter, gradients) in BatchedLayerRule(tap.Module, ak, gk))
                         if (index.TryGetValue(parameter.Handle, out int p))
+                        {
+                            var perConstraint = gradients.unbind(0);
                             for (int e = 0; e < constraints.Count; e++)
-                                rows[e][p] = rows[e][p] is { } sum ? sum.add_(gradients[e]) : gradients[e];
+                                rows[e][p] = rows[e][p] is { } sum ? sum.add_(perConstraint[e]) : perConstraint[e];
+                        }
                     continue;
                 }
                 for (int e = 0; e < constraints.Count; e++)
