@@ -1,3 +1,4 @@
+using Galt.Jacobians;
 using static TorchSharp.torch;
 
 namespace Galt.Constraints;
@@ -6,11 +7,22 @@ namespace Galt.Constraints;
 /// Bound on the probability mass a model puts on forbidden outputs (spec §2.2): per probe p, v_p = Σ_{i∈forbid} softmax(s_p)_i;
 /// K = T_lse·logsumexp_p(v_p / T_lse), a smooth worst-probe maximum (K = max_p v_p when T_lse ≤ 0). C = K − margin ≤ 0.
 /// </summary>
-public sealed class ForbiddenMassConstraint : Constraint
+public sealed class ForbiddenMassConstraint : Constraint, IBatchedConstraint
 {
     private readonly Func<Tensor, Tensor> _scores;
     private readonly Tensor _inputs;
     private readonly Tensor _mask;
+
+    private readonly nn.Module<Tensor, Tensor>? _model;
+
+    /// <summary>Creates the constraint on a module's scores; it then also qualifies for the batched Jacobian path.</summary>
+    public ForbiddenMassConstraint(string name, nn.Module<Tensor, Tensor> model, Tensor probes, Tensor forbidden, double margin, double lseTemperature = 0.1)
+        : this(name, model.call, probes, forbidden, margin, lseTemperature) => _model = model;
+
+    nn.Module<Tensor, Tensor>? IBatchedConstraint.Model => _model;
+
+    /// <inheritdoc />
+    public Tensor Inputs => _inputs;
 
     /// <summary>Creates the constraint.</summary>
     /// <param name="name">Constraint name.</param>
@@ -36,7 +48,7 @@ public sealed class ForbiddenMassConstraint : Constraint
     /// <inheritdoc />
     public override Tensor Measure() => MeasureOutputs(_scores(_inputs));
 
-    /// <summary>K from the model's scores on the probes.</summary>
+    /// <inheritdoc />
     public Tensor MeasureOutputs(Tensor outputs)
     {
         var p = nn.functional.softmax(outputs.to(ScalarType.Float32), 1);

@@ -26,10 +26,28 @@ public class BatchedJacobiansTests
         foreach (var p in model.parameters()) p.add_(randn(p.shape, generator: g) * 0.1);
     }
 
-    private static void AssertParity(nn.Module<Tensor, Tensor> model, KlRetentionConstraint[] constraints)
+    [Fact]
+    public void ForbiddenMassAndKlRetentionTogetherMatchAutograd()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(15);
+        var model = new Mlp(6, 9, 4);
+        var g = new Generator(16);
+        var forbidden = zeros(5, 4);
+        forbidden[TensorIndex.Colon, 3] = 1;
+        var constraints = new Constraint[]
+        {
+            new KlRetentionConstraint("retain", model, randn(new long[] { 4, 6 }, generator: g), margin: 0),
+            new ForbiddenMassConstraint("forbid_3", model, randn(new long[] { 5, 6 }, generator: g), forbidden, margin: 0.05),
+        };
+        Perturb(model);
+        AssertParity(model, constraints);
+    }
+
+    private static void AssertParity(nn.Module<Tensor, Tensor> model, Constraint[] constraints)
     {
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
-        var batched = BatchedJacobians.Evaluate(constraints, parameters);
+        var batched = BatchedJacobians.Evaluate(constraints.Cast<IBatchedConstraint>().ToArray(), parameters);
         for (int e = 0; e < constraints.Length; e++)
         {
             using var reference = AutogradJacobians.Evaluate(constraints[e], parameters);

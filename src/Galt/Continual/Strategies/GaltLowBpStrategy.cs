@@ -69,8 +69,8 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
             modelGradients = Gradients(loss, parameters, headParameters);
             foreach (var cache in _cachedJacobians) foreach (var j in cache) j?.Dispose();
             _cachedJacobians.Clear();
-            foreach (var c in constraints)
-                _cachedJacobians.Add(AutogradJacobians.ValueAndGradient(c.Evaluate(), parameters).Gradient.Select(j => j?.clone().DetachFromDisposeScope()).ToArray());
+            foreach (var evaluation in ConstraintEvaluator.Evaluate(constraints, parameters, Options.Jacobians))
+                _cachedJacobians.Add(evaluation.Jacobian.Select(j => j?.clone().DetachFromDisposeScope()).ToArray());
             GlobalBackprops++;
         }
         else
