@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace Galt.Graph;
+
+/// <summary>
+/// A chain of blocks trained with split variables (ADMM / lifted-network style): the activation z_v after block v is a
+/// free variable for every training example, tied by the equality constraint z_v = f_v(z_{v−1}) (z_{−1} = x) with a
+/// multiplier Λ_v per example and unit and penalty ρ. In the inner phase every block and every split variable takes a
+/// local step that reads only its neighbours' current messages; no backward pass crosses a block boundary. The outer
+/// (dual) step is Λ_v ← Λ_v + ρ (z_v − f_v(z_{v−1})).
+/// Split-variable policy: initialised once by a forward pass of the initial network (multipliers 0), never reset.
+/// </summary>
+public sealed class SplitChain : IDisposable
+{
+    private readonly Block[] _blocks;
+    private readonly Tensor _x, _y;
+    private readonly Tensor[] _z, _lambda;
+    private readonly IBlockExecutor _executor;
+
+    /// <summary>Creates the chain over the training set (images and labels), initialising the split variables.</summary>
+    public SplitChain(IReadOnlyList<Block> blocks, Tensor trainX, Tensor trainY, SplitChainOptions? options = null, IBlockExecutor? executor = null)
+    {
+        if (blocks.Count == 0) throw new ArgumentException("a chain needs at least one block.", nameof(blocks));
+        Options = options ?? new SplitChainOptions();
+        Options.Validate();
+        _blocks = blocks.ToArray();
+        _executor = executor ?? new SequentialExecutor();
+        _x = trainX.detach().DetachFromDisposeScope();
+        _y = trainY.detach().DetachFromDisposeScope();
+        _z = new Tensor[_blocks.Length - 1];
+        _lambda = new Tensor[_blocks.Length - 1];
+        using var noGrad = no_grad();
+        var a = _x;
+        for (int v = 0; v < _z.Length; v++)
+        {
+            a = _blocks[v].Function.call(a);
+            _z[v] = a.clone().DetachFromDisposeScope();
+            _lambda[v] = zeros_like(a).DetachFromDisposeScope();
+        }
+    }
+
+    /// <summary>The settings.</summary>
+    public SplitChainOptions Options { get; }
+
+    /// <summary>The blocks, input side first.</summary>
+    public IReadOnlyList<Block> Blocks => _blocks;
+
+    /// <summary>Seconds spent in block steps, split-variable steps and dual steps.</summary>
+    public (double Blocks, double Splits, double Duals) PhaseSeconds => (_blockClock.Elapsed.TotalSeconds, _splitClock.Elapsed.TotalSeconds, _dualClock.Elapsed.TotalSeconds);
+
+    private readonly Stopwatch _blockClock = new(), _splitClock = new(), _dualClock = new();
+
+    /// <summary>One minibatch: <see cref="SplitChainOptions.InnerIterations"/> sweeps, then the dual step on its examples.</summary>
+    public void TrainBatch(long[] indices)
+    {
+        using var scope = NewDisposeScope();
+        var idx = tensor(indices);
+        var x = _x.index_select(0, idx);
+        var y = _y.index_select(0, idx);
+        for (int it = 0; it < Options.InnerIterations; it++)
+        {
+            if (Options.Schedule == Schedule.Jacobi) JacobiSweep(idx, x, y);
+            else GaussSeidelSweep(idx, x, y);
+        }
+        _dualClock.Start();
+        using (no_grad())
+        {
+            var z = Gather(_z, idx);
+            for (int v = 0; v < _z.Length; v++)
+            {
+                var residual = z[v] - _blocks[v].Function.call(v == 0 ? x : z[v - 1]);
+                _lambda[v].index_add_(0, idx, residual, Options.Rho);
+            }
+        }
+        _dualClock.Stop();
+    }
+
+    private void JacobiSweep(Tensor idx, Tensor x, Tensor y)
+    {
+        var z = Gather(_z, idx);
+        var lambda = Gather(_lambda, idx);
+        _blockClock.Start();
+        _executor.Run(_blocks, (v, block) => { BlockStep(v, x, y, z, lambda); return 0; });
+        _blockClock.Stop();
+        _splitClock.Start();
+        var updated = _executor.Run(_z, (v, _) => SplitStep(v, x, y, z, lambda));
+        using (no_grad())
+            for (int v = 0; v < _z.Length; v++)
+            {
+                _z[v].index_copy_(0, idx, updated[v]);
+                updated[v].Dispose();
+            }
+        _splitClock.Stop();
+    }
+
+    private void GaussSeidelSweep(Tensor idx, Tensor x, Tensor y)
+    {
+        var lambda = Gather(_lambda, idx);
+        for (int v = 0; v < _blocks.Length; v++)
+        {
+            var z = Gather(_z, idx);
+            _blockClock.Start();
+            BlockStep(v, x, y, z, lambda);
+            _blockClock.Stop();
+            if (v >= _z.Length) continue;
+            _splitClock.Start();
+            using (var updated = SplitStep(v, x, y, z, lambda))
+            using (no_grad())
+                _z[v].index_copy_(0, idx, updated);
+            _splitClock.Stop();
+        }
+    }
+
+    /// <summary>
+    /// Block v's local problem on the batch: the augmented Lagrangian of its edge, mean over examples,
+    /// Σ Λ_v⊙(z_v − f_v(in)) + ρ/2‖z_v − f_v(in)‖²; the last block minimises the task cross-entropy.
+    /// </summary>
+    private void BlockStep(int v, Tensor x, Tensor y, Tensor[] z, Tensor[] lambda)
+    {
+        var block = _blocks[v];
+        var input = v == 0 ? x : z[v - 1];
+        double rho = Options.Rho;
+        if (v == _blocks.Length - 1)
+            block.Optimizer.Step(() => nn.functional.cross_entropy(block.Function.call(input), y));
+        else
+            block.Optimizer.Step(() =>
+            {
+                var residual = z[v] - block.Function.call(input);
+                return ((lambda[v] * residual).sum() + rho / 2 * residual.pow(2).sum()) / x.shape[0];
+            });
+    }
+
+    /// <summary>
+    /// Split variable v's local problem: its own edge plus the next one (or the task loss, for the last boundary), a
+    /// gradient step of size η_z; reads only f_v's output and block v+1.
+    /// </summary>
+    private Tensor SplitStep(int v, Tensor x, Tensor y, Tensor[] z, Tensor[] lambda)
+    {
+        double rho = Options.Rho;
+        var zv = z[v].detach().requires_grad_();
+        Tensor produced;
+        using (no_grad()) produced = _blocks[v].Function.call(v == 0 ? x : z[v - 1]);
+        var residual = zv - produced;
+        var loss = (lambda[v] * residual).sum() + rho / 2 * residual.pow(2).sum();
+        var next = _blocks[v + 1].Function.call(zv);
+        if (v + 1 == _blocks.Length - 1)
+            loss = loss + nn.functional.cross_entropy(next, y, reduction: nn.Reduction.Sum);
+        else
+        {
+            var nextResidual = z[v + 1] - next;
+            loss = loss + (lambda[v + 1] * nextResidual).sum() + rho / 2 * nextResidual.pow(2).sum();
+        }
+        var gradient = autograd.grad(new[] { loss }, new[] { zv })[0];
+        using var noGrad = no_grad();
+        return zv.detach().add(gradient, alpha: -Options.SplitStep);
+    }
+
+    private static Tensor[] Gather(Tensor[] source, Tensor idx) => source.Select(t => t.index_select(0, idx)).ToArray();
+
+    /// <summary>The composed network f_V ∘ … ∘ f_1 (what is evaluated and deployed).</summary>
+    public Tensor Forward(Tensor x)
+    {
+        foreach (var block in _blocks) x = block.Function.call(x);
+        return x;
+    }
+
+    /// <summary>Per boundary, the mean |z_v − f_v(z_{v−1})| over the training set: how far the split variables are from a forward pass.</summary>
+    public double[] ForwardResiduals()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return Enumerable.Range(0, _z.Length)
+            .Select(v => (_z[v] - _blocks[v].Function.call(v == 0 ? _x : _z[v - 1])).abs().mean().to(ScalarType.Float64).item<double>())
+            .ToArray();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in _z.Concat(_lambda)) t.Dispose();
+        _x.Dispose();
+        _y.Dispose();
+    }
+}

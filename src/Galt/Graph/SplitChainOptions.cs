@@ -1,0 +1,27 @@
+namespace Galt.Graph;
+
+/// <summary>Order of the block and split-variable steps inside one inner iteration.</summary>
+public enum Schedule
+{
+    /// <summary>All blocks step from the same messages, then all split variables (parallel across blocks).</summary>
+    Jacobi,
+
+    /// <summary>Blocks and split variables in chain order, each seeing its predecessors' new values.</summary>
+    GaussSeidel,
+}
+
+/// <summary>Settings of <see cref="SplitChain"/>.</summary>
+/// <param name="Rho">Penalty ρ of every forward-consistency edge z_v = f_v(z_{v−1}).</param>
+/// <param name="SplitStep">Gradient step size η_z of the split-variable updates.</param>
+/// <param name="InnerIterations">Block + split-variable sweeps per minibatch before the dual step.</param>
+/// <param name="Schedule">Jacobi (parallel) or Gauss–Seidel (sequential) sweeps.</param>
+public sealed record SplitChainOptions(double Rho = 5, double SplitStep = 0.1, int InnerIterations = 5, Schedule Schedule = Schedule.Jacobi)
+{
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (!(Rho > 0) || double.IsInfinity(Rho)) throw new ArgumentException($"SplitChainOptions.Rho must be positive and finite; got {Rho}.");
+        if (!(SplitStep > 0) || double.IsInfinity(SplitStep)) throw new ArgumentException($"SplitChainOptions.SplitStep must be positive and finite; got {SplitStep}.");
+        if (InnerIterations < 1) throw new ArgumentException($"SplitChainOptions.InnerIterations must be ≥ 1; got {InnerIterations}.");
+    }
+}

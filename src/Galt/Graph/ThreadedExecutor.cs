@@ -1,0 +1,48 @@
+using static TorchSharp.torch;
+
+namespace Galt.Graph;
+
+/// <summary>
+/// Runs block steps on up to <see cref="Workers"/> threads. libtorch's intra-op thread count is process-wide, so for
+/// the phase it is set to cores / workers (at least 1) to keep workers from oversubscribing the cores, then restored.
+/// </summary>
+public sealed class ThreadedExecutor : IBlockExecutor
+{
+    private static readonly object Gate = new();
+
+    /// <summary>Creates the executor; <paramref name="workers"/> defaults to the processor count.</summary>
+    public ThreadedExecutor(int? workers = null)
+    {
+        Workers = workers ?? Environment.ProcessorCount;
+        if (Workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), $"worker count must be ≥ 1; got {Workers}.");
+    }
+
+    /// <inheritdoc />
+    public int Workers { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<TOut> Run<TIn, TOut>(IReadOnlyList<TIn> incoming, Func<int, TIn, TOut> step)
+    {
+        var results = new TOut[incoming.Count];
+        lock (Gate)
+        {
+            int saved = get_num_threads();
+            set_num_threads(Math.Max(1, Environment.ProcessorCount / Math.Min(Workers, Math.Max(1, incoming.Count))));
+            try
+            {
+                Parallel.For(0, incoming.Count, new ParallelOptions { MaxDegreeOfParallelism = Workers }, i =>
+                {
+                    using var scope = NewDisposeScope();
+                    var result = step(i, incoming[i]);
+                    if (result is Tensor t) t.MoveToOuterDisposeScope();
+                    results[i] = result;
+                });
+            }
+            finally
+            {
+                set_num_threads(saved);
+            }
+        }
+        return results;
+    }
+}
