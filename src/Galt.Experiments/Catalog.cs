@@ -2,6 +2,7 @@ using Galt.Experiments.Baselines;
 using Galt.Experiments.Benchmarks;
 using Galt.Experiments.Constrained;
 using Galt.Experiments.ContinualLearning;
+using Galt.Experiments.GraphParallel;
 
 namespace Galt.Experiments;
 
@@ -14,6 +15,7 @@ public static class Catalog
         new MnistBaseline(),
         new KktDemo(),
         new SplitMnistExperiment(),
+        new GraphDemo(),
     };
 
     /// <summary>User-facing benchmarks; micro-benchmarks live in <c>bench/Galt.Bench</c>.</summary>
@@ -22,6 +24,7 @@ public static class Catalog
         new AdamStepBenchmark(),
         new SolveBenchmark(),
         new JacobiansBenchmark(),
+        new GraphBenchmark(),
     };
 
     /// <summary>Finds a runnable by name in <paramref name="among"/>; null when there is none.</summary>

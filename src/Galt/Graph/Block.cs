@@ -28,8 +28,11 @@ public sealed class Block : IDisposable
     /// <summary>The block's optimizer (its local solve and multipliers).</summary>
     public GaltOptimizer Optimizer { get; }
 
-    /// <summary>Attaches an external edge (a constraint that touches this block's parameters); returns its index.</summary>
-    public int Attach(Constraint constraint) => Optimizer.AddConstraint(constraint);
+    /// <summary>
+    /// Attaches an external edge (a constraint that touches this block's parameters) by name: the graph evaluates it once
+    /// per sweep and sends each block its value and its Jacobian restricted to the block; the block owns the multiplier.
+    /// </summary>
+    public int Attach(Constraint constraint) => Optimizer.AddConstraint(constraint.Name, constraint.Kind);
 
     /// <inheritdoc />
     public void Dispose() => Optimizer.Dispose();

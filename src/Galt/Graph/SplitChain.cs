@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using Galt.Constraints;
+using Galt.Jacobians;
+using Galt.Optim;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Galt.Graph;
@@ -18,8 +22,17 @@ public sealed class SplitChain : IDisposable
     private readonly Tensor[] _z, _lambda;
     private readonly IBlockExecutor _executor;
 
-    /// <summary>Creates the chain over the training set (images and labels), initialising the split variables.</summary>
-    public SplitChain(IReadOnlyList<Block> blocks, Tensor trainX, Tensor trainY, SplitChainOptions? options = null, IBlockExecutor? executor = null)
+    private readonly Constraint[] _external;
+    private readonly Parameter[] _allParameters;
+    private readonly int[][] _blockParameterPositions;
+
+    /// <summary>
+    /// Creates the chain over the training set (images and labels), initialising the split variables.
+    /// <paramref name="external"/> constraints (e.g. safety bounds on the composed network's outputs) are attached to
+    /// every block: each block owns its multiplier and sees the constraint's Jacobian restricted to its parameters.
+    /// </summary>
+    public SplitChain(IReadOnlyList<Block> blocks, Tensor trainX, Tensor trainY, SplitChainOptions? options = null, IBlockExecutor? executor = null,
+        IReadOnlyList<Constraint>? external = null)
     {
         if (blocks.Count == 0) throw new ArgumentException("a chain needs at least one block.", nameof(blocks));
         Options = options ?? new SplitChainOptions();
@@ -28,6 +41,11 @@ public sealed class SplitChain : IDisposable
         _executor = executor ?? new SequentialExecutor();
         _x = trainX.detach().DetachFromDisposeScope();
         _y = trainY.detach().DetachFromDisposeScope();
+        _external = (external ?? Array.Empty<Constraint>()).ToArray();
+        foreach (var block in _blocks) foreach (var c in _external) block.Attach(c);
+        _allParameters = _blocks.SelectMany(b => b.Optimizer.Parameters).ToArray();
+        int offset = 0;
+        _blockParameterPositions = _blocks.Select(b => Enumerable.Range((offset += b.Optimizer.Parameters.Count) - b.Optimizer.Parameters.Count, b.Optimizer.Parameters.Count).ToArray()).ToArray();
         _z = new Tensor[_blocks.Length - 1];
         _lambda = new Tensor[_blocks.Length - 1];
         using var noGrad = no_grad();
@@ -42,6 +60,9 @@ public sealed class SplitChain : IDisposable
 
     /// <summary>The settings.</summary>
     public SplitChainOptions Options { get; }
+
+    /// <summary>The external constraints attached to the blocks.</summary>
+    public IReadOnlyList<Constraint> External => _external;
 
     /// <summary>The blocks, input side first.</summary>
     public IReadOnlyList<Block> Blocks => _blocks;
@@ -80,8 +101,9 @@ public sealed class SplitChain : IDisposable
     {
         var z = Gather(_z, idx);
         var lambda = Gather(_lambda, idx);
+        var external = EvaluateExternal();
         _blockClock.Start();
-        _executor.Run(_blocks, (v, block) => { BlockStep(v, x, y, z, lambda); return 0; });
+        _executor.Run(_blocks, (v, block) => { BlockStep(v, x, y, z, lambda, external); return 0; });
         _blockClock.Stop();
         _splitClock.Start();
         var updated = _executor.Run(_z, (v, _) => SplitStep(v, x, y, z, lambda));
@@ -100,8 +122,9 @@ public sealed class SplitChain : IDisposable
         for (int v = 0; v < _blocks.Length; v++)
         {
             var z = Gather(_z, idx);
+            var external = EvaluateExternal();
             _blockClock.Start();
-            BlockStep(v, x, y, z, lambda);
+            BlockStep(v, x, y, z, lambda, external);
             _blockClock.Stop();
             if (v >= _z.Length) continue;
             _splitClock.Start();
@@ -113,22 +136,33 @@ public sealed class SplitChain : IDisposable
     }
 
     /// <summary>
-    /// Block v's local problem on the batch: the augmented Lagrangian of its edge, mean over examples,
-    /// Σ Λ_v⊙(z_v − f_v(in)) + ρ/2‖z_v − f_v(in)‖²; the last block minimises the task cross-entropy.
+    /// The external constraints' values and Jacobians over every block's parameters, computed once per sweep (before
+    /// any block moves) and sent to the blocks as messages, so blocks stepping in parallel never read each other's
+    /// parameters while they change.
     /// </summary>
-    private void BlockStep(int v, Tensor x, Tensor y, Tensor[] z, Tensor[] lambda)
+    private ConstraintEvaluation[] EvaluateExternal() =>
+        _external.Length == 0 ? Array.Empty<ConstraintEvaluation>() : ConstraintEvaluator.Evaluate(_external, _allParameters, JacobianPath.Auto);
+
+    /// <summary>
+    /// Block v's local problem on the batch: the augmented Lagrangian of its edge, mean over examples,
+    /// Σ Λ_v⊙(z_v − f_v(in)) + ρ/2‖z_v − f_v(in)‖²; the last block minimises the task cross-entropy. Its gradient is
+    /// taken over the block's own parameters only; external edges arrive as (value, restricted Jacobian).
+    /// </summary>
+    private void BlockStep(int v, Tensor x, Tensor y, Tensor[] z, Tensor[] lambda, ConstraintEvaluation[] external)
     {
         var block = _blocks[v];
         var input = v == 0 ? x : z[v - 1];
-        double rho = Options.Rho;
-        if (v == _blocks.Length - 1)
-            block.Optimizer.Step(() => nn.functional.cross_entropy(block.Function.call(input), y));
+        Tensor loss;
+        if (v == _blocks.Length - 1) loss = nn.functional.cross_entropy(block.Function.call(input), y);
         else
-            block.Optimizer.Step(() =>
-            {
-                var residual = z[v] - block.Function.call(input);
-                return ((lambda[v] * residual).sum() + rho / 2 * residual.pow(2).sum()) / x.shape[0];
-            });
+        {
+            var residual = z[v] - block.Function.call(input);
+            loss = ((lambda[v] * residual).sum() + Options.Rho / 2 * residual.pow(2).sum()) / x.shape[0];
+        }
+        var (_, gradients) = AutogradJacobians.ValueAndGradient(loss, block.Optimizer.Parameters);
+        var positions = _blockParameterPositions[v];
+        var restricted = external.Select(e => new ConstraintEvaluation(e.Name, e.Value, positions.Select(p => e.Jacobian[p]).ToArray())).ToArray();
+        block.Optimizer.Step(gradients, restricted);
     }
 
     /// <summary>

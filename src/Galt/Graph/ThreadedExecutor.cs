@@ -10,12 +10,20 @@ public sealed class ThreadedExecutor : IBlockExecutor
 {
     private static readonly object Gate = new();
 
-    /// <summary>Creates the executor; <paramref name="workers"/> defaults to the processor count.</summary>
-    public ThreadedExecutor(int? workers = null)
+    /// <summary>
+    /// Creates the executor; <paramref name="workers"/> defaults to the processor count, <paramref name="threadsPerWorker"/>
+    /// (libtorch intra-op threads during a phase) to cores / workers.
+    /// </summary>
+    public ThreadedExecutor(int? workers = null, int? threadsPerWorker = null)
     {
         Workers = workers ?? Environment.ProcessorCount;
         if (Workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), $"worker count must be ≥ 1; got {Workers}.");
+        if (threadsPerWorker is < 1) throw new ArgumentOutOfRangeException(nameof(threadsPerWorker), $"threads per worker must be ≥ 1; got {threadsPerWorker}.");
+        ThreadsPerWorker = threadsPerWorker;
     }
+
+    /// <summary>libtorch intra-op threads during a phase; null = cores / workers.</summary>
+    public int? ThreadsPerWorker { get; }
 
     /// <inheritdoc />
     public int Workers { get; }
@@ -27,7 +35,7 @@ public sealed class ThreadedExecutor : IBlockExecutor
         lock (Gate)
         {
             int saved = get_num_threads();
-            set_num_threads(Math.Max(1, Environment.ProcessorCount / Math.Min(Workers, Math.Max(1, incoming.Count))));
+            set_num_threads(ThreadsPerWorker ?? Math.Max(1, Environment.ProcessorCount / Math.Min(Workers, Math.Max(1, incoming.Count))));
             try
             {
                 Parallel.For(0, incoming.Count, new ParallelOptions { MaxDegreeOfParallelism = Workers }, i =>

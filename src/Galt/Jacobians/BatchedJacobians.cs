@@ -26,6 +26,8 @@ public static class BatchedJacobians
     {
         foreach (var (name, module) in model.named_modules().Prepend(("", model)))
         {
+            if (module is Sequential)
+                return $"Sequential '{name}' disposes its intermediate outputs, which the batched path keeps (use Galt.Models.BlockChain)";
             var own = module.named_parameters(recurse: false).Where(p => p.parameter.requires_grad).ToArray();
             if (module is BatchNorm1d or BatchNorm2d or BatchNorm3d && module.training)
                 return $"{module.GetType().Name} '{name}' in training mode couples the examples of a batch";

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Galt.Graph;
+using Galt.Models;
+using Galt.Optim;
+using Galt.Reporting;
+using Galt.Training;
+using static TorchSharp.torch;
+
+namespace Galt.Experiments.Benchmarks;
+
+/// <summary>
+/// <c>galt bench graph</c>: inner-phase wall time (block steps + split-variable steps) of a split-variable chain of
+/// {2, 4, 8} equal blocks (Linear 512→512 + ReLU; the last without ReLU, trained on 512 classes), Jacobi schedule, on
+/// one worker thread and on two (libtorch intra-op threads fixed to 1 per worker, so the ratio is the scaling of block
+/// parallelism itself); a third column gives one worker with libtorch's own intra-op threads on every core. Summary keys
+/// <c>speedup_2v1_2blocks</c>, <c>speedup_2v1_4blocks</c>, <c>speedup_2v1_8blocks</c>.
+/// </summary>
+public sealed class GraphBenchmark : IRunnable
+{
+    /// <inheritdoc />
+    public string Name => "graph";
+
+    /// <inheritdoc />
+    public string Description => "Inner-phase wall time of a split-variable chain of 2/4/8 equal blocks on 1 vs 2 workers, Jacobi (summary speedup_2v1_*blocks).";
+
+    /// <inheritdoc />
+    public RunRecord Run(RunContext context)
+    {
+        const int width = 512, examples = 4096, batch = 256;
+        int batches = context.Quick ? 4 : 16, repeats = context.Quick ? 1 : 3;
+        var record = new RunRecord { Experiment = Name, Kind = "benchmark", Title = "Parallel local solves: 1 vs 2 workers", StartedUtc = DateTime.UtcNow, Seeds = { context.Seed } };
+        record.Config["blocks"] = $"Linear {width}→{width} + ReLU (last: no ReLU, cross-entropy over {width} classes)";
+        record.Config["chain"] = $"{examples} examples, batch {batch}, {batches} batches per measurement, 1 Jacobi sweep per batch, best of {repeats}";
+        record.Config["workers"] = $"ThreadedExecutor(1 or 2 workers, 1 libtorch thread each); reference: SequentialExecutor with {get_num_threads()} libtorch threads";
+        var table = new ReportTable { Title = "Inner-phase seconds", Columns = { "blocks", "1 worker", "2 workers", "speedup 2 vs 1", $"1 worker, {get_num_threads()} libtorch threads" } };
+        using var task = context.Progress.Start("Benchmark graph", 3 * 3 * repeats);
+        foreach (int blocks in new[] { 2, 4, 8 })
+        {
+            double Best(IBlockExecutor executor) => Enumerable.Range(0, repeats).Min(_ => { var t = Measure(blocks, width, examples, batch, batches, context.Seed, executor); task.Advance(1); return t; });
+            double one = Best(new ThreadedExecutor(1, threadsPerWorker: 1));
+            double two = Best(new ThreadedExecutor(2, threadsPerWorker: 1));
+            double intraOp = Best(new SequentialExecutor());
+            record.SetSummary($"speedup_2v1_{blocks}blocks", one / two);
+            record.SetSummary($"inner_seconds_1worker_{blocks}blocks", one);
+            record.SetSummary($"inner_seconds_2workers_{blocks}blocks", two);
+            record.SetSummary($"inner_seconds_intraop_{blocks}blocks", intraOp);
+            table.Rows.Add(new() { blocks.ToString(), MarkdownReport.FormatNumber(one), MarkdownReport.FormatNumber(two), MarkdownReport.FormatNumber(one / two), MarkdownReport.FormatNumber(intraOp) });
+        }
+        record.Tables.Add(table);
+        return record;
+    }
+
+    private static double Measure(int blockCount, int width, int examples, int batch, int batches, int seed, IBlockExecutor executor)
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(seed);
+        var generator = new Generator((ulong)seed + 5);
+        var x = randn(new long[] { examples, width }, generator: generator);
+        var y = randint(0, width, new long[] { examples }, generator: generator);
+        var blocks = Enumerable.Range(0, blockCount)
+            .Select(v => new Block($"block{v}", new DenseBlock(width, width, relu: v + 1 < blockCount), new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0 }))
+            .ToArray();
+        using var chain = new SplitChain(blocks, x, y, new SplitChainOptions(InnerIterations: 1), executor);
+        var order = new Random(seed);
+        foreach (var b in SupervisedTrainer.Batches(examples, batch, order).Take(2)) chain.TrainBatch(b); // warm-up
+        var before = chain.PhaseSeconds;
+        foreach (var b in SupervisedTrainer.Batches(examples, batch, order).Take(batches)) chain.TrainBatch(b);
+        var after = chain.PhaseSeconds;
+        foreach (var block in blocks) block.Dispose();
+        return after.Blocks - before.Blocks + after.Splits - before.Splits;
+    }
+}
