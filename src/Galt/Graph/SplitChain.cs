@@ -20,6 +20,8 @@ public sealed class SplitChain : IDisposable
     private readonly Block[] _blocks;
     private readonly Tensor _x, _y;
     private readonly Tensor[] _z, _lambda;
+    private readonly double[] _rho;
+    private readonly double?[] _previousResidual;
     private readonly IBlockExecutor _executor;
 
     private readonly Constraint[] _external;
@@ -48,6 +50,8 @@ public sealed class SplitChain : IDisposable
         _blockParameterPositions = _blocks.Select(b => Enumerable.Range((offset += b.Optimizer.Parameters.Count) - b.Optimizer.Parameters.Count, b.Optimizer.Parameters.Count).ToArray()).ToArray();
         _z = new Tensor[_blocks.Length - 1];
         _lambda = new Tensor[_blocks.Length - 1];
+        _rho = Enumerable.Repeat(Options.Rho, _z.Length).ToArray();
+        _previousResidual = new double?[_z.Length];
         using var noGrad = no_grad();
         var a = _x;
         for (int v = 0; v < _z.Length; v++)
@@ -60,6 +64,9 @@ public sealed class SplitChain : IDisposable
 
     /// <summary>The settings.</summary>
     public SplitChainOptions Options { get; }
+
+    /// <summary>Current penalty ρ_v of each forward-consistency edge.</summary>
+    public IReadOnlyList<double> Penalties => _rho;
 
     /// <summary>The external constraints attached to the blocks.</summary>
     public IReadOnlyList<Constraint> External => _external;
@@ -91,7 +98,14 @@ public sealed class SplitChain : IDisposable
             for (int v = 0; v < _z.Length; v++)
             {
                 var residual = z[v] - _blocks[v].Function.call(v == 0 ? x : z[v - 1]);
-                _lambda[v].index_add_(0, idx, residual, Options.Rho);
+                _lambda[v].index_add_(0, idx, residual, _rho[v]);
+                if (Options.RhoGrowth > 1)
+                {
+                    // Penalty update per edge: grow ρ_v when the edge's residual did not shrink enough.
+                    double size = residual.abs().mean().to(ScalarType.Float64).item<double>();
+                    if (_previousResidual[v] is { } previous && size > Options.Tau * previous) _rho[v] = Math.Min(_rho[v] * Options.RhoGrowth, Options.RhoMax);
+                    _previousResidual[v] = size;
+                }
             }
         }
         _dualClock.Stop();
@@ -157,7 +171,7 @@ public sealed class SplitChain : IDisposable
         else
         {
             var residual = z[v] - block.Function.call(input);
-            loss = ((lambda[v] * residual).sum() + Options.Rho / 2 * residual.pow(2).sum()) / x.shape[0];
+            loss = ((lambda[v] * residual).sum() + _rho[v] / 2 * residual.pow(2).sum()) / x.shape[0];
         }
         var (_, gradients) = AutogradJacobians.ValueAndGradient(loss, block.Optimizer.Parameters);
         var positions = _blockParameterPositions[v];
@@ -171,19 +185,18 @@ public sealed class SplitChain : IDisposable
     /// </summary>
     private Tensor SplitStep(int v, Tensor x, Tensor y, Tensor[] z, Tensor[] lambda)
     {
-        double rho = Options.Rho;
         var zv = z[v].detach().requires_grad_();
         Tensor produced;
         using (no_grad()) produced = _blocks[v].Function.call(v == 0 ? x : z[v - 1]);
         var residual = zv - produced;
-        var loss = (lambda[v] * residual).sum() + rho / 2 * residual.pow(2).sum();
+        var loss = (lambda[v] * residual).sum() + _rho[v] / 2 * residual.pow(2).sum();
         var next = _blocks[v + 1].Function.call(zv);
         if (v + 1 == _blocks.Length - 1)
             loss = loss + nn.functional.cross_entropy(next, y, reduction: nn.Reduction.Sum);
         else
         {
             var nextResidual = z[v + 1] - next;
-            loss = loss + (lambda[v + 1] * nextResidual).sum() + rho / 2 * nextResidual.pow(2).sum();
+            loss = loss + (lambda[v + 1] * nextResidual).sum() + _rho[v + 1] / 2 * nextResidual.pow(2).sum();
         }
         var gradient = autograd.grad(new[] { loss }, new[] { zv })[0];
         using var noGrad = no_grad();

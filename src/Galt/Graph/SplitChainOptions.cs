@@ -15,7 +15,12 @@ public enum Schedule
 /// <param name="SplitStep">Gradient step size η_z of the split-variable updates.</param>
 /// <param name="InnerIterations">Block + split-variable sweeps per minibatch before the dual step.</param>
 /// <param name="Schedule">Jacobi (parallel) or Gauss–Seidel (sequential) sweeps.</param>
-public sealed record SplitChainOptions(double Rho = 5, double SplitStep = 0.1, int InnerIterations = 5, Schedule Schedule = Schedule.Jacobi)
+/// <param name="RhoGrowth">Outer-phase penalty update per edge: when an edge's batch residual did not fall below
+/// <paramref name="Tau"/> × its previous one, ρ_v ← min(ρ_v·growth, <paramref name="RhoMax"/>). 1 keeps ρ fixed (the default).</param>
+/// <param name="RhoMax">Ceiling of the grown penalty.</param>
+/// <param name="Tau">Insufficient-decrease ratio.</param>
+public sealed record SplitChainOptions(double Rho = 5, double SplitStep = 0.1, int InnerIterations = 5, Schedule Schedule = Schedule.Jacobi,
+    double RhoGrowth = 1.0, double RhoMax = 100, double Tau = 0.9)
 {
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
@@ -23,5 +28,7 @@ public sealed record SplitChainOptions(double Rho = 5, double SplitStep = 0.1, i
         if (!(Rho > 0) || double.IsInfinity(Rho)) throw new ArgumentException($"SplitChainOptions.Rho must be positive and finite; got {Rho}.");
         if (!(SplitStep > 0) || double.IsInfinity(SplitStep)) throw new ArgumentException($"SplitChainOptions.SplitStep must be positive and finite; got {SplitStep}.");
         if (InnerIterations < 1) throw new ArgumentException($"SplitChainOptions.InnerIterations must be ≥ 1; got {InnerIterations}.");
+        if (!(RhoGrowth >= 1) || !(RhoMax >= Rho) || double.IsInfinity(RhoMax) || !(Tau > 0))
+            throw new ArgumentException($"SplitChainOptions: ρ growth must be ≥ 1, ρ_max ≥ ρ and finite, τ > 0; got {RhoGrowth}, {RhoMax}, {Tau}.");
     }
 }

@@ -1,4 +1,5 @@
 using Galt.Constraints;
+using TorchSharp;
 using Galt.Jacobians;
 using Galt.Models;
 using static TorchSharp.torch;
@@ -69,5 +70,28 @@ public class ConstraintTests
         Assert.Contains("retain_task_0", e.Message);
         using var vector = new FunctionConstraint("not_scalar", ConstraintKind.Equality, () => zeros(3));
         Assert.Contains("not_scalar", Assert.Throws<InvalidOperationException>(() => vector.Value()).Message);
+    }
+}
+
+public class BoundaryStateConstraintTests
+{
+    [Fact]
+    public void DriftIsMeasuredFromTheSnapshotAndRefreshResetsIt()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(4);
+        var layer = nn.Linear(3, 2);
+        var probe = randn(5, 3, generator: new Generator(2));
+        using var edge = new BoundaryStateConstraint("forward_block_0", () => layer.call(probe));
+        Assert.Equal(0, edge.Value(), 12);
+        Tensor before;
+        using (no_grad()) before = layer.call(probe).clone();
+        using (no_grad()) layer.bias!.add_(0.5f);
+        Tensor after;
+        using (no_grad()) after = layer.call(probe);
+        Assert.Equal((after - before).pow(2).mean().item<float>(), edge.Value(), 5);
+        Assert.Equal(0.25, edge.Value(), 5);
+        edge.Refresh();
+        Assert.Equal(0, edge.Value(), 12);
     }
 }

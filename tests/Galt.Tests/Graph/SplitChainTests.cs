@@ -95,4 +95,25 @@ public class SplitChainTests
         double maxDiff = sequential.Zip(threaded).Max(p => Math.Abs(p.First - p.Second));
         Assert.True(maxDiff <= 1e-4, $"threaded and sequential Jacobi differ by {maxDiff:e2}");
     }
+
+    [Fact]
+    public void PenaltiesStayFixedByDefaultAndGrowWhenAsked()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y, testX, testY) = Data();
+        var fixedBlocks = Blocks(784, 32, 16, 10);
+        using (var chain = new SplitChain(fixedBlocks, x, y, new SplitChainOptions(Rho: 2, InnerIterations: 1)))
+        {
+            Train(chain, epochs: 1, testX, testY);
+            Assert.All(chain.Penalties, rho => Assert.Equal(2, rho));
+        }
+        var growingBlocks = Blocks(784, 32, 16, 10);
+        using (var chain = new SplitChain(growingBlocks, x, y, new SplitChainOptions(Rho: 2, InnerIterations: 1, RhoGrowth: 1.5, RhoMax: 10, Tau: 0.5)))
+        {
+            Train(chain, epochs: 1, testX, testY);
+            Assert.Contains(chain.Penalties, rho => rho > 2);
+            Assert.All(chain.Penalties, rho => Assert.InRange(rho, 2, 10));
+        }
+        foreach (var b in fixedBlocks.Concat(growingBlocks)) b.Dispose();
+    }
 }
