@@ -3,6 +3,7 @@ using Galt.Experiments.Benchmarks;
 using Galt.Experiments.Constrained;
 using Galt.Experiments.ContinualLearning;
 using Galt.Experiments.GraphParallel;
+using Galt.Experiments.MemoryGates;
 
 namespace Galt.Experiments;
 
@@ -16,6 +17,7 @@ public static class Catalog
         new KktDemo(),
         new SplitMnistExperiment(),
         new GraphDemo(),
+        new MemoryGatesExperiment(),
     };
 
     /// <summary>User-facing benchmarks; micro-benchmarks live in <c>bench/Galt.Bench</c>.</summary>
