@@ -21,6 +21,7 @@ public static class GaltCommandLine
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));
+        root.Subcommands.Add(LedgerCommand.Create(console));
         return root;
     }
 
