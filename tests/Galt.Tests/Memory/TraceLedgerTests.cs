@@ -97,3 +97,28 @@ public class TraceLedgerTests
         Assert.All(committed, id => Assert.Contains(id, stored));
     }
 }
+
+public class AdjudicatorTests
+{
+    [Fact]
+    public void HardViolationsAreRejectedSoftOnesBecomeDebtAndOnlyAdmittedContentIsConsolidated()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        string path = Path.Combine(TempDir.Create(), "ledger.db");
+        using var ledger = TraceLedger.Open(path);
+        using var adjudicator = new Adjudicator(ledger);
+        var ok = adjudicator.Adjudicate(new MemoryCandidate("fact", TorchSharp.torch.ones(3), SafetyLayer.Task, new[] { -1.0, -1, -1, -1 }));
+        var harmful = adjudicator.Adjudicate(new MemoryCandidate("harm", TorchSharp.torch.full(3, 10f), SafetyLayer.Task, new[] { -1.0, 0.4, -1, -1 }));
+        var pref = adjudicator.Adjudicate(new MemoryCandidate("style", TorchSharp.torch.full(3, 2f), SafetyLayer.Preference, new[] { -1.0, -1, -1, 0.2 }));
+
+        Assert.Equal((1.0, TraceDecision.Accepted), (ok.Gate, ok.Trace.Decision));
+        Assert.Equal((0.0, TraceDecision.Rejected, SafetyLayer.Social), (harmful.Gate, harmful.Trace.Decision, harmful.Trace.DecidedBy));
+        Assert.Equal((1.0, TraceDecision.Overridden), (pref.Gate, pref.Trace.Decision));
+        Assert.Equal(new float[] { 3, 3, 3 }, adjudicator.Memory!.data<float>().ToArray()); // 1 + 2; the rejected 10 never entered
+        var residuals = ledger.Residuals();
+        Assert.Equal(new[] { "violation", "override" }, residuals.Select(r => r.Kind));
+        Assert.Equal(harmful.Trace.Id, residuals[0].TraceId);
+        Assert.Equal(0.4, residuals[0].Debt, 12);
+        Assert.Equal(3, ledger.Traces().Count);
+    }
+}
