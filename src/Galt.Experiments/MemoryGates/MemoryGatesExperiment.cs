@@ -1,4 +1,5 @@
 using System.Globalization;
+using Galt.Data;
 using Galt.Memory;
 using Galt.Reporting;
 
@@ -16,6 +17,9 @@ public sealed class MemoryGatesExperiment : IRunnable
     public string Name => "memory-gates";
 
     /// <inheritdoc />
+    public bool AcceptsOption(string option) => false;
+
+    /// <inheritdoc />
     public string Description => "Safety-indexed memory gates on the symbolic benchmark: hierarchical vs same-layer vs global flush vs flat MLP (summary <policy>.bottom_up/.top_down).";
 
     /// <inheritdoc />
@@ -25,7 +29,7 @@ public sealed class MemoryGatesExperiment : IRunnable
         var record = new RunRecord { Experiment = Name, Title = "Safety-indexed memory gates (symbolic benchmark)", StartedUtc = DateTime.UtcNow, Seeds = seeds };
         record.Config["data"] = "onehot(m,4) ⊕ onehot(v,5) ⊕ 6 × N(0, 0.03); train 24 rows × 15 pairs, test 64 rows × 20 pairs; held out (2,0) (3,0) (3,1) (0,3) (1,3)";
         record.Config["flat_mlp"] = "15→24 tanh→1 sigmoid, N(0,0.15) weights, full-batch GD 1,200 steps, lr 0.05, BCE + 1e-4·Σw²";
-        record.Notes.Add("The natural-language contrast gate (nl.heldout_pair_accuracy) and the curriculum model are not built yet.");
+
         IMemoryGate[] gates = { new IndependentLayerGate(), new GlobalFlushGate(), new HierarchicalGate() };
         var results = new Dictionary<string, List<GateMetrics>>();
         using (var task = context.Progress.Start("memory gates", seeds.Count))
@@ -60,7 +64,41 @@ public sealed class MemoryGatesExperiment : IRunnable
             table.Rows.Add(new() { policy, F(Mean(r => r.Accuracy)), F(Mean(r => r.NoViolation)), F(Mean(r => r.BottomUp)), F(Mean(r => r.TopDown)), F(Mean(r => r.HeldOut)), F(Mean(r => r.HeldOutBottomUp)), F(Mean(r => r.HeldOutTopDown)) });
         }
         record.Tables.Add(table);
+        AddNaturalLanguage(record, context);
         return record;
+    }
+
+    /// <summary>The NL contrast gate on the release's 68 lessons (--data-dir, or the release data folder); skipped with a note when absent.</summary>
+    private static void AddNaturalLanguage(RunRecord record, RunContext context)
+    {
+        string? folder = context.DataDir ?? (ReleaseData.Find() is { } release ? Path.Combine(release, "contrast-lessons") : null);
+        if (folder is null || !Directory.Exists(folder))
+        {
+            record.Notes.Add("Natural-language gate skipped: the release's contrast lessons were not found (set GALT_RELEASE_DATA or pass --data-dir with the contrast-lessons folder).");
+            return;
+        }
+        var lessons = ContrastLesson.ReadDirectory(folder);
+        var (scores, memoryHead, violationHead, rows, trainRows) = NlContrastGate.Run(lessons, seed: 42 + context.Seed);
+        record.Config["nl_data"] = $"{lessons.Count} contrast lessons from {Path.GetFullPath(folder)}; {rows} rows, {trainRows} for training (held-out pairs (2,0) (3,0) (3,1) (0,2)); bag of words, top 5,000 tokens";
+        var table = new ReportTable
+        {
+            Title = "Natural-language contrast gate (all rows; train excludes the held-out pairs)",
+            Columns = { "policy", "accuracy", "access P", "access R", "bottom-up", "top-down", "held-out pair", "held-out packet" },
+        };
+        foreach (var (policy, s) in scores)
+        {
+            record.SetSummary($"nl.{policy}.accuracy", s.Accuracy);
+            record.SetSummary($"nl.{policy}.heldout_pair_accuracy", s.HeldOutPair);
+            record.SetSummary($"nl.{policy}.heldout_packet_accuracy", s.HeldOutPacket);
+            record.SetSummary($"nl.{policy}.bottom_up", s.BottomUp);
+            record.SetSummary($"nl.{policy}.top_down", s.TopDown);
+            table.Rows.Add(new() { policy, F(s.Accuracy), F(s.AccessPrecision), F(s.AccessRecall), F(s.BottomUp), F(s.TopDown), F(s.HeldOutPair), F(s.HeldOutPacket) });
+        }
+        record.SetSummary("nl.heldout_pair_accuracy", scores["predicted_hierarchical"].HeldOutPair);
+        record.SetSummary("nl.memory_head_accuracy", memoryHead);
+        record.SetSummary("nl.violation_head_accuracy", violationHead);
+        record.Tables.Add(table);
+        record.Notes.Add("nl.heldout_pair_accuracy is the hierarchical rule applied to the layer heads' predicted layers; the flat learners see only text.");
     }
 
     private static void Add(Dictionary<string, List<GateMetrics>> results, string policy, GateMetrics metrics)

@@ -1,0 +1,55 @@
+using static TorchSharp.torch;
+
+namespace Galt.Experiments.MemoryGates;
+
+/// <summary>
+/// Softmax (or, with two classes, logistic) regression trained by full-batch gradient descent (spec §6.4: 1,200 steps,
+/// lr 0.25, L2 1e-4 on the weights, init N(0, 0.01)), optionally class-balanced (per-example weights n/(k·count_y),
+/// normalised to mean 1).
+/// </summary>
+public sealed class LinearClassifier : IDisposable
+{
+    private readonly Tensor _w, _b;
+
+    /// <summary>Trains on features <paramref name="x"/> [n, d] and labels <paramref name="y"/> (indices into <paramref name="classes"/>).</summary>
+    public LinearClassifier(Tensor x, long[] y, int classes, bool balanced, int seed, int steps = 1200, double learningRate = 0.25, double l2 = 1e-4)
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator((ulong)seed);
+        _w = (randn(new long[] { x.shape[1], classes }, generator: g) * 0.01).requires_grad_().MoveToOuterDisposeScope();
+        _b = zeros(classes).requires_grad_().MoveToOuterDisposeScope();
+        var labels = tensor(y);
+        var weights = ones(y.Length);
+        if (balanced)
+        {
+            var counts = Enumerable.Range(0, classes).Select(c => y.Count(v => v == c)).ToArray();
+            weights = tensor(y.Select(v => (float)(y.Length / (double)(classes * Math.Max(1, counts[v])))).ToArray());
+            weights = weights / weights.mean();
+        }
+        for (int s = 0; s < steps; s++)
+        {
+            using var step = NewDisposeScope();
+            var perExample = nn.functional.cross_entropy(x.matmul(_w) + _b, labels, reduction: nn.Reduction.None);
+            var loss = (perExample * weights).mean() + l2 * _w.pow(2).sum();
+            var grads = autograd.grad(new[] { loss }, new[] { _w, _b });
+            using var noGrad = no_grad();
+            _w.add_(grads[0], alpha: -learningRate);
+            _b.add_(grads[1], alpha: -learningRate);
+        }
+    }
+
+    /// <summary>Predicted class indices.</summary>
+    public long[] Predict(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return (x.matmul(_w) + _b).argmax(1).data<long>().ToArray();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _w.Dispose();
+        _b.Dispose();
+    }
+}
