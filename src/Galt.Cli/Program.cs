@@ -1,4 +1,7 @@
+using Galt;
 using Galt.Cli;
 using Spectre.Console;
 
+// Reuse freed native blocks rather than re-faulting fresh pages for every large tensor (see HeapTuning).
+HeapTuning.RetainFreedMemory();
 return GaltCommandLine.Invoke(args, AnsiConsole.Console);

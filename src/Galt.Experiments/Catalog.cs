@@ -1,6 +1,7 @@
 using Galt.Experiments.Baselines;
 using Galt.Experiments.Benchmarks;
 using Galt.Experiments.Constrained;
+using Galt.Experiments.CurriculumGate;
 using Galt.Experiments.ContinualLearning;
 using Galt.Experiments.GraphParallel;
 using Galt.Experiments.MemoryGates;
@@ -18,6 +19,7 @@ public static class Catalog
         new SplitMnistExperiment(),
         new GraphDemo(),
         new MemoryGatesExperiment(),
+        new CurriculumGateExperiment(),
     };
 
     /// <summary>User-facing benchmarks; micro-benchmarks live in <c>bench/Galt.Bench</c>.</summary>

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Galt.Data;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.MemoryGates;
@@ -7,7 +7,7 @@ namespace Galt.Experiments.MemoryGates;
 /// The NL gate's text features (spec §6.4): lower-case, tokens <c>[A-Za-z0-9_']+|[^\sA-Za-z0-9_]</c>, a vocabulary of
 /// the most frequent tokens in the training texts, bag-of-words counts divided by max(L2 norm, 1).
 /// </summary>
-public sealed partial class BagOfWords
+public sealed class BagOfWords
 {
     private readonly Dictionary<string, int> _index;
 
@@ -25,11 +25,8 @@ public sealed partial class BagOfWords
     /// <summary>Vocabulary size.</summary>
     public int Size => _index.Count;
 
-    [GeneratedRegex(@"[A-Za-z0-9_']+|[^\sA-Za-z0-9_]")]
-    private static partial Regex TokenPattern();
-
-    /// <summary>The tokens of a text.</summary>
-    public static IEnumerable<string> Tokens(string text) => TokenPattern().Matches(text.ToLowerInvariant()).Select(m => m.Value);
+    /// <summary>The tokens of a text (<see cref="WordTokenizer"/>).</summary>
+    public static IEnumerable<string> Tokens(string text) => WordTokenizer.Tokens(text);
 
     /// <summary>Features [texts, vocabulary] (float32).</summary>
     public Tensor Features(IReadOnlyList<string> texts)

@@ -1,3 +1,4 @@
+using Galt.Training;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.MemoryGates;
@@ -19,13 +20,7 @@ public sealed class LinearClassifier : IDisposable
         _w = (randn(new long[] { x.shape[1], classes }, generator: g) * 0.01).requires_grad_().MoveToOuterDisposeScope();
         _b = zeros(classes).requires_grad_().MoveToOuterDisposeScope();
         var labels = tensor(y);
-        var weights = ones(y.Length);
-        if (balanced)
-        {
-            var counts = Enumerable.Range(0, classes).Select(c => y.Count(v => v == c)).ToArray();
-            weights = tensor(y.Select(v => (float)(y.Length / (double)(classes * Math.Max(1, counts[v])))).ToArray());
-            weights = weights / weights.mean();
-        }
+        var weights = balanced ? tensor(InverseClassWeights.PerExample(y.Select(v => (int)v).ToArray(), classes)) : ones(y.Length);
         for (int s = 0; s < steps; s++)
         {
             using var step = NewDisposeScope();

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Galt.Data;
+using Galt.Reporting;
+
+namespace Galt.Experiments.CurriculumGate;
+
+/// <summary>
+/// <c>galt run curriculum-gate</c>: the teacher-mode curriculum model of spec §6.5–6.7 — a small causal transformer with
+/// language, teacher-routing and adjudication heads, the memory-layer / violation-layer heads and the hierarchical
+/// access they imply — trained on the release's <c>curriculum/train.jsonl</c> and scored on <c>validation.jsonl</c>
+/// (the release does not ship its test split). Seeds 42 + --seed onward, <c>--seeds N</c> of them. Summary keys
+/// <c>&lt;metric&gt;.mean</c> and <c>.std</c>. <c>--data-dir</c> names the curriculum folder; by default it is found
+/// through <see cref="ReleaseData"/>.
+/// </summary>
+public sealed class CurriculumGateExperiment : IRunnable
+{
+    /// <summary>The recipe; <c>--quick</c> shortens it (see <see cref="QuickOptions"/>).</summary>
+    public CurriculumOptions Options { get; init; } = new();
+
+    /// <summary>A smoke run: 120 steps staged 16/32/120, validation every 40.</summary>
+    public CurriculumOptions QuickOptions { get; init; } = new() { Steps = 120, LanguageSteps = 16, TeacherSteps = 32, EvaluateEvery = 40 };
+
+    /// <inheritdoc />
+    public string Name => "curriculum-gate";
+
+    /// <inheritdoc />
+    public string Description => "Teacher-mode curriculum model (spec §6.6): adjudication, residual, safety-layer and hierarchical-access heads on the release curriculum; validation metrics <metric>.mean/.std over --seeds.";
+
+    /// <inheritdoc />
+    public bool AcceptsOption(string option) => option == "seeds";
+
+    /// <inheritdoc />
+    public RunRecord Run(RunContext context)
+    {
+        var total = Stopwatch.StartNew();
+        string folder = context.DataDir ?? (ReleaseData.Find() is { } release ? Path.Combine(release, "curriculum")
+            : throw new GaltDataException("the teacher-mode curriculum was not found: pass --data-dir with the folder holding train.jsonl and validation.jsonl, or set GALT_RELEASE_DATA to the GALT release data folder."));
+        var options = context.Quick ? QuickOptions : Options;
+        var seeds = Enumerable.Range(42 + context.Seed, context.SeedCount).ToList();
+        var record = new RunRecord { Experiment = Name, Title = "Teacher-mode curriculum gate (safety-indexed memory heads)", StartedUtc = DateTime.UtcNow, Seeds = seeds };
+
+        var train = CurriculumReader.ReadSplit(folder, "train");
+        var validation = CurriculumReader.ReadSplit(folder, "validation");
+        var vocabulary = new CurriculumVocabulary(train.Select(r => r.Text), options.VocabularySize);
+        var encodedTrain = new EncodedCurriculum(train, vocabulary, options.MaxLength);
+        var encodedValidation = new EncodedCurriculum(validation, vocabulary, options.MaxLength);
+        record.TimingsSeconds["data"] = total.Elapsed.TotalSeconds;
+        record.Data = new DataRecord
+        {
+            Source = Path.GetFullPath(folder), TrainCount = train.Count, TestCount = validation.Count,
+            Split = $"the release's curriculum splits: train {Describe(train)}; scored on validation {Describe(validation)} (the release's test split is not provided)",
+        };
+        var trainer = new CurriculumTrainer(options);
+        var weights = trainer.ViolationWeights(train);
+        Configure(record, options, vocabulary, weights, context.Quick);
+
+        var runs = new List<CurriculumRunResult>();
+        foreach (int seed in seeds)
+        {
+            runs.Add(trainer.Run(encodedTrain, encodedValidation, vocabulary.Size, seed, context.Progress));
+            record.TimingsSeconds[$"seed_{seed}"] = runs[^1].TrainSeconds;
+        }
+        CurriculumReport.Fill(record, runs);
+        record.Notes.Add("Metrics are on the validation split (32 adjudicated-memory rows, 21 of them contrast rows with layer targets; 30 teacher rows; 80 language rows); the release's reference column is its test split, which is not provided.");
+        record.Notes.Add("access_acc is the hierarchical rule applied to the predicted layers (access iff the violation head says none or a layer above the memory head's); direct_access_acc is the access head itself.");
+        record.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
+        return record;
+    }
+
+    private static string Describe(IReadOnlyList<CurriculumRow> rows) =>
+        $"{rows.Count} rows ({rows.Count(r => r.Stream == CurriculumStream.Language)} language, {rows.Count(r => r.Stream == CurriculumStream.TeacherQuery)} teacher, " +
+        $"{rows.Count(r => r.Stream == CurriculumStream.AdjudicatedMemory)} adjudicated-memory of which {rows.Count(r => r.Adjudication?.Layers is not null)} contrast)";
+
+    private static void Configure(RunRecord record, CurriculumOptions o, CurriculumVocabulary vocabulary, double[]? weights, bool quick)
+    {
+        record.Config["tokenizer"] = $"the release's word tokenizer (spec §6.6): lower-case, regex [A-Za-z0-9_']+|[^\\sA-Za-z0-9_]; vocabulary <pad> <unk> <bos> <eos> + most frequent training tokens, {vocabulary.Size} entries (cap {o.VocabularySize}); [bos] + tokens + [eos], padded to {o.MaxLength}";
+        record.Config["model"] = $"causal pre-norm transformer, hidden {o.Hidden}, {o.Layers} layer(s), {o.Heads} heads, bias-free q/k/v/o, ReLU 4× FFN, learned positions; mean-pooled heads: teacher action/state/residual, gate, action, memory, residual, memory layer, violation layer, access";
+        record.Config["optimizer"] = $"AdamW without bias correction (MLX), lr {o.LearningRate}, weight decay {o.WeightDecay}, one step per batch";
+        record.Config["schedule"] = o.Staged ? $"staged: language to step {o.LanguageSteps}, + teacher to {o.TeacherSteps}, all streams to {o.Steps}; batch {o.BatchSize} shared among active streams" : $"mixed: all streams every step, batch {o.BatchSize}";
+        record.Config["steps"] = o.Steps;
+        record.Config["sampling"] = o.PacketBalanced ? "language and teacher rows uniform with replacement; GALT rows by whole source groups (max(1, rows/3) distinct packets or legacy rows)" : "uniform with replacement";
+        record.Config["loss_weights"] = $"GALT {o.Loss.Galt}, memory layer {o.Loss.MemoryLayer}, violation layer {o.Loss.ViolationLayer}, access {o.Loss.Access}";
+        record.Config["violation_class_weights"] = weights is null ? "off" : string.Join(", ", weights.Select((w, k) => $"{(k == 4 ? "none" : "L" + k)} {w:0.0000}"));
+        record.Config["quick"] = quick;
+    }
+}

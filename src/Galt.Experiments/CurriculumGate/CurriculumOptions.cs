@@ -1,0 +1,74 @@
+namespace Galt.Experiments.CurriculumGate;
+
+/// <summary>
+/// The curriculum run's settings; the defaults are the release's violation-weighted recipe (spec §6.7): 600 steps,
+/// staged 80/80/440, batch 24, hidden 96, 1 layer, 4 heads, max length 128, vocabulary 12,000, AdamW lr 3e-4 wd 0.01
+/// without bias correction, packet-balanced sampling, violation-layer class weights (clip 4), layer-head weights 1.
+/// </summary>
+public sealed record CurriculumOptions
+{
+    /// <summary>Optimizer steps.</summary>
+    public int Steps { get; init; } = 600;
+
+    /// <summary>Rows per step, shared among the active streams.</summary>
+    public int BatchSize { get; init; } = 24;
+
+    /// <summary>Last step of the language-only stage.</summary>
+    public int LanguageSteps { get; init; } = 80;
+
+    /// <summary>Last step of the language + teacher stage.</summary>
+    public int TeacherSteps { get; init; } = 160;
+
+    /// <summary>Staged schedule (true) or all streams at every step (false).</summary>
+    public bool Staged { get; init; } = true;
+
+    /// <summary>Model width.</summary>
+    public int Hidden { get; init; } = 96;
+
+    /// <summary>Encoder layers.</summary>
+    public int Layers { get; init; } = 1;
+
+    /// <summary>Attention heads.</summary>
+    public int Heads { get; init; } = 4;
+
+    /// <summary>Encoded length (bos + tokens + eos, padded).</summary>
+    public int MaxLength { get; init; } = 128;
+
+    /// <summary>Vocabulary cap, specials included.</summary>
+    public int VocabularySize { get; init; } = 12_000;
+
+    /// <summary>AdamW learning rate.</summary>
+    public double LearningRate { get; init; } = 3e-4;
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Draw GALT rows by whole source groups.</summary>
+    public bool PacketBalanced { get; init; } = true;
+
+    /// <summary>Weight the violation-layer loss by inverse class frequency.</summary>
+    public bool ViolationClassWeights { get; init; } = true;
+
+    /// <summary>Ceiling of a class weight before normalisation.</summary>
+    public double ClassWeightClip { get; init; } = 4.0;
+
+    /// <summary>Weights of the GALT loss terms.</summary>
+    public CurriculumLossWeights Loss { get; init; } = new();
+
+    /// <summary>Validation every this many steps (and after step 1); 0 = steps / 6.</summary>
+    public int EvaluateEvery { get; init; }
+
+    /// <summary>Checks the settings; the message names the bad one.</summary>
+    public void Validate()
+    {
+        void Positive(int value, string name) { if (value < 1) throw new ArgumentOutOfRangeException(name, $"{name} must be at least 1; got {value}."); }
+        Positive(Steps, nameof(Steps));
+        Positive(BatchSize, nameof(BatchSize));
+        Positive(Hidden, nameof(Hidden));
+        Positive(Layers, nameof(Layers));
+        Positive(Heads, nameof(Heads));
+        if (Hidden % Heads != 0) throw new ArgumentException($"hidden width {Hidden} must be a multiple of the head count {Heads}.");
+        if (MaxLength < 3) throw new ArgumentOutOfRangeException(nameof(MaxLength), $"MaxLength must be at least 3; got {MaxLength}.");
+        if (EvaluateEvery < 0) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), $"EvaluateEvery must be ≥ 0; got {EvaluateEvery}.");
+    }
+}

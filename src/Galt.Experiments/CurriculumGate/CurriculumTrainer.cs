@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Galt.Data;
+using Galt.Models;
+using Galt.Optim;
+using Galt.Reporting;
+using Galt.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Galt.Experiments.CurriculumGate;
+
+/// <summary>One validation pass during training.</summary>
+/// <param name="Step">Step after which it ran.</param>
+/// <param name="Metrics">Its metrics.</param>
+public sealed record CurriculumCheckpoint(int Step, SortedDictionary<string, double> Metrics);
+
+/// <summary>What one seed's curriculum run produced.</summary>
+/// <param name="Seed">The seed.</param>
+/// <param name="Final">Validation metrics after the last step.</param>
+/// <param name="History">Validation metrics after step 1 and every <see cref="CurriculumOptions.EvaluateEvery"/> steps.</param>
+/// <param name="Losses">Training loss per step.</param>
+/// <param name="Parameters">Trainable parameter count.</param>
+/// <param name="TrainSeconds">Wall time of training and validation.</param>
+public sealed record CurriculumRunResult(int Seed, SortedDictionary<string, double> Final, IReadOnlyList<CurriculumCheckpoint> History,
+    IReadOnlyList<double> Losses, long Parameters, double TrainSeconds);
+
+/// <summary>
+/// Trains the teacher-mode curriculum model for one seed (spec §6.6): the seed sets the initialisation (torch) and the
+/// sampling (one <see cref="Random"/>); each step samples the active streams, sums their losses, and takes one
+/// <see cref="UncorrectedAdamW"/> step; validation runs after step 1 and every <see cref="CurriculumOptions.EvaluateEvery"/> steps.
+/// </summary>
+public sealed class CurriculumTrainer
+{
+    private readonly CurriculumOptions _options;
+    private readonly Device _device;
+
+    /// <summary>Creates the trainer.</summary>
+    public CurriculumTrainer(CurriculumOptions options, Device? device = null)
+    {
+        options.Validate();
+        _options = options;
+        _device = device ?? CPU;
+    }
+
+    /// <summary>
+    /// The violation-layer class weights of a split (spec §6.6): inverse frequency over its contrast rows, clipped, mean 1
+    /// per contrast row; null when the options turn them off or the split has no contrast rows.
+    /// </summary>
+    public double[]? ViolationWeights(IReadOnlyList<CurriculumRow> train)
+    {
+        var labels = train.Where(r => r.Adjudication?.Layers is not null).Select(r => r.Adjudication!.Layers!.ViolationLayer).ToArray();
+        return !_options.ViolationClassWeights || labels.Length == 0 ? null : InverseClassWeights.Compute(labels, CurriculumLabels.ViolationLayers, _options.ClassWeightClip);
+    }
+
+    /// <summary>Trains on <paramref name="train"/> and scores on <paramref name="validation"/>.</summary>
+    public CurriculumRunResult Run(EncodedCurriculum train, EncodedCurriculum validation, int vocabularySize, int seed, IProgressSink progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var schedule = new CurriculumSchedule(_options.Staged, Math.Min(_options.LanguageSteps, _options.Steps), Math.Min(_options.TeacherSteps, _options.Steps), _options.Steps);
+        var sampler = new CurriculumSampler(train.Rows, seed, _options.PacketBalanced);
+        var violationWeights = ViolationWeights(train.Rows);
+        int evaluateEvery = _options.EvaluateEvery > 0 ? _options.EvaluateEvery : Math.Max(1, _options.Steps / 6);
+
+        manual_seed(seed);
+        using var model = new CurriculumTransformer(vocabularySize, _options.Hidden, _options.Layers, _options.Heads, _options.MaxLength);
+        model.to(_device);
+        model.train();
+        long parameters = model.parameters().Sum(p => p.numel());
+        using var optimizer = new UncorrectedAdamW(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), _options.LearningRate, _options.WeightDecay);
+
+        var losses = new List<double>(_options.Steps);
+        var history = new List<CurriculumCheckpoint>();
+        using var task = progress.Start($"seed {seed}: curriculum", _options.Steps);
+        for (int step = 1; step <= _options.Steps; step++)
+        {
+            using (var scope = NewDisposeScope())
+            {
+                var phase = schedule.At(step);
+                var rows = sampler.Draw(phase.Streams, CurriculumSchedule.RowsPerStream(_options.BatchSize, phase));
+                var batch = new CurriculumBatch(train, rows, violationWeights, _device);
+                var loss = CurriculumLoss.Compute(model, batch, _options.Loss);
+                optimizer.ZeroGrad();
+                loss.Total.backward();
+                optimizer.Step();
+                double value = loss.Total.item<float>();
+                if (!double.IsFinite(value)) throw new NonFiniteValueException("loss", $"seed {seed}, step {step} ({phase.Name}): the training loss is {value}.");
+                losses.Add(value);
+                if (step % 10 == 0 || step == 1) task.Describe($"seed {seed}: {phase.Name}, step {step}/{_options.Steps}, loss {value:0.000}");
+            }
+            if (step == 1 || step % evaluateEvery == 0 || step == _options.Steps)
+                history.Add(new CurriculumCheckpoint(step, CurriculumEvaluation.Evaluate(model, validation, _device)));
+            task.Advance(1);
+        }
+        return new CurriculumRunResult(seed, history[^1].Metrics, history, losses, parameters, clock.Elapsed.TotalSeconds);
+    }
+}

@@ -1,0 +1,89 @@
+using Galt.Data;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Galt.Models;
+
+/// <summary>
+/// The teacher-mode curriculum model of spec §6.6: token + learned position embeddings, pre-norm causal encoder layers
+/// (bias-free q/k/v/o, ReLU 4× feed-forward), a final LayerNorm, a next-token head on every position and linear
+/// classification heads (<see cref="CurriculumHeads"/>) on the mean of the hidden states over non-pad positions.
+/// The release's runs use hidden 96, 1 layer, 4 heads, maximum length 128.
+/// </summary>
+public sealed class CurriculumTransformer : nn.Module<Tensor, Tensor>
+{
+    private readonly Embedding tokens, positions;
+    private readonly ModuleList<EncoderBlock> layers = new();
+    private readonly LayerNorm norm;
+    private readonly Linear lm;
+    private readonly Linear teacherAction, teacherState, teacherResidual, gate, action, memory, residual, memoryLayer, violationLayer, access;
+
+    /// <summary>Creates the model.</summary>
+    /// <param name="vocabulary">Vocabulary size (specials included).</param>
+    /// <param name="hidden">Model width.</param>
+    /// <param name="layerCount">Encoder layers.</param>
+    /// <param name="heads">Attention heads; must divide <paramref name="hidden"/>.</param>
+    /// <param name="maxLength">Longest sequence (learned positions).</param>
+    public CurriculumTransformer(int vocabulary, int hidden = 96, int layerCount = 1, int heads = 4, int maxLength = 128) : base(nameof(CurriculumTransformer))
+    {
+        if (vocabulary < 5) throw new ArgumentOutOfRangeException(nameof(vocabulary), $"the vocabulary must hold the 4 specials and a token; got {vocabulary}.");
+        if (layerCount < 1) throw new ArgumentOutOfRangeException(nameof(layerCount), $"need at least one encoder layer; got {layerCount}.");
+        if (maxLength < 3) throw new ArgumentOutOfRangeException(nameof(maxLength), $"max length must be at least 3 (bos, token, eos); got {maxLength}.");
+        MaxLength = maxLength;
+        Hidden = hidden;
+        tokens = nn.Embedding(vocabulary, hidden);
+        positions = nn.Embedding(maxLength, hidden);
+        // MLX's Embedding draws N(0, 1/d); TorchSharp's draws N(0, 1). Follow the release.
+        using (no_grad())
+        {
+            nn.init.normal_(tokens.weight!, 0, Math.Sqrt(1.0 / hidden));
+            nn.init.normal_(positions.weight!, 0, Math.Sqrt(1.0 / hidden));
+        }
+        for (int i = 0; i < layerCount; i++) layers.Add(new EncoderBlock(hidden, heads, FeedForwardActivation.Relu, causal: true, attentionBias: false));
+        norm = nn.LayerNorm(hidden);
+        lm = nn.Linear(hidden, vocabulary);
+        teacherAction = nn.Linear(hidden, CurriculumLabels.TeacherActions.Count);
+        teacherState = nn.Linear(hidden, CurriculumLabels.KnowledgeStates.Count);
+        teacherResidual = nn.Linear(hidden, 2);
+        gate = nn.Linear(hidden, CurriculumLabels.GateBits);
+        action = nn.Linear(hidden, CurriculumLabels.AdjudicationActions.Count);
+        memory = nn.Linear(hidden, CurriculumLabels.MemoryOutcomes.Count);
+        residual = nn.Linear(hidden, CurriculumLabels.Residuals.Count);
+        memoryLayer = nn.Linear(hidden, CurriculumLabels.MemoryLayers);
+        violationLayer = nn.Linear(hidden, CurriculumLabels.ViolationLayers);
+        access = nn.Linear(hidden, 2);
+        RegisterComponents();
+    }
+
+    /// <summary>Longest sequence.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>Model width.</summary>
+    public int Hidden { get; }
+
+    /// <summary>Hidden states [n, t, hidden] after the final LayerNorm, for token ids [n, t] (int64, 0 = pad, right-padded).</summary>
+    public override Tensor forward(Tensor ids)
+    {
+        if (ids.dim() != 2) throw new ArgumentException($"token ids must be [batch, sequence]; got shape [{string.Join(", ", ids.shape)}].", nameof(ids));
+        long n = ids.shape[0], t = ids.shape[1];
+        if (t > MaxLength) throw new ArgumentException($"sequence length {t} exceeds the model's maximum {MaxLength}.", nameof(ids));
+        var position = arange(t, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(n, t);
+        var x = tokens.call(ids) + positions.call(position);
+        foreach (var layer in layers) x = layer.call(x);
+        return norm.call(x);
+    }
+
+    /// <summary>Mean of <paramref name="hidden"/> over the non-pad positions of <paramref name="ids"/> (bos and eos count): [n, hidden].</summary>
+    public static Tensor Pool(Tensor hidden, Tensor ids)
+    {
+        var mask = ids.ne(CurriculumVocabulary.Pad).to(hidden.dtype).unsqueeze(-1);
+        return (hidden * mask).sum(1) / mask.sum(1).clamp_min(1);
+    }
+
+    /// <summary>Every classification head on pooled rows [n, hidden].</summary>
+    public CurriculumHeads Heads(Tensor pooled) => new(teacherAction.call(pooled), teacherState.call(pooled), teacherResidual.call(pooled),
+        gate.call(pooled), action.call(pooled), memory.call(pooled), residual.call(pooled), memoryLayer.call(pooled), violationLayer.call(pooled), access.call(pooled));
+
+    /// <summary>Next-token logits [rows, vocabulary] for hidden states [rows, hidden].</summary>
+    public Tensor NextTokenLogits(Tensor hiddenRows) => lm.call(hiddenRows);
+}

@@ -1,0 +1,79 @@
+using static TorchSharp.torch;
+
+namespace Galt.Optim;
+
+/// <summary>
+/// AdamW as MLX defines it, with no bias correction (spec "Conventions"): m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²,
+/// θ ← θ·(1 − lr·wd) − lr·m/(√v + ε), weight decay on every parameter. The release trains its curriculum model with it
+/// (spec §6.6: lr 3e-4, wd 0.01); TorchSharp's AdamW corrects the bias, which makes the first steps about 3× smaller.
+/// A step whose gradients hold NaN or Inf throws <see cref="NonFiniteValueException"/> before anything is written.
+/// </summary>
+public sealed class UncorrectedAdamW : IDisposable
+{
+    private readonly (string Name, Tensor Parameter, Tensor M, Tensor V)[] _state;
+
+    /// <summary>Creates the optimizer over named parameters.</summary>
+    public UncorrectedAdamW(IEnumerable<(string Name, Tensor Parameter)> parameters, double learningRate = 3e-4, double weightDecay = 0.01,
+        double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), $"learning rate must be positive; got {learningRate}.");
+        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be ≥ 0; got {weightDecay}.");
+        if (beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), $"betas must lie in [0, 1); got {beta1}, {beta2}.");
+        LearningRate = learningRate;
+        WeightDecay = weightDecay;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        _state = parameters.Select(p => (p.Name, p.Parameter, zeros_like(p.Parameter).DetachFromDisposeScope(), zeros_like(p.Parameter).DetachFromDisposeScope())).ToArray();
+        if (_state.Length == 0) throw new ArgumentException("the optimizer needs at least one parameter.", nameof(parameters));
+    }
+
+    /// <summary>Learning rate.</summary>
+    public double LearningRate { get; }
+
+    /// <summary>Decoupled weight decay.</summary>
+    public double WeightDecay { get; }
+
+    /// <summary>First-moment decay.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>Second-moment decay.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>ε in the denominator.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>Clears every parameter's gradient.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var (_, p, _, _) in _state) p.grad?.zero_();
+    }
+
+    /// <summary>One update from the parameters' current gradients; parameters without a gradient are left alone.</summary>
+    public void Step()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var (name, p, _, _) in _state)
+            if (p.grad is { } g && !g.isfinite().all().item<bool>())
+                throw new NonFiniteValueException(name, $"the gradient of parameter '{name}' holds NaN or Inf; no parameter or moment was changed.");
+        foreach (var (_, p, m, v) in _state)
+        {
+            if (p.grad is not { } g) continue;
+            m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
+            v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
+            p.mul_(1 - LearningRate * WeightDecay);
+            p.addcdiv_(m, v.sqrt().add_(Epsilon), value: -LearningRate);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var (_, _, m, v) in _state)
+        {
+            m.Dispose();
+            v.Dispose();
+        }
+    }
+}
