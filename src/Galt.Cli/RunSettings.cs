@@ -8,4 +8,5 @@ namespace Galt.Cli;
 /// <param name="SeedCount">--seeds (null: not given).</param>
 /// <param name="Tasks">--tasks (null: not given).</param>
 /// <param name="Stream">--stream (null: not given).</param>
-public sealed record RunSettings(int Seed, bool Quick, string OutRoot, string? DataDir, int? SeedCount = null, int? Tasks = null, string? Stream = null);
+/// <param name="Steps">--steps (null: not given).</param>
+public sealed record RunSettings(int Seed, bool Quick, string OutRoot, string? DataDir, int? SeedCount = null, int? Tasks = null, string? Stream = null, int? Steps = null);

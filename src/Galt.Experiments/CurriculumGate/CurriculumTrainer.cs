@@ -17,11 +17,12 @@ public sealed record CurriculumCheckpoint(int Step, SortedDictionary<string, dou
 /// <summary>What one seed's curriculum run produced.</summary>
 /// <param name="Seed">The seed.</param>
 /// <param name="Final">Validation metrics after the last step.</param>
+/// <param name="Mistakes">The validation rows the final model got wrong, head by head.</param>
 /// <param name="History">Validation metrics after step 1 and every <see cref="CurriculumOptions.EvaluateEvery"/> steps.</param>
 /// <param name="Losses">Training loss per step.</param>
 /// <param name="Parameters">Trainable parameter count.</param>
 /// <param name="TrainSeconds">Wall time of training and validation.</param>
-public sealed record CurriculumRunResult(int Seed, SortedDictionary<string, double> Final, IReadOnlyList<CurriculumCheckpoint> History,
+public sealed record CurriculumRunResult(int Seed, SortedDictionary<string, double> Final, IReadOnlyList<CurriculumMistake> Mistakes, IReadOnlyList<CurriculumCheckpoint> History,
     IReadOnlyList<double> Losses, long Parameters, double TrainSeconds);
 
 /// <summary>
@@ -56,7 +57,7 @@ public sealed class CurriculumTrainer
     public CurriculumRunResult Run(EncodedCurriculum train, EncodedCurriculum validation, int vocabularySize, int seed, IProgressSink progress)
     {
         var clock = Stopwatch.StartNew();
-        var schedule = new CurriculumSchedule(_options.Staged, Math.Min(_options.LanguageSteps, _options.Steps), Math.Min(_options.TeacherSteps, _options.Steps), _options.Steps);
+        var schedule = new CurriculumSchedule(_options.Staged, Math.Min(_options.LanguageSteps, _options.Steps), Math.Min(_options.TeacherSteps, _options.Steps), Math.Min(_options.GaltSteps, _options.Steps));
         var sampler = new CurriculumSampler(train.Rows, seed, _options.PacketBalanced);
         var violationWeights = ViolationWeights(train.Rows);
         int evaluateEvery = _options.EvaluateEvery > 0 ? _options.EvaluateEvery : Math.Max(1, _options.Steps / 6);
@@ -70,6 +71,7 @@ public sealed class CurriculumTrainer
 
         var losses = new List<double>(_options.Steps);
         var history = new List<CurriculumCheckpoint>();
+        CurriculumScore? last = null;
         using var task = progress.Start($"seed {seed}: curriculum", _options.Steps);
         for (int step = 1; step <= _options.Steps; step++)
         {
@@ -88,9 +90,12 @@ public sealed class CurriculumTrainer
                 if (step % 10 == 0 || step == 1) task.Describe($"seed {seed}: {phase.Name}, step {step}/{_options.Steps}, loss {value:0.000}");
             }
             if (step == 1 || step % evaluateEvery == 0 || step == _options.Steps)
-                history.Add(new CurriculumCheckpoint(step, CurriculumEvaluation.Evaluate(model, validation, _device)));
+            {
+                last = CurriculumEvaluation.Evaluate(model, validation, _device);
+                history.Add(new CurriculumCheckpoint(step, last.Metrics));
+            }
             task.Advance(1);
         }
-        return new CurriculumRunResult(seed, history[^1].Metrics, history, losses, parameters, clock.Elapsed.TotalSeconds);
+        return new CurriculumRunResult(seed, last!.Metrics, last.Mistakes, history, losses, parameters, clock.Elapsed.TotalSeconds);
     }
 }

@@ -12,9 +12,7 @@ namespace Galt.Models;
 /// </summary>
 public sealed class CurriculumTransformer : nn.Module<Tensor, Tensor>
 {
-    private readonly Embedding tokens, positions;
-    private readonly ModuleList<EncoderBlock> layers = new();
-    private readonly LayerNorm norm;
+    private readonly TransformerTrunk trunk;
     private readonly Linear lm;
     private readonly Linear teacherAction, teacherState, teacherResidual, gate, action, memory, residual, memoryLayer, violationLayer, access;
 
@@ -27,20 +25,9 @@ public sealed class CurriculumTransformer : nn.Module<Tensor, Tensor>
     public CurriculumTransformer(int vocabulary, int hidden = 96, int layerCount = 1, int heads = 4, int maxLength = 128) : base(nameof(CurriculumTransformer))
     {
         if (vocabulary < 5) throw new ArgumentOutOfRangeException(nameof(vocabulary), $"the vocabulary must hold the 4 specials and a token; got {vocabulary}.");
-        if (layerCount < 1) throw new ArgumentOutOfRangeException(nameof(layerCount), $"need at least one encoder layer; got {layerCount}.");
         if (maxLength < 3) throw new ArgumentOutOfRangeException(nameof(maxLength), $"max length must be at least 3 (bos, token, eos); got {maxLength}.");
-        MaxLength = maxLength;
-        Hidden = hidden;
-        tokens = nn.Embedding(vocabulary, hidden);
-        positions = nn.Embedding(maxLength, hidden);
-        // MLX's Embedding draws N(0, 1/d); TorchSharp's draws N(0, 1). Follow the release.
-        using (no_grad())
-        {
-            nn.init.normal_(tokens.weight!, 0, Math.Sqrt(1.0 / hidden));
-            nn.init.normal_(positions.weight!, 0, Math.Sqrt(1.0 / hidden));
-        }
-        for (int i = 0; i < layerCount; i++) layers.Add(new EncoderBlock(hidden, heads, FeedForwardActivation.Relu, causal: true, attentionBias: false));
-        norm = nn.LayerNorm(hidden);
+        // MLX's Embedding draws N(0, 1/d), TorchSharp's N(0, 1): follow the release.
+        trunk = new TransformerTrunk(vocabulary, maxLength, hidden, heads, layerCount, FeedForwardActivation.Relu, causal: true, attentionBias: false, embeddingStd: Math.Sqrt(1.0 / hidden));
         lm = nn.Linear(hidden, vocabulary);
         teacherAction = nn.Linear(hidden, CurriculumLabels.TeacherActions.Count);
         teacherState = nn.Linear(hidden, CurriculumLabels.KnowledgeStates.Count);
@@ -56,22 +43,13 @@ public sealed class CurriculumTransformer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Longest sequence.</summary>
-    public int MaxLength { get; }
+    public int MaxLength => trunk.MaxLength;
 
     /// <summary>Model width.</summary>
-    public int Hidden { get; }
+    public int Hidden => trunk.Width;
 
     /// <summary>Hidden states [n, t, hidden] after the final LayerNorm, for token ids [n, t] (int64, 0 = pad, right-padded).</summary>
-    public override Tensor forward(Tensor ids)
-    {
-        if (ids.dim() != 2) throw new ArgumentException($"token ids must be [batch, sequence]; got shape [{string.Join(", ", ids.shape)}].", nameof(ids));
-        long n = ids.shape[0], t = ids.shape[1];
-        if (t > MaxLength) throw new ArgumentException($"sequence length {t} exceeds the model's maximum {MaxLength}.", nameof(ids));
-        var position = arange(t, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(n, t);
-        var x = tokens.call(ids) + positions.call(position);
-        foreach (var layer in layers) x = layer.call(x);
-        return norm.call(x);
-    }
+    public override Tensor forward(Tensor ids) => trunk.call(ids);
 
     /// <summary>Mean of <paramref name="hidden"/> over the non-pad positions of <paramref name="ids"/> (bos and eos count): [n, hidden].</summary>
     public static Tensor Pool(Tensor hidden, Tensor ids)

@@ -13,10 +13,12 @@ public class CurriculumGateTests
     {
         string data = SyntheticCurriculum.Write(trainPackets: 3);
         string outRoot = TempDir.Create();
-        var (exit, text) = CliTests.Invoke("run", "curriculum-gate", "--quick", "--seeds", "2", "--data-dir", data, "--out", outRoot);
+        var (exit, text) = CliTests.Invoke("run", "curriculum-gate", "--quick", "--seeds", "2", "--steps", "90", "--data-dir", data, "--out", outRoot);
         Assert.True(exit == 0, text);
         var record = RunRecordJson.Read(Assert.Single(Directory.GetDirectories(outRoot)));
         Assert.Equal(new[] { 42, 43 }, record.Seeds);
+        Assert.Equal(90, record.Config["steps"]!.GetValue<int>());
+        Assert.Contains(record.Tables, t => t.Title.StartsWith("Validation rows answered wrongly", StringComparison.Ordinal));
         foreach (var metric in IssueMetrics)
         {
             Assert.InRange(record.Summary[$"{metric}.mean"], 0.0, 1.0);
@@ -38,5 +40,9 @@ public class CurriculumGateTests
         var (tasksExit, tasksText) = CliTests.Invoke("run", "curriculum-gate", "--tasks", "5", "--data-dir", empty);
         Assert.Equal(2, tasksExit);
         Assert.Contains("--tasks does not apply", tasksText);
+        var (stepsExit, stepsText) = CliTests.Invoke("run", "curriculum-gate", "--steps", "0", "--data-dir", empty);
+        Assert.Equal(2, stepsExit);
+        Assert.Contains("--steps must be at least 1", stepsText);
+        Assert.Equal(2, CliTests.Invoke("run", "mnist-baseline", "--steps", "5").Exit);
     }
 }

@@ -46,5 +46,13 @@ public class CurriculumMetricsTests
         Assert.Equal(1.0, m["teacher_state_acc"]);
         Assert.Equal(0.0, m["teacher_residual_acc"]);
         Assert.False(m.ContainsKey("soft_rule_debt_recall")); // no such rows: left out rather than NaN
+
+        var mistakes = CurriculumMistakes.Find(rows, predictions).Select(x => (x.Head, x.Predicted, x.Target)).ToList();
+        Assert.Equal(new[]
+        {
+            ("residual", "boundary_ambiguity", "hard_violation"),
+            ("action", "accept", "reject"), ("memory", "accepted_trace", "not_consolidated"), ("gate", "111", "100"), ("violation_layer", "L2", "L1"),
+            ("teacher_residual", "residual", "none"),
+        }, mistakes);
     }
 }
