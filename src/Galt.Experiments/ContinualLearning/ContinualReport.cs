@@ -67,12 +67,7 @@ public static class ContinualReport
         record.Notes.Add("Backprop counts are steps: a global step is one full backward pass of the task loss (GALT strategies also differentiate each constraint by autograd on it; EWC's Fisher batches and A-GEM's reference gradients are counted as global); a local step trains each block through its own local head only.");
     }
 
-    private static (double Mean, double Std) Stats(IEnumerable<double> values)
-    {
-        var v = values.ToArray();
-        double mean = v.Average();
-        return (mean, Math.Sqrt(v.Select(x => (x - mean) * (x - mean)).Average()));
-    }
+    private static (double Mean, double Std) Stats(IEnumerable<double> values) => SeedStatistics.MeanAndStd(values);
 
     private static string Show((double Mean, double Std) s, int seeds) => seeds == 1 ? F(s.Mean) : $"{F(s.Mean)} ± {F(s.Std)}";
 

@@ -32,13 +32,12 @@ public static class CurriculumMetrics
         Put("action_acc", galt.Select(x => x.P.Action == x.T.Action));
         Put("memory_acc", galt.Select(x => x.P.Memory == x.T.Memory));
         Put("residual_acc", galt.Select(x => x.P.Residual == x.T.Residual));
-        foreach (var (label, k) in CurriculumLabels.Residuals.Select((l, k) => (l, k)))
+        foreach (var (label, k) in CurriculumLabels.Residuals.Select((l, k) => (l, k)).Skip(1)) // "none" is not a residual to recall
             Put($"{label}_recall", galt.Where(x => x.T.Residual == k).Select(x => x.P.Residual == k));
         foreach (var (label, k) in CurriculumLabels.MemoryOutcomes.Select((l, k) => (l, k)))
             Put($"{label}_recall", galt.Where(x => x.T.Memory == k).Select(x => x.P.Memory == k));
         foreach (var (label, k) in CurriculumLabels.AdjudicationActions.Select((l, k) => (l, k)))
             Put($"{label}_recall", galt.Where(x => x.T.Action == k).Select(x => x.P.Action == k));
-        metrics.Remove("none_recall");
 
         var layered = galt.Where(x => x.T.Layers is not null).Select(x => (L: x.T.Layers!, x.P)).ToList();
         Put("memory_layer_acc", layered.Select(x => x.P.MemoryLayer == x.L.MemoryLayer));

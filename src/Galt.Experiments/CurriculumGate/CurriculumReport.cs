@@ -25,9 +25,9 @@ public static class CurriculumReport
         var keys = runs.SelectMany(r => r.Final.Keys).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToList();
         foreach (var key in keys)
         {
-            var values = runs.Where(r => r.Final.ContainsKey(key)).Select(r => r.Final[key]).ToArray();
-            record.SetSummary($"{key}.mean", values.Average());
-            record.SetSummary($"{key}.std", PopulationStd(values));
+            var (mean, std) = SeedStatistics.MeanAndStd(runs.Where(r => r.Final.ContainsKey(key)).Select(r => r.Final[key]));
+            record.SetSummary($"{key}.mean", mean);
+            record.SetSummary($"{key}.std", std);
         }
         record.SetSummary("train_seconds.mean", runs.Average(r => r.TrainSeconds));
         record.SetSummary("parameters", runs[0].Parameters);
@@ -44,7 +44,8 @@ public static class CurriculumReport
             if (present.Length == 0) continue;
             var row = new List<string> { label };
             row.AddRange(values.Select(F));
-            row.Add($"{F(present.Average())} ± {F(PopulationStd(present))}");
+            var (mean, std) = SeedStatistics.MeanAndStd(present);
+            row.Add($"{F(mean)} ± {F(std)}");
             row.Add(release is { } r ? F(r) : "");
             table.Rows.Add(row);
         }
@@ -81,12 +82,6 @@ public static class CurriculumReport
                 table.Rows.Add(new() { run.Seed.ToString(CultureInfo.InvariantCulture), m.RowId, m.Head, m.Predicted, m.Target });
         if (table.Rows.Count == 0) table.Rows.Add(new() { "all", "none", "", "", "" });
         record.Tables.Add(table);
-    }
-
-    private static double PopulationStd(IReadOnlyCollection<double> values)
-    {
-        double mean = values.Average();
-        return Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
     }
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";

@@ -81,11 +81,12 @@ public sealed class CurriculumTrainer
                 var rows = sampler.Draw(phase.Streams, CurriculumSchedule.RowsPerStream(_options.BatchSize, phase));
                 var batch = new CurriculumBatch(train, rows, violationWeights, _device);
                 var loss = CurriculumLoss.Compute(model, batch, _options.Loss);
+                double value = loss.Total.item<float>();
+                // Checked before the update, so a non-finite loss leaves parameters and moments as they were.
+                if (!double.IsFinite(value)) throw new NonFiniteValueException("loss", $"seed {seed}, step {step} ({phase.Name}): the training loss is {value}.");
                 optimizer.ZeroGrad();
                 loss.Total.backward();
                 optimizer.Step();
-                double value = loss.Total.item<float>();
-                if (!double.IsFinite(value)) throw new NonFiniteValueException("loss", $"seed {seed}, step {step} ({phase.Name}): the training loss is {value}.");
                 losses.Add(value);
                 if (step % 10 == 0 || step == 1) task.Describe($"seed {seed}: {phase.Name}, step {step}/{_options.Steps}, loss {value:0.000}");
             }

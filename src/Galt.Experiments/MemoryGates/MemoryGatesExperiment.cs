@@ -53,7 +53,7 @@ public sealed class MemoryGatesExperiment : IRunnable
         foreach (var (policy, runs) in results)
         {
             double Mean(Func<GateMetrics, double> f) => runs.Average(f);
-            double Std(Func<GateMetrics, double> f) { double m = Mean(f); return Math.Sqrt(runs.Average(r => (f(r) - m) * (f(r) - m))); }
+            double Std(Func<GateMetrics, double> f) => SeedStatistics.MeanAndStd(runs.Select(f)).Std;
             record.SetSummary($"{policy}.bottom_up", Mean(r => r.HeldOutBottomUp));
             record.SetSummary($"{policy}.top_down", Mean(r => r.HeldOutTopDown));
             record.SetSummary($"{policy}.accuracy", Mean(r => r.Accuracy));
