@@ -20,6 +20,7 @@ public static class Catalog
         new GraphDemo(),
         new MemoryGatesExperiment(),
         new CurriculumGateExperiment(),
+        new CurriculumSelectionExperiment(),
     };
 
     /// <summary>User-facing benchmarks; micro-benchmarks live in <c>bench/Galt.Bench</c>.</summary>

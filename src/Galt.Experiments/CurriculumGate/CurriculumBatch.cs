@@ -14,9 +14,9 @@ public sealed class CurriculumBatch
     /// <summary>Builds the batch of <paramref name="indices"/> (rows of <paramref name="data"/>).</summary>
     /// <param name="data">The encoded split.</param>
     /// <param name="indices">Row indices, any order.</param>
-    /// <param name="violationClassWeights">Per violation-layer class weight (5), or null for unweighted.</param>
+    /// <param name="classWeights">The class weights of the weighted heads (<see cref="CurriculumClassWeights.None"/> for none).</param>
     /// <param name="device">Where the tensors live.</param>
-    public CurriculumBatch(EncodedCurriculum data, IReadOnlyList<int> indices, IReadOnlyList<double>? violationClassWeights, Device device)
+    public CurriculumBatch(EncodedCurriculum data, IReadOnlyList<int> indices, CurriculumClassWeights classWeights, Device device)
     {
         if (indices.Count == 0) throw new ArgumentException("a batch needs at least one row.", nameof(indices));
         Rows = indices.Select(i => data.Rows[i]).ToArray();
@@ -44,7 +44,11 @@ public sealed class CurriculumBatch
         ViolationLayer = tensor(galt.Select(g => (long)(g.Layers?.ViolationLayer ?? 0)).ToArray(), device: device);
         Access = tensor(galt.Select(g => g.Layers is { Access: true } ? 1L : 0L).ToArray(), device: device);
         LayerMask = tensor(galt.Select(g => g.Layers is null ? 0f : 1f).ToArray(), device: device);
-        ViolationWeight = tensor(galt.Select(g => g.Layers is null ? 0f : (float)(violationClassWeights?[g.Layers.ViolationLayer] ?? 1.0)).ToArray(), device: device);
+        ViolationWeight = tensor(galt.Select(g => g.Layers is null ? 0f : (float)(classWeights.ViolationLayer?[g.Layers.ViolationLayer] ?? 1.0)).ToArray(), device: device);
+        Tensor? PerRow(double[]? w, Func<AdjudicationTargets, int> label) => w is null ? null : tensor(galt.Select(g => (float)w[label(g)]).ToArray(), device: device);
+        ActionWeight = PerRow(classWeights.Action, g => g.Action);
+        MemoryWeight = PerRow(classWeights.Memory, g => g.Memory);
+        ResidualWeight = PerRow(classWeights.Residual, g => g.Residual);
     }
 
     /// <summary>The rows, in batch order.</summary>
@@ -97,6 +101,15 @@ public sealed class CurriculumBatch
 
     /// <summary>Violation-layer class weight × mask.</summary>
     public Tensor ViolationWeight { get; }
+
+    /// <summary>Action class weight per GALT row, or null when unweighted.</summary>
+    public Tensor? ActionWeight { get; }
+
+    /// <summary>Memory class weight per GALT row, or null when unweighted.</summary>
+    public Tensor? MemoryWeight { get; }
+
+    /// <summary>Residual class weight per GALT row, or null when unweighted.</summary>
+    public Tensor? ResidualWeight { get; }
 
     /// <summary>Number of rows of <paramref name="stream"/>.</summary>
     public int Count(CurriculumStream stream) => Rows.Count(r => r.Stream == stream);

@@ -26,7 +26,7 @@ public static class CurriculumEvaluation
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var order = data.AllByStream();
-            var batch = new CurriculumBatch(data, order, violationClassWeights: null, device);
+            var batch = new CurriculumBatch(data, order, CurriculumClassWeights.None, device);
             var hidden = model.call(batch.Ids);
             var heads = model.Heads(CurriculumTransformer.Pool(hidden, batch.Ids));
             var predictions = Predict(heads);

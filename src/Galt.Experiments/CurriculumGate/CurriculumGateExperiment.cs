@@ -33,8 +33,7 @@ public sealed class CurriculumGateExperiment : IRunnable
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
-        string folder = context.DataDir ?? (ReleaseData.Find() is { } release ? Path.Combine(release, "curriculum")
-            : throw new GaltDataException("the teacher-mode curriculum was not found: pass --data-dir with the folder holding train.jsonl and validation.jsonl, or set GALT_RELEASE_DATA to the GALT release data folder."));
+        string folder = CurriculumData.Folder(context);
         var options = context.Quick ? QuickOptions : Options;
         if (context.Steps is { } steps) options = options with { Steps = steps };
         var seeds = Enumerable.Range(42 + context.Seed, context.SeedCount).ToList();
@@ -42,23 +41,21 @@ public sealed class CurriculumGateExperiment : IRunnable
 
         var train = CurriculumReader.ReadSplit(folder, "train");
         var validation = CurriculumReader.ReadSplit(folder, "validation");
-        var vocabulary = new CurriculumVocabulary(train.Select(r => r.Text), options.VocabularySize);
-        var encodedTrain = new EncodedCurriculum(train, vocabulary, options.MaxLength);
-        var encodedValidation = new EncodedCurriculum(validation, vocabulary, options.MaxLength);
+        var data = new CurriculumData(train, validation, options);
         record.TimingsSeconds["data"] = total.Elapsed.TotalSeconds;
         record.Data = new DataRecord
         {
             Source = Path.GetFullPath(folder), TrainCount = train.Count, TestCount = validation.Count,
-            Split = $"the release's curriculum splits: train {Describe(train)}; scored on validation {Describe(validation)} (the release's test split is not provided)",
+            Split = $"the release's curriculum splits: train {CurriculumData.Describe(train)}; scored on validation {CurriculumData.Describe(validation)} (the release's test split is not provided)",
         };
         var trainer = new CurriculumTrainer(options);
-        var weights = trainer.ViolationWeights(train);
-        Configure(record, options, vocabulary, weights, context.Quick);
+        var weights = trainer.ClassWeights(train);
+        Configure(record, options, data.Vocabulary, weights, context.Quick);
 
         var runs = new List<CurriculumRunResult>();
         foreach (int seed in seeds)
         {
-            runs.Add(trainer.Run(encodedTrain, encodedValidation, vocabulary.Size, seed, context.Progress));
+            runs.Add(trainer.Run(data.Train, data.Scored, data.Vocabulary.Size, seed, context.Progress));
             record.TimingsSeconds[$"seed_{seed}"] = runs[^1].TrainSeconds;
         }
         CurriculumReport.Fill(record, runs);
@@ -68,11 +65,9 @@ public sealed class CurriculumGateExperiment : IRunnable
         return record;
     }
 
-    private static string Describe(IReadOnlyList<CurriculumRow> rows) =>
-        $"{rows.Count} rows ({rows.Count(r => r.Stream == CurriculumStream.Language)} language, {rows.Count(r => r.Stream == CurriculumStream.TeacherQuery)} teacher, " +
-        $"{rows.Count(r => r.Stream == CurriculumStream.AdjudicatedMemory)} adjudicated-memory of which {rows.Count(r => r.Adjudication?.Layers is not null)} contrast)";
+    private static string Describe(double[] weights, IReadOnlyList<string> labels) => string.Join(", ", weights.Select((w, k) => $"{labels[k]} {w:0.000}"));
 
-    private static void Configure(RunRecord record, CurriculumOptions o, CurriculumVocabulary vocabulary, double[]? weights, bool quick)
+    private static void Configure(RunRecord record, CurriculumOptions o, CurriculumVocabulary vocabulary, CurriculumClassWeights weights, bool quick)
     {
         record.Config["tokenizer"] = $"the release's word tokenizer (spec §6.6): lower-case, regex [A-Za-z0-9_']+|[^\\sA-Za-z0-9_]; vocabulary <pad> <unk> <bos> <eos> + most frequent training tokens, {vocabulary.Size} entries (cap {o.VocabularySize}); [bos] + tokens + [eos], padded to {o.MaxLength}";
         record.Config["model"] = $"causal pre-norm transformer, hidden {o.Hidden}, {o.Layers} layer(s), {o.Heads} heads, bias-free q/k/v/o, ReLU 4× FFN, learned positions; mean-pooled heads: teacher action/state/residual, gate, action, memory, residual, memory layer, violation layer, access";
@@ -81,7 +76,8 @@ public sealed class CurriculumGateExperiment : IRunnable
         record.Config["steps"] = o.Steps;
         record.Config["sampling"] = o.PacketBalanced ? "language and teacher rows uniform with replacement; GALT rows by whole source groups (max(1, rows/3) distinct packets or legacy rows)" : "uniform with replacement";
         record.Config["loss_weights"] = $"GALT {o.Loss.Galt}, memory layer {o.Loss.MemoryLayer}, violation layer {o.Loss.ViolationLayer}, access {o.Loss.Access}";
-        record.Config["violation_class_weights"] = weights is null ? "off" : string.Join(", ", weights.Select((w, k) => $"{(k == 4 ? "none" : "L" + k)} {w:0.0000}"));
+        record.Config["violation_class_weights"] = weights.ViolationLayer is null ? "off" : string.Join(", ", weights.ViolationLayer.Select((w, k) => $"{(k == 4 ? "none" : "L" + k)} {w:0.0000}"));
+        record.Config["adjudication_class_weights"] = weights.Action is null ? "off" : $"action {Describe(weights.Action, CurriculumLabels.AdjudicationActions)}; memory {Describe(weights.Memory!, CurriculumLabels.MemoryOutcomes)}; residual {Describe(weights.Residual!, CurriculumLabels.Residuals)}";
         record.Config["quick"] = quick;
     }
 }

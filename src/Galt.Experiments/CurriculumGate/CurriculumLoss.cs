@@ -16,7 +16,7 @@ public sealed record CurriculumLossValue(Tensor Total, double Language, double T
 /// The curriculum objective of spec §6.6, summed over the streams present in a batch:
 /// language — next-token CE on positions whose target is not pad;
 /// teacher — CE(action) + CE(state) + 0.5·CE(residual);
-/// GALT (× its weight) — BCE(gate bits) + CE(action) + CE(memory) + CE(residual) + masked CE(memory layer)
+/// GALT (× its weight) — BCE(gate bits) + CE(action) + CE(memory) + CE(residual) (each optionally class-weighted) + masked CE(memory layer)
 /// + masked class-weighted CE(violation layer) + masked CE(access), the masks selecting contrast rows.
 /// </summary>
 public static class CurriculumLoss
@@ -49,7 +49,8 @@ public static class CurriculumLoss
         {
             var h = heads.Select(batch.GaltRows);
             var term = F.binary_cross_entropy_with_logits(h.Gate, batch.Gate)
-                       + F.cross_entropy(h.Action, batch.Action) + F.cross_entropy(h.Memory, batch.Memory) + F.cross_entropy(h.Residual, batch.Residual)
+                       + ClassWeighted(h.Action, batch.Action, batch.ActionWeight) + ClassWeighted(h.Memory, batch.Memory, batch.MemoryWeight)
+                       + ClassWeighted(h.Residual, batch.Residual, batch.ResidualWeight)
                        + weights.MemoryLayer * Weighted(h.MemoryLayer, batch.MemoryLayer, batch.LayerMask)
                        + weights.ViolationLayer * Weighted(h.ViolationLayer, batch.ViolationLayer, batch.ViolationWeight)
                        + weights.Access * Weighted(h.Access, batch.Access, batch.LayerMask);
@@ -70,6 +71,9 @@ public static class CurriculumLoss
         var keep = targets.ne(CurriculumVocabulary.Pad).nonzero().squeeze(1);
         return (hidden.narrow(1, 0, t - 1).reshape(-1, hidden.shape[2]).index_select(0, keep), targets.index_select(0, keep));
     }
+
+    /// <summary>Plain mean CE, or the weighted CE when the head has class weights.</summary>
+    private static Tensor ClassWeighted(Tensor logits, Tensor labels, Tensor? weight) => weight is null ? F.cross_entropy(logits, labels) : Weighted(logits, labels, weight);
 
     /// <summary>spec §6.6: Σ(CE·w)/max(Σw, 1) — masked CE with w = mask, masked weighted CE with w = class weight × mask.</summary>
     private static Tensor Weighted(Tensor logits, Tensor labels, Tensor weight) =>

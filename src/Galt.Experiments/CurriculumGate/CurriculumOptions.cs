@@ -52,6 +52,12 @@ public sealed record CurriculumOptions
     /// <summary>Weight the violation-layer loss by inverse class frequency.</summary>
     public bool ViolationClassWeights { get; init; } = true;
 
+    /// <summary>
+    /// Also weight the action, memory and residual losses by inverse class frequency over the adjudicated-memory rows
+    /// (the release's optional <c>enable_galt_class_weights</c>; off in its runs).
+    /// </summary>
+    public bool AdjudicationClassWeights { get; init; }
+
     /// <summary>Ceiling of a class weight before normalisation.</summary>
     public double ClassWeightClip { get; init; } = 4.0;
 

@@ -3,7 +3,6 @@ using Galt.Data;
 using Galt.Models;
 using Galt.Optim;
 using Galt.Reporting;
-using Galt.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,15 +42,8 @@ public sealed class CurriculumTrainer
         _device = device ?? CPU;
     }
 
-    /// <summary>
-    /// The violation-layer class weights of a split (spec §6.6): inverse frequency over its contrast rows, clipped, mean 1
-    /// per contrast row; null when the options turn them off or the split has no contrast rows.
-    /// </summary>
-    public double[]? ViolationWeights(IReadOnlyList<CurriculumRow> train)
-    {
-        var labels = train.Where(r => r.Adjudication?.Layers is not null).Select(r => r.Adjudication!.Layers!.ViolationLayer).ToArray();
-        return !_options.ViolationClassWeights || labels.Length == 0 ? null : InverseClassWeights.Compute(labels, CurriculumLabels.ViolationLayers, _options.ClassWeightClip);
-    }
+    /// <summary>The class weights the options turn on, from the labels of <paramref name="train"/> (see <see cref="CurriculumClassWeights"/>).</summary>
+    public CurriculumClassWeights ClassWeights(IReadOnlyList<CurriculumRow> train) => CurriculumClassWeights.From(train, _options);
 
     /// <summary>Trains on <paramref name="train"/> and scores on <paramref name="validation"/>.</summary>
     public CurriculumRunResult Run(EncodedCurriculum train, EncodedCurriculum validation, int vocabularySize, int seed, IProgressSink progress)
@@ -59,7 +51,7 @@ public sealed class CurriculumTrainer
         var clock = Stopwatch.StartNew();
         var schedule = new CurriculumSchedule(_options.Staged, Math.Min(_options.LanguageSteps, _options.Steps), Math.Min(_options.TeacherSteps, _options.Steps), Math.Min(_options.GaltSteps, _options.Steps));
         var sampler = new CurriculumSampler(train.Rows, seed, _options.PacketBalanced);
-        var violationWeights = ViolationWeights(train.Rows);
+        var classWeights = ClassWeights(train.Rows);
         int evaluateEvery = _options.EvaluateEvery > 0 ? _options.EvaluateEvery : Math.Max(1, _options.Steps / 6);
 
         manual_seed(seed);
@@ -79,7 +71,7 @@ public sealed class CurriculumTrainer
             {
                 var phase = schedule.At(step);
                 var rows = sampler.Draw(phase.Streams, CurriculumSchedule.RowsPerStream(_options.BatchSize, phase));
-                var batch = new CurriculumBatch(train, rows, violationWeights, _device);
+                var batch = new CurriculumBatch(train, rows, classWeights, _device);
                 var loss = CurriculumLoss.Compute(model, batch, _options.Loss);
                 double value = loss.Total.item<float>();
                 // Checked before the update, so a non-finite loss leaves parameters and moments as they were.

@@ -53,11 +53,26 @@ public class CurriculumTrainerTests
     public void ViolationWeightsComeFromContrastRowsAndCanBeTurnedOff()
     {
         var rows = CurriculumReader.ReadSplit(SyntheticCurriculum.Write(trainPackets: 2), "train");
-        var w = new CurriculumTrainer(Tiny).ViolationWeights(rows)!;
+        var weights = new CurriculumTrainer(Tiny).ClassWeights(rows);
+        var w = weights.ViolationLayer!;
         var labels = rows.Where(r => r.Adjudication?.Layers is not null).Select(r => r.Adjudication!.Layers!.ViolationLayer).ToArray();
         Assert.Equal(5, w.Length);
         Assert.Equal(1.0, labels.Average(y => w[y]), 12);
-        Assert.Null(new CurriculumTrainer(Tiny with { ViolationClassWeights = false }).ViolationWeights(rows));
+        Assert.Null(weights.Action); // the release's runs leave the adjudication heads unweighted
+        Assert.Null(new CurriculumTrainer(Tiny with { ViolationClassWeights = false }).ClassWeights(rows).ViolationLayer);
         Assert.Throws<ArgumentException>(() => new CurriculumTrainer(Tiny with { Hidden = 30 }));
+    }
+
+    [Fact]
+    public void AdjudicationClassWeightsCoverEveryGaltRowAndAverageOne()
+    {
+        var rows = CurriculumReader.ReadSplit(SyntheticCurriculum.Write(trainPackets: 3), "train");
+        var weights = new CurriculumTrainer(Tiny with { AdjudicationClassWeights = true }).ClassWeights(rows);
+        var galt = rows.Where(r => r.Adjudication is not null).Select(r => r.Adjudication!).ToArray();
+        Assert.Equal(1.0, galt.Average(a => weights.Action![a.Action]), 12);
+        Assert.Equal(1.0, galt.Average(a => weights.Memory![a.Memory]), 12);
+        Assert.Equal(1.0, galt.Average(a => weights.Residual![a.Residual]), 12);
+        // accept is the minority (one positive per packet of three), so it weighs more than reject
+        Assert.True(weights.Action![0] > weights.Action[1], $"accept {weights.Action[0]} vs reject {weights.Action[1]}");
     }
 }

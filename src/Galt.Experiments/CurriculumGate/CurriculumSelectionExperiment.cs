@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using Galt.Data;
+using Galt.Reporting;
+
+namespace Galt.Experiments.CurriculumGate;
+
+/// <summary>
+/// <c>galt run curriculum-select</c>: chooses the curriculum recipe without looking at the validation split. Every
+/// <see cref="CurriculumRecipe.Candidates"/> recipe is trained and scored on the same packet-held-out folds of
+/// <c>train.jsonl</c> (<see cref="CurriculumFolds"/>; 5 folds, split seed 42), --seeds seeds per fold; the recipe with
+/// the highest mean held-out hard-violation recall, then the highest mean of the four accuracies the issue's bar names
+/// (action, gate, memory, predicted access), wins; a tie goes to the earlier candidate (the release's recipe first).
+/// Summary keys <c>&lt;recipe&gt;.&lt;metric&gt;</c> (means over folds and seeds) and <c>selected_index</c>.
+/// </summary>
+public sealed class CurriculumSelectionExperiment : IRunnable
+{
+    /// <summary>The accuracies whose mean ranks the recipes (after hard-violation recall).</summary>
+    public static IReadOnlyList<string> BarMetrics { get; } = new[] { "action_acc", "gate_acc", "memory_acc", "access_acc" };
+
+    private static readonly string[] Reported =
+        { "action_acc", "gate_acc", "memory_acc", "access_acc", "hard_violation_recall", "residual_acc", "memory_layer_acc", "violation_layer_acc", "direct_access_acc", "boundary_ambiguity_recall" };
+
+    /// <summary>The recipes compared.</summary>
+    public IReadOnlyList<CurriculumRecipe> Candidates { get; init; } = CurriculumRecipe.Candidates;
+
+    /// <summary>Number of folds.</summary>
+    public int Folds { get; init; } = 5;
+
+    /// <summary>Seed of the fold split.</summary>
+    public int SplitSeed { get; init; } = 42;
+
+    /// <inheritdoc />
+    public string Name => "curriculum-select";
+
+    /// <inheritdoc />
+    public string Description => "Chooses the curriculum recipe by packet-held-out cross-validation inside train.jsonl (never the validation split); <recipe>.<metric> means and selected_index.";
+
+    /// <inheritdoc />
+    public bool AcceptsOption(string option) => option is "seeds";
+
+    /// <inheritdoc />
+    public RunRecord Run(RunContext context)
+    {
+        var total = Stopwatch.StartNew();
+        string folder = CurriculumData.Folder(context);
+        var seeds = Enumerable.Range(42 + context.Seed, context.SeedCount).ToList();
+        var record = new RunRecord { Experiment = Name, Title = "Curriculum recipe selection by packet-held-out cross-validation on the training split", StartedUtc = DateTime.UtcNow, Seeds = seeds };
+        var train = CurriculumReader.ReadSplit(folder, "train");
+        var folds = CurriculumFolds.Split(train, Folds, SplitSeed);
+        record.Data = new DataRecord
+        {
+            Source = Path.GetFullPath(folder), TrainCount = train.Count, TestCount = train.Count, SplitSeed = SplitSeed,
+            Split = $"{Folds} folds of the release's train split {CurriculumData.Describe(train)}, grouped by source and stratified as the release splits (spec §6.5); each fold held out once. The validation split is not read.",
+        };
+
+        var scores = new Dictionary<string, List<SortedDictionary<string, double>>>();
+        using var task = context.Progress.Start("curriculum recipes × folds", Candidates.Count * folds.Count * seeds.Count);
+        foreach (var recipe in Candidates)
+        {
+            var options = context.Quick ? Quick(recipe.Options) : recipe.Options;
+            record.Config[$"recipe.{recipe.Name}"] = recipe.Description + (context.Quick ? $" (quick: {options.Steps} steps)" : "");
+            var trainer = new CurriculumTrainer(options);
+            scores[recipe.Name] = new List<SortedDictionary<string, double>>();
+            foreach (var fold in folds)
+            {
+                var data = new CurriculumData(fold.Train, fold.HeldOut, options);
+                foreach (int seed in seeds)
+                {
+                    task.Describe($"{recipe.Name}, fold {fold.Index + 1}/{folds.Count}, seed {seed}");
+                    var run = trainer.Run(data.Train, data.Scored, data.Vocabulary.Size, seed, NullProgress.Instance);
+                    scores[recipe.Name].Add(run.Final);
+                    record.TimingsSeconds[$"{recipe.Name}.fold_{fold.Index}.seed_{seed}"] = run.TrainSeconds;
+                    task.Advance(1);
+                }
+            }
+        }
+        int selected = Select(Candidates.Select(r => scores[r.Name]).ToList());
+        Report(record, scores, folds, seeds, selected);
+        record.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
+        return record;
+    }
+
+    /// <summary>
+    /// The index of the winning recipe given each recipe's per-run held-out metrics: highest mean hard-violation recall,
+    /// then highest mean of <see cref="BarMetrics"/>; ties go to the lower index.
+    /// </summary>
+    public static int Select(IReadOnlyList<IReadOnlyList<SortedDictionary<string, double>>> runsPerRecipe)
+    {
+        if (runsPerRecipe.Count == 0) throw new ArgumentException("no recipes to choose from.", nameof(runsPerRecipe));
+        int best = 0;
+        for (int i = 1; i < runsPerRecipe.Count; i++)
+            if (Rank(runsPerRecipe[i]).CompareTo(Rank(runsPerRecipe[best])) > 0) best = i;
+        return best;
+    }
+
+    /// <summary>Mean of a metric over the runs that report it (NaN when none do).</summary>
+    public static double Mean(IEnumerable<SortedDictionary<string, double>> runs, string key)
+    {
+        var values = runs.Where(r => r.ContainsKey(key)).Select(r => r[key]).ToList();
+        return values.Count == 0 ? double.NaN : values.Average();
+    }
+
+    private static (double Hard, double Bar) Rank(IReadOnlyList<SortedDictionary<string, double>> runs) =>
+        (Mean(runs, "hard_violation_recall") is var h && double.IsFinite(h) ? h : 0, BarMetrics.Average(k => Mean(runs, k)));
+
+    private static CurriculumOptions Quick(CurriculumOptions o) =>
+        o with { Steps = o.Steps / 5, LanguageSteps = 16, TeacherSteps = 32, GaltSteps = 120, EvaluateEvery = o.Steps / 5 };
+
+    private void Report(RunRecord record, Dictionary<string, List<SortedDictionary<string, double>>> scores, IReadOnlyList<CurriculumFold> folds, List<int> seeds, int selected)
+    {
+        static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+        var table = new ReportTable { Title = $"Held-out folds of train.jsonl: mean over {folds.Count} folds × {seeds.Count} seed(s)" };
+        table.Columns.Add("recipe");
+        table.Columns.AddRange(Reported);
+        table.Columns.Add("bar mean");
+        table.Columns.Add("selected");
+        var heat = new PlotSpec { File = "recipe_metrics.png", Title = "Held-out accuracy by recipe (mean over folds and seeds)", Heatmap = new(), RowLabels = new(), ColumnLabels = Reported.ToList() };
+        for (int i = 0; i < Candidates.Count; i++)
+        {
+            var runs = scores[Candidates[i].Name];
+            var row = new List<string> { Candidates[i].Name };
+            foreach (var key in Reported)
+            {
+                double mean = Mean(runs, key);
+                row.Add(F(mean));
+                if (double.IsFinite(mean)) record.SetSummary($"{Candidates[i].Name}.{key}", mean);
+            }
+            double bar = BarMetrics.Average(k => Mean(runs, k));
+            record.SetSummary($"{Candidates[i].Name}.bar_mean", bar);
+            row.Add(F(bar));
+            row.Add(i == selected ? "yes" : "");
+            table.Rows.Add(row);
+            heat.RowLabels.Add(Candidates[i].Name);
+            heat.Heatmap.Add(Reported.Select(k => Mean(runs, k)).ToList());
+        }
+        record.Tables.Add(table);
+
+        var perFold = new ReportTable { Title = "Mean of the bar's four accuracies per held-out fold (mean over seeds)", Columns = { "recipe" } };
+        perFold.Columns.AddRange(folds.Select(f => $"fold {f.Index + 1} ({f.HeldOut.Count(r => r.Adjudication is not null)} GALT rows)"));
+        foreach (var recipe in Candidates)
+        {
+            var runs = scores[recipe.Name];
+            var row = new List<string> { recipe.Name };
+            for (int k = 0; k < folds.Count; k++)
+                row.Add(F(BarMetrics.Average(m => Mean(runs.Skip(k * seeds.Count).Take(seeds.Count), m))));
+            perFold.Rows.Add(row);
+        }
+        record.Tables.Add(perFold);
+        record.Plots.Add(heat);
+        record.SetSummary("selected_index", selected);
+        record.Config["selected"] = Candidates[selected].Name;
+        record.Notes.Add($"Selected: {Candidates[selected].Name} — highest mean held-out hard-violation recall, then highest mean of {string.Join(", ", BarMetrics)}; ties go to the earlier candidate.");
+    }
+}

@@ -1,0 +1,102 @@
+using Galt.Data;
+using Galt.Experiments;
+using Galt.Experiments.CurriculumGate;
+using Galt.Models;
+using Galt.Reporting;
+using static TorchSharp.torch;
+
+namespace Galt.Tests.Curriculum;
+
+public class CurriculumSelectionTests
+{
+    private static readonly CurriculumOptions Tiny = new()
+    {
+        Steps = 40, LanguageSteps = 5, TeacherSteps = 10, BatchSize = 12, Hidden = 16, Layers = 1, Heads = 2, MaxLength = 32, LearningRate = 3e-3, EvaluateEvery = 40,
+    };
+
+    [Fact]
+    public void FoldsHoldOutEveryRowOnceAndKeepPacketsTogether()
+    {
+        var rows = CurriculumReader.ReadSplit(SyntheticCurriculum.Write(trainPackets: 6), "train");
+        var folds = CurriculumFolds.Split(rows, 3, seed: 42);
+        Assert.Equal(3, folds.Count);
+        var heldOut = folds.SelectMany(f => f.HeldOut.Select(r => r.Id)).ToList();
+        Assert.Equal(rows.Select(r => r.Id).OrderBy(i => i, StringComparer.Ordinal), heldOut.OrderBy(i => i, StringComparer.Ordinal));
+        foreach (var fold in folds)
+        {
+            Assert.Equal(rows.Count, fold.Train.Count + fold.HeldOut.Count);
+            Assert.Empty(fold.Train.Select(r => r.Id).Intersect(fold.HeldOut.Select(r => r.Id)));
+            // a packet's rows are all on one side
+            var heldGroups = fold.HeldOut.Where(r => r.Stream == CurriculumStream.AdjudicatedMemory).Select(r => r.Group).ToHashSet();
+            Assert.DoesNotContain(fold.Train, r => r.Stream == CurriculumStream.AdjudicatedMemory && heldGroups.Contains(r.Group));
+            // stratified: 6 packets per domain, so every fold holds out hard-violation (safety) packets and language rows
+            Assert.Contains(fold.HeldOut, r => r.Adjudication?.Residual == 2);
+            Assert.Contains(fold.HeldOut, r => r.Stream == CurriculumStream.Language);
+        }
+        var sizes = folds.Select(f => f.HeldOut.Count).ToArray();
+        Assert.True(sizes.Max() - sizes.Min() <= 8, string.Join(",", sizes));
+        Assert.Equal(folds.Select(f => f.HeldOut.Select(r => r.Id)), CurriculumFolds.Split(rows, 3, seed: 42).Select(f => f.HeldOut.Select(r => r.Id)));
+        Assert.NotEqual(folds[0].HeldOut.Select(r => r.Id), CurriculumFolds.Split(rows, 3, seed: 7)[0].HeldOut.Select(r => r.Id));
+    }
+
+    [Fact]
+    public void FoldCountIsChecked()
+    {
+        var rows = CurriculumReader.ReadSplit(SyntheticCurriculum.Write(trainPackets: 1), "train");
+        Assert.Contains("at least 2 folds", Assert.Throws<ArgumentOutOfRangeException>(() => CurriculumFolds.Split(rows, 1, 42)).Message);
+        Assert.Contains("source groups", Assert.Throws<ArgumentException>(() => CurriculumFolds.Split(rows, 50, 42)).Message);
+    }
+
+    private static SortedDictionary<string, double> Metrics(double hard, double bar) => new(StringComparer.Ordinal)
+    {
+        ["hard_violation_recall"] = hard, ["action_acc"] = bar, ["gate_acc"] = bar, ["memory_acc"] = bar, ["access_acc"] = bar,
+    };
+
+    [Fact]
+    public void SelectionRanksHardRecallThenTheBarAndBreaksTiesTowardTheEarlierRecipe()
+    {
+        IReadOnlyList<SortedDictionary<string, double>> A(params SortedDictionary<string, double>[] runs) => runs;
+        Assert.Equal(1, CurriculumSelectionExperiment.Select(new[] { A(Metrics(0.5, 1.0)), A(Metrics(1.0, 0.9)) }));
+        Assert.Equal(2, CurriculumSelectionExperiment.Select(new[] { A(Metrics(1.0, 0.9)), A(Metrics(1.0, 0.95), Metrics(1.0, 0.9)), A(Metrics(1.0, 0.95)) }));
+        Assert.Equal(0, CurriculumSelectionExperiment.Select(new[] { A(Metrics(1.0, 0.95)), A(Metrics(1.0, 0.95)) }));
+    }
+
+    [Fact]
+    public void ClassWeightsOfOneLeaveTheLossAsItWasAndOtherWeightsChangeIt()
+    {
+        var dir = SyntheticCurriculum.Write(trainPackets: 2);
+        var rows = CurriculumReader.ReadSplit(dir, "train");
+        var data = new CurriculumData(rows, rows, Tiny);
+        var galt = Enumerable.Range(0, rows.Count).Where(i => rows[i].Stream == CurriculumStream.AdjudicatedMemory).ToArray();
+        manual_seed(3);
+        using var model = new CurriculumTransformer(data.Vocabulary.Size, Tiny.Hidden, Tiny.Layers, Tiny.Heads, Tiny.MaxLength);
+        using var scope = NewDisposeScope();
+        double Loss(CurriculumClassWeights w) => CurriculumLoss.Compute(model, new CurriculumBatch(data.Train, galt, w, CPU), new CurriculumLossWeights()).Galt;
+        double plain = Loss(CurriculumClassWeights.None);
+        var ones = new CurriculumClassWeights(new[] { 1.0, 1, 1 }, new[] { 1.0, 1, 1, 1 }, new[] { 1.0, 1, 1, 1 }, null);
+        Assert.Equal(plain, Loss(ones), 4); // float32 sums in another order
+        var skewed = CurriculumClassWeights.From(rows, Tiny with { AdjudicationClassWeights = true, ViolationClassWeights = false });
+        Assert.NotEqual(plain, Loss(skewed), 3);
+    }
+
+    [Fact]
+    public void SelectionRunsEveryCandidateOnTheFoldsWithoutReadingValidation()
+    {
+        string dir = SyntheticCurriculum.Write(trainPackets: 4);
+        File.Delete(Path.Combine(dir, "validation.jsonl"));
+        var experiment = new CurriculumSelectionExperiment
+        {
+            Folds = 2,
+            Candidates = new[] { new CurriculumRecipe("tiny", "tiny", Tiny), new CurriculumRecipe("tiny-weighted", "tiny + class weights", Tiny with { AdjudicationClassWeights = true }) },
+        };
+        var record = experiment.Run(RunContext.Silent(dataDir: dir));
+        Assert.InRange(record.Summary["selected_index"], 0, 1);
+        Assert.Equal(experiment.Candidates[(int)record.Summary["selected_index"]].Name, record.Config["selected"]!.ToString());
+        foreach (var name in new[] { "tiny", "tiny-weighted" })
+            foreach (var metric in CurriculumSelectionExperiment.BarMetrics)
+                Assert.InRange(record.Summary[$"{name}.{metric}"], 0.0, 1.0);
+        Assert.Equal(2, record.Tables[0].Rows.Count);
+        Assert.Single(record.Tables[0].Rows, r => r[^1] == "yes");
+        Assert.Equal(4, record.TimingsSeconds.Keys.Count(k => k.Contains(".fold_", StringComparison.Ordinal)));
+    }
+}
