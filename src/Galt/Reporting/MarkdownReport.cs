@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Galt.Reporting;
 
@@ -43,7 +46,7 @@ public static class MarkdownReport
         }
 
         md.AppendLine("## Configuration").AppendLine();
-        AppendTable(md, new[] { "setting", "value" }, record.Config.Select(kv => new[] { kv.Key, kv.Value?.ToJsonString() ?? "null" }));
+        AppendTable(md, new[] { "setting", "value" }, record.Config.Select(kv => new[] { kv.Key, ConfigText(kv.Value) }));
 
         md.AppendLine("## Timings").AppendLine();
         AppendTable(md, new[] { "phase", "seconds" }, record.TimingsSeconds.Select(kv => new[] { kv.Key, kv.Value.ToString("0.###", CultureInfo.InvariantCulture) }));
@@ -68,6 +71,12 @@ public static class MarkdownReport
         foreach (var row in rows) md.AppendLine("| " + string.Join(" | ", row.Select(Escape)) + " |");
         md.AppendLine();
     }
+
+    /// <summary>A setting as read by people: strings as they are, anything else as JSON without \uXXXX escapes.</summary>
+    private static string ConfigText(JsonNode? value) =>
+        value is JsonValue v && v.TryGetValue(out string? text) ? text : value?.ToJsonString(Readable) ?? "null";
+
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string Escape(string cell) => cell.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 

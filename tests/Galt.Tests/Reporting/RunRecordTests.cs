@@ -78,6 +78,20 @@ public class RunRecordTests
     }
 
     [Fact]
+    public void MarkdownShowsConfigStringsAsWrittenAndOtherValuesAsJson()
+    {
+        var record = Sample();
+        record.Config["schedule"] = "language to 80, + teacher to 160 (the release's) | mixed";
+        record.Config["layers"] = new System.Text.Json.Nodes.JsonArray(1, 2);
+        string md = MarkdownReport.Render(record);
+        Assert.Contains("| schedule | language to 80, + teacher to 160 (the release's) \\| mixed |", md);
+        Assert.Contains("| optimizer | Adam |", md);
+        Assert.Contains("| epochs | 2 |", md);
+        Assert.Contains("| layers | [1,2] |", md);
+        Assert.DoesNotContain("\\u00", md);
+    }
+
+    [Fact]
     public void PlotFileOutsideTheRunFolderIsRefused()
     {
         var record = Sample();
