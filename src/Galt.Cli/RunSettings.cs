@@ -9,4 +9,5 @@ namespace Galt.Cli;
 /// <param name="Tasks">--tasks (null: not given).</param>
 /// <param name="Stream">--stream (null: not given).</param>
 /// <param name="Steps">--steps (null: not given).</param>
-public sealed record RunSettings(int Seed, bool Quick, string OutRoot, string? DataDir, int? SeedCount = null, int? Tasks = null, string? Stream = null, int? Steps = null);
+/// <param name="Recipe">--recipe (null: not given).</param>
+public sealed record RunSettings(int Seed, bool Quick, string OutRoot, string? DataDir, int? SeedCount = null, int? Tasks = null, string? Stream = null, int? Steps = null, string? Recipe = null);

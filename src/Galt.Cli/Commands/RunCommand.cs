@@ -21,7 +21,12 @@ public static class RunCommand
         var seeds = new Option<int?>("--seeds") { Description = "Run this many seeds (--seed, --seed+1, …) and report mean ± population std (split-mnist, curriculum-gate)." };
         var tasks = new Option<int?>("--tasks") { Description = "Number of tasks in the stream (split-mnist: 2 or 5; default 2)." };
         var stream = new Option<string?>("--stream") { Description = "Task stream: 'split' (class-incremental Split-MNIST, default) or 'permuted' (Permuted-MNIST) (split-mnist)." };
-        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (curriculum-gate: default 600, the release's recipe; steps past 600 run as mixed replay of all streams)." };
+        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (curriculum-gate: default the recipe's, 900 for 'replay', 600 for 'release'; steps past 600 run as stage-E mixed replay of all streams)." };
+        var recipe = new Option<string?>("--recipe")
+        {
+            Description = "Training recipe (curriculum-gate): 'replay' (default: the release's recipe + 300 steps of stage-E mixed replay, the one 'galt run curriculum-select' chose), " +
+                          "'release' (the release's violation-weighted recipe), 'class-weighted', 'class-weighted-replay'.",
+        };
         var command = new Command("run", "Run an experiment and write result.json, report.md and PNG plots into <out>/<name>-<UTC timestamp>/.");
         command.Arguments.Add(experiment);
         options.AddTo(command);
@@ -30,10 +35,11 @@ public static class RunCommand
         command.Options.Add(tasks);
         command.Options.Add(stream);
         command.Options.Add(steps);
+        command.Options.Add(recipe);
         command.SetAction(parse => new RunExecution(console).Execute(
             Catalog.Experiments, "experiment", parse.GetValue(experiment)!,
             new RunSettings(parse.GetValue(options.Seed), parse.GetValue(options.Quick), parse.GetValue(options.Out)!, parse.GetValue(dataDir),
-                parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream), parse.GetValue(steps))));
+                parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream), parse.GetValue(steps), parse.GetValue(recipe))));
         return command;
     }
 }

@@ -10,15 +10,14 @@ namespace Galt.Experiments.CurriculumGate;
 /// access they imply — trained on the release's <c>curriculum/train.jsonl</c> and scored on <c>validation.jsonl</c>
 /// (the release does not ship its test split). Seeds 42 + --seed onward, <c>--seeds N</c> of them. Summary keys
 /// <c>&lt;metric&gt;.mean</c> and <c>.std</c>. <c>--data-dir</c> names the curriculum folder; by default it is found
-/// through <see cref="ReleaseData"/>. <c>--steps N</c> changes the step count (past 600: mixed replay).
+/// through <see cref="ReleaseData"/>. <c>--recipe NAME</c> picks one of <see cref="CurriculumRecipe.Candidates"/> (default
+/// <see cref="CurriculumRecipe.Default"/>, chosen by <c>galt run curriculum-select</c>); <c>--steps N</c> changes its step
+/// count (past 600: mixed replay).
 /// </summary>
 public sealed class CurriculumGateExperiment : IRunnable
 {
-    /// <summary>The recipe; <c>--quick</c> shortens it (see <see cref="QuickOptions"/>).</summary>
-    public CurriculumOptions Options { get; init; } = new();
-
-    /// <summary>A smoke run: 120 steps staged 16/32/120, validation every 40.</summary>
-    public CurriculumOptions QuickOptions { get; init; } = new() { Steps = 120, LanguageSteps = 16, TeacherSteps = 32, GaltSteps = 120, EvaluateEvery = 40 };
+    /// <summary>The recipe when <c>--recipe</c> is not given; <c>--quick</c> shortens it (<see cref="CurriculumOptions.Shortened"/>).</summary>
+    public CurriculumRecipe Recipe { get; init; } = CurriculumRecipe.Default;
 
     /// <inheritdoc />
     public string Name => "curriculum-gate";
@@ -27,14 +26,15 @@ public sealed class CurriculumGateExperiment : IRunnable
     public string Description => "Teacher-mode curriculum model (spec §6.6): adjudication, residual, safety-layer and hierarchical-access heads on the release curriculum; validation metrics <metric>.mean/.std over --seeds.";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "steps";
+    public bool AcceptsOption(string option) => option is "seeds" or "steps" or "recipe";
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
         string folder = CurriculumData.Folder(context);
-        var options = context.Quick ? QuickOptions : Options;
+        var recipe = context.Recipe is { } name ? CurriculumRecipe.Find(name) : Recipe;
+        var options = context.Quick ? recipe.Options.Shortened() : recipe.Options;
         if (context.Steps is { } steps) options = options with { Steps = steps };
         var seeds = Enumerable.Range(42 + context.Seed, context.SeedCount).ToList();
         var record = new RunRecord { Experiment = Name, Title = "Teacher-mode curriculum gate (safety-indexed memory heads)", StartedUtc = DateTime.UtcNow, Seeds = seeds };
@@ -50,6 +50,7 @@ public sealed class CurriculumGateExperiment : IRunnable
         };
         var trainer = new CurriculumTrainer(options);
         var weights = trainer.ClassWeights(train);
+        record.Config["recipe"] = $"{recipe.Name}: {recipe.Description}";
         Configure(record, options, data.Vocabulary, weights, context.Quick);
 
         var runs = new List<CurriculumRunResult>();

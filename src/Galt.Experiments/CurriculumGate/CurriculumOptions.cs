@@ -67,6 +67,12 @@ public sealed record CurriculumOptions
     /// <summary>Validation every this many steps (and after step 1); 0 = steps / 6.</summary>
     public int EvaluateEvery { get; init; }
 
+    /// <summary>
+    /// A smoke-run version (<c>--quick</c>): a fifth of the steps, staged 16 / 32 / 120 (stage E after 120, as long as
+    /// the recipe's replay is), validation every 40 steps.
+    /// </summary>
+    public CurriculumOptions Shortened() => this with { Steps = Math.Max(1, Steps / 5), LanguageSteps = 16, TeacherSteps = 32, GaltSteps = 120, EvaluateEvery = 40 };
+
     /// <summary>Checks the settings; the message names the bad one.</summary>
     public void Validate()
     {

@@ -10,6 +10,18 @@ public sealed record CurriculumRecipe(string Name, string Description, Curriculu
     public static CurriculumRecipe Release { get; } = new("release", "the release's violation-weighted recipe (spec §6.7): 600 steps staged 80/80/440", new CurriculumOptions());
 
     /// <summary>
+    /// The recipe <c>galt run curriculum-gate</c> uses unless <c>--recipe</c> names another: the one
+    /// <c>galt run curriculum-select</c> chose from <see cref="Candidates"/> by cross-validation inside train.jsonl
+    /// (README, "Choosing the recipe"), without the validation split.
+    /// </summary>
+    public static CurriculumRecipe Default => Find("replay");
+
+    /// <summary>The candidate named <paramref name="name"/>; an error listing the names when there is none.</summary>
+    public static CurriculumRecipe Find(string name) =>
+        Candidates.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"no curriculum recipe named '{name}'. Known: {string.Join(", ", Candidates.Select(r => r.Name))}.", nameof(name));
+
+    /// <summary>
     /// The candidates <c>galt run curriculum-select</c> compares, fixed before any of them was scored: the release's
     /// recipe; plus its optional action/memory/residual class weights (its runs leave them off, and the adjudication
     /// heads see one accept per two rejects in a contrast packet); plus 300 steps of stage-E mixed replay (the

@@ -58,7 +58,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         using var task = context.Progress.Start("curriculum recipes × folds", Candidates.Count * folds.Count * seeds.Count);
         foreach (var recipe in Candidates)
         {
-            var options = context.Quick ? Quick(recipe.Options) : recipe.Options;
+            var options = context.Quick ? recipe.Options.Shortened() : recipe.Options;
             record.Config[$"recipe.{recipe.Name}"] = recipe.Description + (context.Quick ? $" (quick: {options.Steps} steps)" : "");
             var trainer = new CurriculumTrainer(options);
             scores[recipe.Name] = new List<SortedDictionary<string, double>>();
@@ -103,9 +103,6 @@ public sealed class CurriculumSelectionExperiment : IRunnable
 
     private static (double Hard, double Bar) Rank(IReadOnlyList<SortedDictionary<string, double>> runs) =>
         (Mean(runs, "hard_violation_recall") is var h && double.IsFinite(h) ? h : 0, BarMetrics.Average(k => Mean(runs, k)));
-
-    private static CurriculumOptions Quick(CurriculumOptions o) =>
-        o with { Steps = o.Steps / 5, LanguageSteps = 16, TeacherSteps = 32, GaltSteps = 120, EvaluateEvery = o.Steps / 5 };
 
     private void Report(RunRecord record, Dictionary<string, List<SortedDictionary<string, double>>> scores, IReadOnlyList<CurriculumFold> folds, List<int> seeds, int selected)
     {

@@ -1,3 +1,4 @@
+using Galt.Experiments.CurriculumGate;
 using Galt.Reporting;
 using Galt.Tests.Cli;
 
@@ -44,5 +45,23 @@ public class CurriculumGateTests
         Assert.Equal(2, stepsExit);
         Assert.Contains("--steps must be at least 1", stepsText);
         Assert.Equal(2, CliTests.Invoke("run", "mnist-baseline", "--steps", "5").Exit);
+    }
+
+    [Fact]
+    public void RecipeOptionPicksANamedRecipeAndRejectsUnknownOnes()
+    {
+        string data = SyntheticCurriculum.Write(trainPackets: 2);
+        string outRoot = TempDir.Create();
+        var (exit, text) = CliTests.Invoke("run", "curriculum-gate", "--quick", "--recipe", "release", "--steps", "30", "--data-dir", data, "--out", outRoot);
+        Assert.True(exit == 0, text);
+        var record = RunRecordJson.Read(Assert.Single(Directory.GetDirectories(outRoot)));
+        Assert.StartsWith("release:", record.Config["recipe"]!.ToString(), StringComparison.Ordinal);
+        var (unknown, unknownText) = CliTests.Invoke("run", "curriculum-gate", "--quick", "--recipe", "bogus", "--data-dir", data, "--out", TempDir.Create());
+        Assert.Equal(1, unknown);
+        Assert.Contains("no curriculum recipe named 'bogus'", unknownText);
+        Assert.Contains("class-weighted-replay", unknownText);
+        Assert.Equal(2, CliTests.Invoke("run", "mnist-baseline", "--recipe", "release").Exit);
+        Assert.Equal("replay", CurriculumRecipe.Default.Name);
+        Assert.Equal(900, CurriculumRecipe.Default.Options.Steps);
     }
 }
