@@ -55,6 +55,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         };
 
         var scores = new Dictionary<string, List<SortedDictionary<string, double>>>();
+        var mistakes = new Dictionary<string, List<CurriculumMistake>>();
         using var task = context.Progress.Start("curriculum recipes × folds", Candidates.Count * folds.Count * seeds.Count);
         foreach (var recipe in Candidates)
         {
@@ -62,6 +63,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
             record.Config[$"recipe.{recipe.Name}"] = recipe.Description + (context.Quick ? $" (quick: {options.Steps} steps)" : "");
             var trainer = new CurriculumTrainer(options);
             scores[recipe.Name] = new List<SortedDictionary<string, double>>();
+            mistakes[recipe.Name] = new List<CurriculumMistake>();
             foreach (var fold in folds)
             {
                 var data = new CurriculumData(fold.Train, fold.HeldOut, options);
@@ -70,6 +72,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
                     task.Describe($"{recipe.Name}, fold {fold.Index + 1}/{folds.Count}, seed {seed}");
                     var run = trainer.Run(data.Train, data.Scored, data.Vocabulary.Size, seed, NullProgress.Instance);
                     scores[recipe.Name].Add(run.Final);
+                    mistakes[recipe.Name].AddRange(run.Mistakes);
                     record.TimingsSeconds[$"{recipe.Name}.fold_{fold.Index}.seed_{seed}"] = run.TrainSeconds;
                     task.Advance(1);
                 }
@@ -77,6 +80,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         }
         int selected = Select(Candidates.Select(r => scores[r.Name]).ToList());
         Report(record, scores, folds, seeds, selected);
+        AddMistakes(record, mistakes, seeds.Count);
         record.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
         return record;
     }
@@ -103,6 +107,17 @@ public sealed class CurriculumSelectionExperiment : IRunnable
 
     private static (double Hard, double Bar) Rank(IReadOnlyList<SortedDictionary<string, double>> runs) =>
         (Mean(runs, "hard_violation_recall") is var h && double.IsFinite(h) ? h : 0, BarMetrics.Average(k => Mean(runs, k)));
+
+    /// <summary>Which held-out rows the action and residual heads got wrong, per recipe, and in how many of the seeds.</summary>
+    private void AddMistakes(RunRecord record, Dictionary<string, List<CurriculumMistake>> mistakes, int seeds)
+    {
+        var table = new ReportTable { Title = "Held-out rows the action or residual head got wrong (runs = seeds with that mistake)", Columns = { "recipe", "row", "head", "predicted", "target", "runs" } };
+        foreach (var recipe in Candidates)
+            foreach (var g in mistakes[recipe.Name].Where(m => m.Head is "action" or "residual").GroupBy(m => m).OrderBy(g => g.Key.RowId, StringComparer.Ordinal).ThenBy(g => g.Key.Head, StringComparer.Ordinal))
+                table.Rows.Add(new() { recipe.Name, g.Key.RowId, g.Key.Head, g.Key.Predicted, g.Key.Target, $"{g.Count()}/{seeds}" });
+        if (table.Rows.Count == 0) table.Rows.Add(new() { "all", "none", "", "", "", "" });
+        record.Tables.Add(table);
+    }
 
     private void Report(RunRecord record, Dictionary<string, List<SortedDictionary<string, double>>> scores, IReadOnlyList<CurriculumFold> folds, List<int> seeds, int selected)
     {

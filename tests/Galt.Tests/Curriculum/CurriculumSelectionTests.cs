@@ -97,6 +97,7 @@ public class CurriculumSelectionTests
                 Assert.InRange(record.Summary[$"{name}.{metric}"], 0.0, 1.0);
         Assert.Equal(2, record.Tables[0].Rows.Count);
         Assert.Single(record.Tables[0].Rows, r => r[^1] == "yes");
+        Assert.Contains(record.Tables, t => t.Title.StartsWith("Held-out rows the action or residual head got wrong", StringComparison.Ordinal));
         Assert.Equal(4, record.TimingsSeconds.Keys.Count(k => k.Contains(".fold_", StringComparison.Ordinal)));
     }
 }
