@@ -7,7 +7,11 @@ namespace Galt.Experiments.CurriculumGate;
 /// <param name="Head">Which head (action, memory, residual, gate, memory_layer, violation_layer, access, teacher_*).</param>
 /// <param name="Predicted">What it said.</param>
 /// <param name="Target">What the row says.</param>
-public sealed record CurriculumMistake(string RowId, string Head, string Predicted, string Target);
+public sealed record CurriculumMistake(string RowId, string Head, string Predicted, string Target)
+{
+    /// <summary>The row id's last two path segments (e.g. <c>contrast_lesson/000042_positive</c>), for tables.</summary>
+    public string ShortRowId => string.Join('/', RowId.Split('/').TakeLast(2));
+}
 
 /// <summary>Lists every wrong answer, so a report can say which rows an accuracy below 1 comes from.</summary>
 public static class CurriculumMistakes

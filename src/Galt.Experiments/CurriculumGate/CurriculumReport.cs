@@ -79,7 +79,7 @@ public static class CurriculumReport
         var table = new ReportTable { Title = "Validation rows answered wrongly after the last step (adjudication and layer heads)", Columns = { "seed", "row", "head", "predicted", "target" } };
         foreach (var run in runs)
             foreach (var m in run.Mistakes.Where(m => !m.Head.StartsWith("teacher_", StringComparison.Ordinal)))
-                table.Rows.Add(new() { run.Seed.ToString(CultureInfo.InvariantCulture), m.RowId, m.Head, m.Predicted, m.Target });
+                table.Rows.Add(new() { run.Seed.ToString(CultureInfo.InvariantCulture), m.ShortRowId, m.Head, m.Predicted, m.Target });
         if (table.Rows.Count == 0) table.Rows.Add(new() { "all", "none", "", "", "" });
         record.Tables.Add(table);
     }

@@ -8,7 +8,8 @@ namespace Galt.Experiments.CurriculumGate;
 /// <summary>
 /// <c>galt run curriculum-select</c>: chooses the curriculum recipe without looking at the validation split. Every
 /// <see cref="CurriculumRecipe.Candidates"/> recipe is trained and scored on the same packet-held-out folds of
-/// <c>train.jsonl</c> (<see cref="CurriculumFolds"/>; 5 folds, split seed 42), --seeds seeds per fold; the recipe with
+/// <c>train.jsonl</c> (<see cref="CurriculumFolds"/>; 5 folds, split seed 42; <c>--quick</c>: 2 folds and
+/// <see cref="CurriculumOptions.Shortened"/> recipes), --seeds seeds per fold; the recipe with
 /// the highest mean held-out hard-violation recall, then the highest mean of the four accuracies the bar names
 /// (action, gate, memory, predicted access), wins; a tie goes to the earlier candidate (the release's recipe first).
 /// Summary keys <c>&lt;recipe&gt;.&lt;metric&gt;</c> (means over folds and seeds) and <c>selected_index</c>.
@@ -18,13 +19,17 @@ public sealed class CurriculumSelectionExperiment : IRunnable
     /// <summary>The accuracies whose mean ranks the recipes (after hard-violation recall).</summary>
     public static IReadOnlyList<string> BarMetrics { get; } = new[] { "action_acc", "gate_acc", "memory_acc", "access_acc" };
 
-    private static readonly string[] Reported =
-        { "action_acc", "gate_acc", "memory_acc", "access_acc", "hard_violation_recall", "residual_acc", "memory_layer_acc", "violation_layer_acc", "direct_access_acc", "boundary_ambiguity_recall" };
+    private static readonly (string Key, string Label)[] Reported =
+    {
+        ("action_acc", "action"), ("gate_acc", "gate"), ("memory_acc", "memory"), ("access_acc", "pred. access"), ("hard_violation_recall", "hard recall"),
+        ("residual_acc", "residual"), ("memory_layer_acc", "mem. layer"), ("violation_layer_acc", "viol. layer"), ("direct_access_acc", "direct access"),
+        ("boundary_ambiguity_recall", "BA recall"),
+    };
 
     /// <summary>The recipes compared.</summary>
     public IReadOnlyList<CurriculumRecipe> Candidates { get; init; } = CurriculumRecipe.Candidates;
 
-    /// <summary>Number of folds.</summary>
+    /// <summary>Number of folds (<c>--quick</c> uses at most 2).</summary>
     public int Folds { get; init; } = 5;
 
     /// <summary>Seed of the fold split.</summary>
@@ -47,11 +52,12 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         var seeds = Enumerable.Range(42 + context.Seed, context.SeedCount).ToList();
         var record = new RunRecord { Experiment = Name, Title = "Curriculum recipe selection by packet-held-out cross-validation on the training split", StartedUtc = DateTime.UtcNow, Seeds = seeds };
         var train = CurriculumReader.ReadSplit(folder, "train");
-        var folds = CurriculumFolds.Split(train, Folds, SplitSeed);
+        int foldCount = context.Quick ? Math.Min(Folds, 2) : Folds;
+        var folds = CurriculumFolds.Split(train, foldCount, SplitSeed);
         record.Data = new DataRecord
         {
             Source = Path.GetFullPath(folder), TrainCount = train.Count, TestCount = train.Count, SplitSeed = SplitSeed,
-            Split = $"{Folds} folds of the release's train split {CurriculumData.Describe(train)}, grouped by source and stratified as the release splits (spec §6.5); each fold held out once. The validation split is not read.",
+            Split = $"{foldCount} folds of the release's train split {CurriculumData.Describe(train)}, grouped by source and stratified as the release splits (spec §6.5); each fold held out once. The validation split is not read.",
         };
 
         var scores = new Dictionary<string, List<SortedDictionary<string, double>>>();
@@ -114,7 +120,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         var table = new ReportTable { Title = "Held-out rows the action or residual head got wrong (runs = seeds with that mistake)", Columns = { "recipe", "row", "head", "predicted", "target", "runs" } };
         foreach (var recipe in Candidates)
             foreach (var g in mistakes[recipe.Name].Where(m => m.Head is "action" or "residual").GroupBy(m => m).OrderBy(g => g.Key.RowId, StringComparer.Ordinal).ThenBy(g => g.Key.Head, StringComparer.Ordinal))
-                table.Rows.Add(new() { recipe.Name, g.Key.RowId, g.Key.Head, g.Key.Predicted, g.Key.Target, $"{g.Count()}/{seeds}" });
+                table.Rows.Add(new() { recipe.Name, g.Key.ShortRowId, g.Key.Head, g.Key.Predicted, g.Key.Target, $"{g.Count()}/{seeds}" });
         if (table.Rows.Count == 0) table.Rows.Add(new() { "all", "none", "", "", "", "" });
         record.Tables.Add(table);
     }
@@ -124,15 +130,15 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
         var table = new ReportTable { Title = $"Held-out folds of train.jsonl: mean over {folds.Count} folds × {seeds.Count} seed(s)" };
         table.Columns.Add("recipe");
-        table.Columns.AddRange(Reported);
+        table.Columns.AddRange(Reported.Select(r => r.Label));
         table.Columns.Add("bar mean");
         table.Columns.Add("selected");
-        var heat = new PlotSpec { File = "recipe_metrics.png", Title = "Held-out accuracy by recipe (mean over folds and seeds)", Heatmap = new(), RowLabels = new(), ColumnLabels = Reported.ToList() };
+        var heat = new PlotSpec { File = "recipe_metrics.png", Title = "Held-out accuracy by recipe (mean over folds and seeds)", Heatmap = new(), RowLabels = new(), ColumnLabels = Reported.Select(r => r.Label).ToList() };
         for (int i = 0; i < Candidates.Count; i++)
         {
             var runs = scores[Candidates[i].Name];
             var row = new List<string> { Candidates[i].Name };
-            foreach (var key in Reported)
+            foreach (var (key, _) in Reported)
             {
                 double mean = Mean(runs, key);
                 row.Add(F(mean));
@@ -144,7 +150,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
             row.Add(i == selected ? "yes" : "");
             table.Rows.Add(row);
             heat.RowLabels.Add(Candidates[i].Name);
-            heat.Heatmap.Add(Reported.Select(k => Mean(runs, k)).ToList());
+            heat.Heatmap.Add(Reported.Select(r => Mean(runs, r.Key)).ToList());
         }
         record.Tables.Add(table);
 
