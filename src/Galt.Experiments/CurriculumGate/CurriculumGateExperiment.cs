@@ -32,8 +32,8 @@ public sealed class CurriculumGateExperiment : IRunnable
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
-        string folder = CurriculumData.Folder(context);
         var recipe = context.Recipe is { } name ? CurriculumRecipe.Find(name) : Recipe;
+        string folder = CurriculumData.Folder(context);
         var options = context.Quick ? recipe.Options.Shortened() : recipe.Options;
         if (context.Steps is { } steps) options = options with { Steps = steps };
         var seeds = Enumerable.Range(42 + context.Seed, context.SeedCount).ToList();
