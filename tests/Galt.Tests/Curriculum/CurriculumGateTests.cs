@@ -9,14 +9,21 @@ public class CurriculumGateTests
     private static readonly string[] IssueMetrics =
         { "action_acc", "gate_acc", "memory_acc", "residual_acc", "memory_layer_acc", "violation_layer_acc", "access_acc", "hard_violation_recall" };
 
+    /// <summary>Runs <c>galt run curriculum-gate --quick</c> with <paramref name="options"/> on a synthetic curriculum; it must succeed.</summary>
+    private static (RunRecord Record, string Text, string RunDir, string Data) RunGate(int trainPackets, params string[] options)
+    {
+        string data = SyntheticCurriculum.Write(trainPackets);
+        string outRoot = TempDir.Create();
+        var (exit, text) = CliTests.Invoke(new[] { "run", "curriculum-gate", "--quick", "--data-dir", data, "--out", outRoot }.Concat(options).ToArray());
+        Assert.True(exit == 0, text);
+        string runDir = Assert.Single(Directory.GetDirectories(outRoot));
+        return (RunRecordJson.Read(runDir), text, runDir, data);
+    }
+
     [Fact]
     public void CommandWritesMeanAndStdOfEveryIssueMetricOverSeeds()
     {
-        string data = SyntheticCurriculum.Write(trainPackets: 3);
-        string outRoot = TempDir.Create();
-        var (exit, text) = CliTests.Invoke("run", "curriculum-gate", "--quick", "--seeds", "2", "--steps", "90", "--data-dir", data, "--out", outRoot);
-        Assert.True(exit == 0, text);
-        var record = RunRecordJson.Read(Assert.Single(Directory.GetDirectories(outRoot)));
+        var (record, text, runDir, _) = RunGate(3, "--seeds", "2", "--steps", "90");
         Assert.Equal(new[] { 42, 43 }, record.Seeds);
         Assert.Equal(90, record.Config["steps"]!.GetValue<int>());
         Assert.Contains(record.Tables, t => t.Title.StartsWith("Validation rows answered wrongly", StringComparison.Ordinal));
@@ -27,7 +34,7 @@ public class CurriculumGateTests
         }
         Assert.Contains("word tokenizer", record.Config["tokenizer"]!.ToString());
         Assert.Contains("predicted access", text);
-        Assert.True(File.Exists(Path.Combine(outRoot, Path.GetFileName(Directory.GetDirectories(outRoot)[0]), "validation_history.png")));
+        Assert.True(File.Exists(Path.Combine(runDir, "validation_history.png")));
     }
 
     [Fact]
@@ -50,11 +57,7 @@ public class CurriculumGateTests
     [Fact]
     public void RecipeOptionPicksANamedRecipeAndRejectsUnknownOnes()
     {
-        string data = SyntheticCurriculum.Write(trainPackets: 2);
-        string outRoot = TempDir.Create();
-        var (exit, text) = CliTests.Invoke("run", "curriculum-gate", "--quick", "--recipe", "release", "--steps", "30", "--data-dir", data, "--out", outRoot);
-        Assert.True(exit == 0, text);
-        var record = RunRecordJson.Read(Assert.Single(Directory.GetDirectories(outRoot)));
+        var (record, _, _, data) = RunGate(2, "--recipe", "release", "--steps", "30");
         Assert.StartsWith("release:", record.Config["recipe"]!.ToString(), StringComparison.Ordinal);
         var (unknown, unknownText) = CliTests.Invoke("run", "curriculum-gate", "--quick", "--recipe", "bogus", "--data-dir", data, "--out", TempDir.Create());
         Assert.Equal(1, unknown);
