@@ -84,5 +84,6 @@ public static class CurriculumReport
         record.Tables.Add(table);
     }
 
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+    /// <summary>A table cell: three decimals, or "–" for a missing (non-finite) value.</summary>
+    internal static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
 }

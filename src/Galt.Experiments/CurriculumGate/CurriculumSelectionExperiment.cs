@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Galt.Data;
 using Galt.Reporting;
 
@@ -127,7 +126,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
 
     private void Report(RunRecord record, Dictionary<string, List<SortedDictionary<string, double>>> scores, IReadOnlyList<CurriculumFold> folds, List<int> seeds, int selected)
     {
-        static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+        static string F(double v) => CurriculumReport.F(v);
         var table = new ReportTable { Title = $"Held-out folds of train.jsonl: mean over {folds.Count} folds × {seeds.Count} seed(s)" };
         table.Columns.Add("recipe");
         table.Columns.AddRange(Reported.Select(r => r.Label));
