@@ -10,4 +10,5 @@ namespace Galt.Cli;
 /// <param name="Stream">--stream (null: not given).</param>
 /// <param name="Steps">--steps (null: not given).</param>
 /// <param name="Recipe">--recipe (null: not given).</param>
-public sealed record RunSettings(int Seed, bool Quick, string OutRoot, string? DataDir, int? SeedCount = null, int? Tasks = null, string? Stream = null, int? Steps = null, string? Recipe = null);
+/// <param name="Round">--round (null: not given).</param>
+public sealed record RunSettings(int Seed, bool Quick, string OutRoot, string? DataDir, int? SeedCount = null, int? Tasks = null, string? Stream = null, int? Steps = null, string? Recipe = null, int? Round = null);

@@ -24,6 +24,9 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// <summary>Named training recipe, for experiments that accept <c>--recipe</c>; null = the experiment's default.</summary>
     public string? Recipe { get; init; }
 
+    /// <summary>Selection round, for experiments that accept <c>--round</c>; null = the experiment's default.</summary>
+    public int? Round { get; init; }
+
     /// <summary>A context with no progress display.</summary>
     public static RunContext Silent(int seed = 0, bool quick = false, string? dataDir = null) => new(seed, quick, dataDir, NullProgress.Instance);
 }

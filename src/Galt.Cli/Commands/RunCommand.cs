@@ -25,8 +25,9 @@ public static class RunCommand
         var recipe = new Option<string?>("--recipe")
         {
             Description = "Training recipe (curriculum-gate): 'replay' (default: the release's recipe + 300 steps of stage-E mixed replay, the one 'galt run curriculum-select' chose), " +
-                          "'release' (the release's violation-weighted recipe), 'class-weighted', 'class-weighted-replay'.",
+                          "'release' (the release's violation-weighted recipe), 'class-weighted', 'class-weighted-replay', 'replay-dropout10', 'replay-dropout20' (replay + word dropout 0.1 / 0.2).",
         };
+        var round = new Option<int?>("--round") { Description = "Selection round (curriculum-select): 1 = release / class-weighted / replay / class-weighted-replay; 2 = replay with and without word dropout. Default: the last." };
         var command = new Command("run", "Run an experiment and write result.json, report.md and PNG plots into <out>/<name>-<UTC timestamp>/.");
         command.Arguments.Add(experiment);
         options.AddTo(command);
@@ -36,10 +37,11 @@ public static class RunCommand
         command.Options.Add(stream);
         command.Options.Add(steps);
         command.Options.Add(recipe);
+        command.Options.Add(round);
         command.SetAction(parse => new RunExecution(console).Execute(
             Catalog.Experiments, "experiment", parse.GetValue(experiment)!,
             new RunSettings(parse.GetValue(options.Seed), parse.GetValue(options.Quick), parse.GetValue(options.Out)!, parse.GetValue(dataDir),
-                parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream), parse.GetValue(steps), parse.GetValue(recipe))));
+                parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream), parse.GetValue(steps), parse.GetValue(recipe), parse.GetValue(round))));
         return command;
     }
 }

@@ -16,13 +16,18 @@ public sealed class CurriculumBatch
     /// <param name="indices">Row indices, any order.</param>
     /// <param name="classWeights">The class weights of the weighted heads (<see cref="CurriculumClassWeights.None"/> for none).</param>
     /// <param name="device">Where the tensors live.</param>
-    public CurriculumBatch(EncodedCurriculum data, IReadOnlyList<int> indices, CurriculumClassWeights classWeights, Device device)
+    /// <param name="dropout">Word dropout applied to the teacher and GALT rows' copies of their ids (null: none).</param>
+    public CurriculumBatch(EncodedCurriculum data, IReadOnlyList<int> indices, CurriculumClassWeights classWeights, Device device, CurriculumTokenDropout? dropout = null)
     {
         if (indices.Count == 0) throw new ArgumentException("a batch needs at least one row.", nameof(indices));
         Rows = indices.Select(i => data.Rows[i]).ToArray();
         int length = indices.Max(i => Array.LastIndexOf(data.Tokens[i], CurriculumVocabulary.End) + 1);
         var ids = new long[indices.Count * length];
-        for (int r = 0; r < indices.Count; r++) Array.Copy(data.Tokens[indices[r]], 0, ids, r * length, length);
+        for (int r = 0; r < indices.Count; r++)
+        {
+            Array.Copy(data.Tokens[indices[r]], 0, ids, r * length, length);
+            if (dropout is not null && Rows[r].Stream != CurriculumStream.Language) dropout.Apply(ids.AsSpan(r * length, length));
+        }
         Ids = tensor(ids, new long[] { indices.Count, length }, device: device);
 
         Tensor Positions(CurriculumStream s) => tensor(Enumerable.Range(0, Rows.Count).Where(i => Rows[i].Stream == s).Select(i => (long)i).ToArray(), device: device);

@@ -10,7 +10,7 @@ namespace Galt.Experiments.CurriculumGate;
 /// access they imply — trained on the release's <c>curriculum/train.jsonl</c> and scored on <c>validation.jsonl</c>
 /// (the release does not ship its test split). Seeds 42 + --seed onward, <c>--seeds N</c> of them. Summary keys
 /// <c>&lt;metric&gt;.mean</c> and <c>.std</c>. <c>--data-dir</c> names the curriculum folder; by default it is found
-/// through <see cref="ReleaseData"/>. <c>--recipe NAME</c> picks one of <see cref="CurriculumRecipe.Candidates"/> (default
+/// through <see cref="ReleaseData"/>. <c>--recipe NAME</c> picks one of <see cref="CurriculumRecipe.All"/> (default
 /// <see cref="CurriculumRecipe.Default"/>, chosen by <c>galt run curriculum-select</c>); <c>--steps N</c> changes its step
 /// count (past 600: mixed replay).
 /// </summary>

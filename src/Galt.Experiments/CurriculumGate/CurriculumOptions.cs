@@ -58,6 +58,12 @@ public sealed record CurriculumOptions
     /// </summary>
     public bool AdjudicationClassWeights { get; init; }
 
+    /// <summary>
+    /// Chance that a word token of a teacher or GALT training row is replaced by &lt;unk&gt; (word dropout,
+    /// <see cref="CurriculumTokenDropout"/>; not in the release's recipe); 0 = none.
+    /// </summary>
+    public double TokenDropout { get; init; }
+
     /// <summary>Ceiling of a class weight before normalisation.</summary>
     public double ClassWeightClip { get; init; } = 4.0;
 
@@ -84,6 +90,7 @@ public sealed record CurriculumOptions
         Positive(Heads, nameof(Heads));
         if (Hidden % Heads != 0) throw new ArgumentException($"hidden width {Hidden} must be a multiple of the head count {Heads}.");
         if (MaxLength < 3) throw new ArgumentOutOfRangeException(nameof(MaxLength), $"MaxLength must be at least 3; got {MaxLength}.");
+        if (!(TokenDropout is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(TokenDropout), $"TokenDropout must be in [0, 1); got {TokenDropout}.");
         if (EvaluateEvery < 0) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), $"EvaluateEvery must be ≥ 0; got {EvaluateEvery}.");
     }
 }

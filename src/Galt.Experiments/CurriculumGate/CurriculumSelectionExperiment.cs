@@ -6,11 +6,11 @@ namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>
 /// <c>galt run curriculum-select</c>: chooses the curriculum recipe without looking at the validation split. Every
-/// <see cref="CurriculumRecipe.Candidates"/> recipe is trained and scored on the same packet-held-out folds of
+/// candidate of one selection round (<see cref="CurriculumRecipe.Rounds"/>; <c>--round N</c>, default the last) is trained and scored on the same packet-held-out folds of
 /// <c>train.jsonl</c> (<see cref="CurriculumFolds"/>; 5 folds, split seed 42; <c>--quick</c>: 2 folds and
 /// <see cref="CurriculumOptions.Shortened"/> recipes), --seeds seeds per fold; the recipe with
 /// the highest mean held-out hard-violation recall, then the highest mean of the four accuracies the issue's bar names
-/// (action, gate, memory, predicted access), wins; a tie goes to the earlier candidate (the release's recipe first).
+/// (action, gate, memory, predicted access), wins; a tie goes to the earlier candidate (the round's incumbent first).
 /// Summary keys <c>&lt;recipe&gt;.&lt;metric&gt;</c> (means over folds and seeds) and <c>selected_index</c>.
 /// </summary>
 public sealed class CurriculumSelectionExperiment : IRunnable
@@ -25,8 +25,8 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         ("boundary_ambiguity_recall", "BA recall"),
     };
 
-    /// <summary>The recipes compared.</summary>
-    public IReadOnlyList<CurriculumRecipe> Candidates { get; init; } = CurriculumRecipe.Candidates;
+    /// <summary>The recipes compared; null = the candidates of the round the run asks for (<see cref="RunContext.Round"/>, default the last).</summary>
+    public IReadOnlyList<CurriculumRecipe>? Candidates { get; init; }
 
     /// <summary>Number of folds (<c>--quick</c> uses at most 2).</summary>
     public int Folds { get; init; } = 5;
@@ -41,15 +41,18 @@ public sealed class CurriculumSelectionExperiment : IRunnable
     public string Description => "Chooses the curriculum recipe by packet-held-out cross-validation inside train.jsonl (never the validation split); <recipe>.<metric> means and selected_index.";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds";
+    public bool AcceptsOption(string option) => option is "seeds" or "round";
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
+        int round = context.Round ?? CurriculumRecipe.Rounds.Count;
+        var candidates = Candidates ?? CurriculumRecipe.Round(round);
         string folder = CurriculumData.Folder(context);
         var seeds = Enumerable.Range(42 + context.Seed, context.SeedCount).ToList();
         var record = new RunRecord { Experiment = Name, Title = "Curriculum recipe selection by packet-held-out cross-validation on the training split", StartedUtc = DateTime.UtcNow, Seeds = seeds };
+        if (Candidates is null) record.Config["round"] = round;
         var train = CurriculumReader.ReadSplit(folder, "train");
         int foldCount = context.Quick ? Math.Min(Folds, 2) : Folds;
         var folds = CurriculumFolds.Split(train, foldCount, SplitSeed);
@@ -61,8 +64,8 @@ public sealed class CurriculumSelectionExperiment : IRunnable
 
         var scores = new Dictionary<string, List<SortedDictionary<string, double>>>();
         var mistakes = new Dictionary<string, List<CurriculumMistake>>();
-        using var task = context.Progress.Start("curriculum recipes × folds", Candidates.Count * folds.Count * seeds.Count);
-        foreach (var recipe in Candidates)
+        using var task = context.Progress.Start("curriculum recipes × folds", candidates.Count * folds.Count * seeds.Count);
+        foreach (var recipe in candidates)
         {
             var options = context.Quick ? recipe.Options.Shortened() : recipe.Options;
             record.Config[$"recipe.{recipe.Name}"] = recipe.Description + (context.Quick ? $" (quick: {options.Steps} steps)" : "");
@@ -83,9 +86,9 @@ public sealed class CurriculumSelectionExperiment : IRunnable
                 }
             }
         }
-        int selected = Select(Candidates.Select(r => scores[r.Name]).ToList());
-        Report(record, scores, folds, seeds, selected);
-        AddMistakes(record, mistakes, seeds.Count);
+        int selected = Select(candidates.Select(r => scores[r.Name]).ToList());
+        Report(record, candidates, scores, folds, seeds, selected);
+        AddMistakes(record, candidates, mistakes, seeds.Count);
         record.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
         return record;
     }
@@ -114,17 +117,17 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         (Mean(runs, "hard_violation_recall") is var h && double.IsFinite(h) ? h : 0, BarMetrics.Average(k => Mean(runs, k)));
 
     /// <summary>Which held-out rows the action and residual heads got wrong, per recipe, and in how many of the seeds.</summary>
-    private void AddMistakes(RunRecord record, Dictionary<string, List<CurriculumMistake>> mistakes, int seeds)
+    private static void AddMistakes(RunRecord record, IReadOnlyList<CurriculumRecipe> candidates, Dictionary<string, List<CurriculumMistake>> mistakes, int seeds)
     {
         var table = new ReportTable { Title = "Held-out rows the action or residual head got wrong (runs = seeds with that mistake)", Columns = { "recipe", "row", "head", "predicted", "target", "runs" } };
-        foreach (var recipe in Candidates)
+        foreach (var recipe in candidates)
             foreach (var g in mistakes[recipe.Name].Where(m => m.Head is "action" or "residual").GroupBy(m => m).OrderBy(g => g.Key.RowId, StringComparer.Ordinal).ThenBy(g => g.Key.Head, StringComparer.Ordinal))
                 table.Rows.Add(new() { recipe.Name, g.Key.ShortRowId, g.Key.Head, g.Key.Predicted, g.Key.Target, $"{g.Count()}/{seeds}" });
         if (table.Rows.Count == 0) table.Rows.Add(new() { "all", "none", "", "", "", "" });
         record.Tables.Add(table);
     }
 
-    private void Report(RunRecord record, Dictionary<string, List<SortedDictionary<string, double>>> scores, IReadOnlyList<CurriculumFold> folds, List<int> seeds, int selected)
+    private static void Report(RunRecord record, IReadOnlyList<CurriculumRecipe> candidates, Dictionary<string, List<SortedDictionary<string, double>>> scores, IReadOnlyList<CurriculumFold> folds, List<int> seeds, int selected)
     {
         static string F(double v) => CurriculumReport.F(v);
         var table = new ReportTable { Title = $"Held-out folds of train.jsonl: mean over {folds.Count} folds × {seeds.Count} seed(s)" };
@@ -133,29 +136,29 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         table.Columns.Add("bar mean");
         table.Columns.Add("selected");
         var heat = new PlotSpec { File = "recipe_metrics.png", Title = "Held-out accuracy by recipe (mean over folds and seeds)", Heatmap = new(), RowLabels = new(), ColumnLabels = Reported.Select(r => r.Label).ToList() };
-        for (int i = 0; i < Candidates.Count; i++)
+        for (int i = 0; i < candidates.Count; i++)
         {
-            var runs = scores[Candidates[i].Name];
-            var row = new List<string> { Candidates[i].Name };
+            var runs = scores[candidates[i].Name];
+            var row = new List<string> { candidates[i].Name };
             foreach (var (key, _) in Reported)
             {
                 double mean = Mean(runs, key);
                 row.Add(F(mean));
-                if (double.IsFinite(mean)) record.SetSummary($"{Candidates[i].Name}.{key}", mean);
+                if (double.IsFinite(mean)) record.SetSummary($"{candidates[i].Name}.{key}", mean);
             }
             double bar = BarMetrics.Average(k => Mean(runs, k));
-            record.SetSummary($"{Candidates[i].Name}.bar_mean", bar);
+            record.SetSummary($"{candidates[i].Name}.bar_mean", bar);
             row.Add(F(bar));
             row.Add(i == selected ? "yes" : "");
             table.Rows.Add(row);
-            heat.RowLabels.Add(Candidates[i].Name);
+            heat.RowLabels.Add(candidates[i].Name);
             heat.Heatmap.Add(Reported.Select(r => Mean(runs, r.Key)).ToList());
         }
         record.Tables.Add(table);
 
         var perFold = new ReportTable { Title = "Mean of the bar's four accuracies per held-out fold (mean over seeds)", Columns = { "recipe" } };
         perFold.Columns.AddRange(folds.Select(f => $"fold {f.Index + 1} ({f.HeldOut.Count(r => r.Adjudication is not null)} GALT rows)"));
-        foreach (var recipe in Candidates)
+        foreach (var recipe in candidates)
         {
             var runs = scores[recipe.Name];
             var row = new List<string> { recipe.Name };
@@ -166,7 +169,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         record.Tables.Add(perFold);
         record.Plots.Add(heat);
         record.SetSummary("selected_index", selected);
-        record.Config["selected"] = Candidates[selected].Name;
-        record.Notes.Add($"Selected: {Candidates[selected].Name} — highest mean held-out hard-violation recall, then highest mean of {string.Join(", ", BarMetrics)}; ties go to the earlier candidate.");
+        record.Config["selected"] = candidates[selected].Name;
+        record.Notes.Add($"Selected: {candidates[selected].Name} — highest mean held-out hard-violation recall, then highest mean of {string.Join(", ", BarMetrics)}; ties go to the earlier candidate.");
     }
 }

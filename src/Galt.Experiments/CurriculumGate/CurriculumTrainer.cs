@@ -52,6 +52,7 @@ public sealed class CurriculumTrainer
         var schedule = new CurriculumSchedule(_options.Staged, Math.Min(_options.LanguageSteps, _options.Steps), Math.Min(_options.TeacherSteps, _options.Steps), Math.Min(_options.GaltSteps, _options.Steps));
         var sampler = new CurriculumSampler(train.Rows, seed, _options.PacketBalanced);
         var classWeights = ClassWeights(train.Rows);
+        var dropout = _options.TokenDropout > 0 ? new CurriculumTokenDropout(_options.TokenDropout, seed) : null;
         int evaluateEvery = _options.EvaluateEvery > 0 ? _options.EvaluateEvery : Math.Max(1, _options.Steps / 6);
 
         manual_seed(seed);
@@ -71,7 +72,7 @@ public sealed class CurriculumTrainer
             {
                 var phase = schedule.At(step);
                 var rows = sampler.Draw(phase.Streams, CurriculumSchedule.RowsPerStream(_options.BatchSize, phase));
-                var batch = new CurriculumBatch(train, rows, classWeights, _device);
+                var batch = new CurriculumBatch(train, rows, classWeights, _device, dropout);
                 var loss = CurriculumLoss.Compute(model, batch, _options.Loss);
                 double value = loss.Total.item<float>();
                 // Checked before the update, so a non-finite loss leaves parameters and moments as they were.

@@ -91,7 +91,7 @@ public class CurriculumSelectionTests
         };
         var record = experiment.Run(RunContext.Silent(dataDir: dir));
         Assert.InRange(record.Summary["selected_index"], 0, 1);
-        Assert.Equal(experiment.Candidates[(int)record.Summary["selected_index"]].Name, record.Config["selected"]!.ToString());
+        Assert.Equal(experiment.Candidates![(int)record.Summary["selected_index"]].Name, record.Config["selected"]!.ToString());
         foreach (var name in new[] { "tiny", "tiny-weighted" })
             foreach (var metric in CurriculumSelectionExperiment.BarMetrics)
                 Assert.InRange(record.Summary[$"{name}.{metric}"], 0.0, 1.0);
