@@ -21,11 +21,12 @@ public static class RunCommand
         var seeds = new Option<int?>("--seeds") { Description = "Run this many seeds (--seed, --seed+1, …) and report mean ± population std (split-mnist, curriculum-gate; curriculum-select: seeds per fold)." };
         var tasks = new Option<int?>("--tasks") { Description = "Number of tasks in the stream (split-mnist: 2 or 5; default 2)." };
         var stream = new Option<string?>("--stream") { Description = "Task stream: 'split' (class-incremental Split-MNIST, default) or 'permuted' (Permuted-MNIST) (split-mnist)." };
-        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (curriculum-gate: default the recipe's, 900 for 'replay', 600 for 'release'; steps past 600 run as stage-E mixed replay of all streams)." };
+        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (curriculum-gate: default the recipe's, 900 for the default and the replay recipes, 600 for 'release' and 'class-weighted'; steps past 600 run as stage-E mixed replay of all streams)." };
         var recipe = new Option<string?>("--recipe")
         {
-            Description = "Training recipe (curriculum-gate): 'replay' (default: the release's recipe + 300 steps of stage-E mixed replay, the one 'galt run curriculum-select' chose), " +
-                          "'release' (the release's violation-weighted recipe), 'class-weighted', 'class-weighted-replay', 'replay-dropout10', 'replay-dropout20' (replay + word dropout 0.1 / 0.2).",
+            Description = "Training recipe (curriculum-gate): 'replay-dropout10' (default: the release's recipe + 300 steps of stage-E mixed replay + word dropout 0.1, " +
+                          "the one 'galt run curriculum-select' chose in round 2), 'replay' (round 1's choice: no dropout), 'release' (the release's violation-weighted recipe), " +
+                          "'class-weighted', 'class-weighted-replay', 'replay-dropout20'.",
         };
         var round = new Option<int?>("--round") { Description = "Selection round (curriculum-select): 1 = release / class-weighted / replay / class-weighted-replay; 2 = replay with and without word dropout. Default: the last." };
         var command = new Command("run", "Run an experiment and write result.json, report.md and PNG plots into <out>/<name>-<UTC timestamp>/.");
