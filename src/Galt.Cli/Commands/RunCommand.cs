@@ -24,9 +24,8 @@ public static class RunCommand
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps (curriculum-gate: default the recipe's, 900 for the default and the replay recipes, 600 for 'release' and 'class-weighted'; steps past 600 run as stage-E mixed replay of all streams)." };
         var recipe = new Option<string?>("--recipe")
         {
-            Description = "Training recipe (curriculum-gate): 'replay-dropout10' (default: the release's recipe + 300 steps of stage-E mixed replay + word dropout 0.1, " +
-                          "the one 'galt run curriculum-select' chose in round 2), 'replay' (round 1's choice: no dropout), 'release' (the release's violation-weighted recipe), " +
-                          "'class-weighted', 'class-weighted-replay', 'replay-dropout20'.",
+            Description = "Training recipe (curriculum-gate): 'replay' (default: the release's recipe + 300 steps of stage-E mixed replay, the one 'galt run curriculum-select' chose), " +
+                          "'release' (the release's violation-weighted recipe), 'class-weighted', 'class-weighted-replay', 'replay-dropout10', 'replay-dropout20' (replay + word dropout 0.1 / 0.2).",
         };
         var round = new Option<int?>("--round") { Description = "Selection round (curriculum-select): 1 = release / class-weighted / replay / class-weighted-replay; 2 = replay with and without word dropout. Default: the last." };
         var command = new Command("run", "Run an experiment and write result.json, report.md and PNG plots into <out>/<name>-<UTC timestamp>/.");

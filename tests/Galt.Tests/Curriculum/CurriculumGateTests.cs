@@ -26,7 +26,7 @@ public class CurriculumGateTests
         var (record, text, runDir, _) = RunGate(3, "--seeds", "2", "--steps", "90");
         Assert.Equal(new[] { 42, 43 }, record.Seeds);
         Assert.Equal(90, record.Config["steps"]!.GetValue<int>());
-        Assert.StartsWith("0.1 on teacher and GALT", record.Config["token_dropout"]!.ToString(), StringComparison.Ordinal);
+        Assert.Equal("off", record.Config["token_dropout"]!.ToString());
         Assert.Contains(record.Tables, t => t.Title.StartsWith("Validation rows answered wrongly", StringComparison.Ordinal));
         foreach (var metric in IssueMetrics)
         {
@@ -58,16 +58,16 @@ public class CurriculumGateTests
     [Fact]
     public void RecipeOptionPicksANamedRecipeAndRejectsUnknownOnes()
     {
-        var (record, _, _, data) = RunGate(2, "--recipe", "release", "--steps", "30");
-        Assert.StartsWith("release:", record.Config["recipe"]!.ToString(), StringComparison.Ordinal);
-        Assert.Equal("off", record.Config["token_dropout"]!.ToString());
+        var (record, _, _, data) = RunGate(2, "--recipe", "replay-dropout10", "--steps", "30");
+        Assert.StartsWith("replay-dropout10:", record.Config["recipe"]!.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("0.1 on teacher and GALT", record.Config["token_dropout"]!.ToString(), StringComparison.Ordinal);
         var (unknown, unknownText) = CliTests.Invoke("run", "curriculum-gate", "--quick", "--recipe", "bogus", "--data-dir", data, "--out", TempDir.Create());
         Assert.Equal(1, unknown);
         Assert.Contains("no curriculum recipe named 'bogus'", unknownText);
         Assert.Contains("class-weighted-replay", unknownText);
         Assert.Equal(2, CliTests.Invoke("run", "mnist-baseline", "--recipe", "release").Exit);
-        Assert.Equal("replay-dropout10", CurriculumRecipe.Default.Name);
+        Assert.Equal("replay", CurriculumRecipe.Default.Name);
         Assert.Equal(900, CurriculumRecipe.Default.Options.Steps);
-        Assert.Equal(0.1, CurriculumRecipe.Default.Options.TokenDropout);
+        Assert.Equal(0.0, CurriculumRecipe.Default.Options.TokenDropout);
     }
 }
