@@ -22,6 +22,14 @@ public class CliTests
         return (exit, writer.ToString());
     }
 
+    /// <summary>Runs the CLI and asserts it exits with <paramref name="exit"/> and says <paramref name="message"/>.</summary>
+    internal static void Refuses(int exit, string message, params string[] args)
+    {
+        var (actual, text) = Invoke(args);
+        Assert.True(actual == exit, $"exit {actual}, expected {exit}: {text}");
+        Assert.Contains(message, text);
+    }
+
     [Fact]
     public void ListNamesAndDescribesEveryExperimentAndBenchmark()
     {

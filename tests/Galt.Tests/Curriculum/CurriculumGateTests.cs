@@ -42,16 +42,10 @@ public class CurriculumGateTests
     public void MissingCurriculumExitsOneNamingTheFile()
     {
         string empty = TempDir.Create();
-        var (exit, text) = CliTests.Invoke("run", "curriculum-gate", "--quick", "--data-dir", empty, "--out", TempDir.Create());
-        Assert.Equal(1, exit);
-        Assert.Contains("train.jsonl", text);
-        Assert.Contains("not found", text);
-        var (tasksExit, tasksText) = CliTests.Invoke("run", "curriculum-gate", "--tasks", "5", "--data-dir", empty);
-        Assert.Equal(2, tasksExit);
-        Assert.Contains("--tasks does not apply", tasksText);
-        var (stepsExit, stepsText) = CliTests.Invoke("run", "curriculum-gate", "--steps", "0", "--data-dir", empty);
-        Assert.Equal(2, stepsExit);
-        Assert.Contains("--steps must be at least 1", stepsText);
+        CliTests.Refuses(1, "train.jsonl", "run", "curriculum-gate", "--quick", "--data-dir", empty, "--out", TempDir.Create());
+        CliTests.Refuses(1, "not found", "run", "curriculum-gate", "--quick", "--data-dir", empty, "--out", TempDir.Create());
+        CliTests.Refuses(2, "--tasks does not apply", "run", "curriculum-gate", "--tasks", "5", "--data-dir", empty);
+        CliTests.Refuses(2, "--steps must be at least 1", "run", "curriculum-gate", "--steps", "0", "--data-dir", empty);
         Assert.Equal(2, CliTests.Invoke("run", "mnist-baseline", "--steps", "5").Exit);
     }
 

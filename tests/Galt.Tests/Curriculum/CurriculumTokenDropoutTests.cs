@@ -86,14 +86,8 @@ public class CurriculumTokenDropoutTests
     public void RoundOptionBelongsToCurriculumSelectAndUnknownRoundsAreNamed()
     {
         string empty = TempDir.Create();
-        var (exit, text) = CliTests.Invoke("run", "curriculum-select", "--round", "9", "--data-dir", empty, "--out", TempDir.Create());
-        Assert.Equal(1, exit);
-        Assert.Contains("no selection round 9", text);
-        var (zero, zeroText) = CliTests.Invoke("run", "curriculum-select", "--round", "0", "--data-dir", empty);
-        Assert.Equal(2, zero);
-        Assert.Contains("--round must be at least 1", zeroText);
-        var (gate, gateText) = CliTests.Invoke("run", "curriculum-gate", "--round", "1", "--data-dir", empty);
-        Assert.Equal(2, gate);
-        Assert.Contains("--round does not apply", gateText);
+        CliTests.Refuses(1, "no selection round 9", "run", "curriculum-select", "--round", "9", "--data-dir", empty, "--out", TempDir.Create());
+        CliTests.Refuses(2, "--round must be at least 1", "run", "curriculum-select", "--round", "0", "--data-dir", empty);
+        CliTests.Refuses(2, "--round does not apply", "run", "curriculum-gate", "--round", "1", "--data-dir", empty);
     }
 }
