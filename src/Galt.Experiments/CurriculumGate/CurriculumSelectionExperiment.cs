@@ -167,9 +167,34 @@ public sealed class CurriculumSelectionExperiment : IRunnable
             perFold.Rows.Add(row);
         }
         record.Tables.Add(perFold);
+        if (seeds.Count > 1) AddPerSeed(record, candidates, scores, folds.Count, seeds);
         record.Plots.Add(heat);
         record.SetSummary("selected_index", selected);
         record.Config["selected"] = candidates[selected].Name;
         record.Notes.Add($"Selected: {candidates[selected].Name} — highest mean held-out hard-violation recall, then highest mean of {string.Join(", ", BarMetrics)}; ties go to the earlier candidate.");
+    }
+
+    /// <summary>
+    /// With several seeds: the bar mean of every recipe per seed, and which recipe each seed alone would select
+    /// (summary <c>selected_index.seed_&lt;seed&gt;</c>), so a choice that flips with the seed is visible.
+    /// </summary>
+    private static void AddPerSeed(RunRecord record, IReadOnlyList<CurriculumRecipe> candidates, Dictionary<string, List<SortedDictionary<string, double>>> scores, int folds, List<int> seeds)
+    {
+        // runs are stored fold by fold, seeds innermost
+        List<SortedDictionary<string, double>> RunsOf(string recipe, int s) => Enumerable.Range(0, folds).Select(k => scores[recipe][k * seeds.Count + s]).ToList();
+        var table = new ReportTable { Title = "Mean of the bar's four accuracies per seed (mean over folds); * = that seed alone would select the recipe", Columns = { "recipe" } };
+        table.Columns.AddRange(seeds.Select(s => $"seed {s}"));
+        var alone = seeds.Select((seed, s) => Select(candidates.Select(r => (IReadOnlyList<SortedDictionary<string, double>>)RunsOf(r.Name, s)).ToList())).ToArray();
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            var row = new List<string> { candidates[i].Name };
+            for (int s = 0; s < seeds.Count; s++)
+                row.Add(CurriculumReport.F(BarMetrics.Average(m => Mean(RunsOf(candidates[i].Name, s), m))) + (alone[s] == i ? " *" : ""));
+            table.Rows.Add(row);
+        }
+        record.Tables.Add(table);
+        for (int s = 0; s < seeds.Count; s++) record.SetSummary($"selected_index.seed_{seeds[s]}", alone[s]);
+        if (alone.Distinct().Count() > 1)
+            record.Notes.Add($"The seeds disagree: alone, {string.Join("; ", seeds.Select((seed, s) => $"seed {seed} selects {candidates[alone[s]].Name}"))}. The selection above pools them.");
     }
 }

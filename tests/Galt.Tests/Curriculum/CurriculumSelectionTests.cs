@@ -89,8 +89,13 @@ public class CurriculumSelectionTests
             Folds = 2,
             Candidates = new[] { new CurriculumRecipe("tiny", "tiny", Tiny), new CurriculumRecipe("tiny-weighted", "tiny + class weights", Tiny with { AdjudicationClassWeights = true }) },
         };
-        var record = experiment.Run(RunContext.Silent(dataDir: dir));
+        var record = experiment.Run(RunContext.Silent(dataDir: dir) with { SeedCount = 2 });
         Assert.InRange(record.Summary["selected_index"], 0, 1);
+        var perSeed = Assert.Single(record.Tables, t => t.Title.StartsWith("Mean of the bar's four accuracies per seed", StringComparison.Ordinal));
+        Assert.Equal(new[] { "recipe", "seed 42", "seed 43" }, perSeed.Columns);
+        foreach (int column in new[] { 1, 2 })
+            Assert.Single(perSeed.Rows, r => r[column].EndsWith(" *", StringComparison.Ordinal));
+        Assert.InRange(record.Summary["selected_index.seed_43"], 0, 1);
         Assert.Equal(experiment.Candidates![(int)record.Summary["selected_index"]].Name, record.Config["selected"]!.ToString());
         foreach (var name in new[] { "tiny", "tiny-weighted" })
             foreach (var metric in CurriculumSelectionExperiment.BarMetrics)
@@ -98,6 +103,6 @@ public class CurriculumSelectionTests
         Assert.Equal(2, record.Tables[0].Rows.Count);
         Assert.Single(record.Tables[0].Rows, r => r[^1] == "yes");
         Assert.Contains(record.Tables, t => t.Title.StartsWith("Held-out rows the action or residual head got wrong", StringComparison.Ordinal));
-        Assert.Equal(4, record.TimingsSeconds.Keys.Count(k => k.Contains(".fold_", StringComparison.Ordinal)));
+        Assert.Equal(8, record.TimingsSeconds.Keys.Count(k => k.Contains(".fold_", StringComparison.Ordinal))); // 2 recipes × 2 folds × 2 seeds
     }
 }
