@@ -114,7 +114,10 @@ public sealed class CurriculumSelectionExperiment : IRunnable
     }
 
     private static (double Hard, double Bar) Rank(IReadOnlyList<SortedDictionary<string, double>> runs) =>
-        (Mean(runs, "hard_violation_recall") is var h && double.IsFinite(h) ? h : 0, BarMetrics.Average(k => Mean(runs, k)));
+        (Mean(runs, "hard_violation_recall") is var h && double.IsFinite(h) ? h : 0, BarMean(runs));
+
+    /// <summary>Mean over <see cref="BarMetrics"/> of each metric's mean over <paramref name="runs"/>.</summary>
+    private static double BarMean(IReadOnlyList<SortedDictionary<string, double>> runs) => BarMetrics.Average(k => Mean(runs, k));
 
     /// <summary>Which held-out rows the action and residual heads got wrong, per recipe, and in how many of the seeds.</summary>
     private static void AddMistakes(RunRecord record, IReadOnlyList<CurriculumRecipe> candidates, Dictionary<string, List<CurriculumMistake>> mistakes, int seeds)
@@ -146,7 +149,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
                 row.Add(F(mean));
                 if (double.IsFinite(mean)) record.SetSummary($"{candidates[i].Name}.{key}", mean);
             }
-            double bar = BarMetrics.Average(k => Mean(runs, k));
+            double bar = BarMean(runs);
             record.SetSummary($"{candidates[i].Name}.bar_mean", bar);
             row.Add(F(bar));
             row.Add(i == selected ? "yes" : "");
@@ -163,7 +166,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
             var runs = scores[recipe.Name];
             var row = new List<string> { recipe.Name };
             for (int k = 0; k < folds.Count; k++)
-                row.Add(F(BarMetrics.Average(m => Mean(runs.Skip(k * seeds.Count).Take(seeds.Count), m))));
+                row.Add(F(BarMean(runs.Skip(k * seeds.Count).Take(seeds.Count).ToList())));
             perFold.Rows.Add(row);
         }
         record.Tables.Add(perFold);
@@ -189,7 +192,7 @@ public sealed class CurriculumSelectionExperiment : IRunnable
         {
             var row = new List<string> { candidates[i].Name };
             for (int s = 0; s < seeds.Count; s++)
-                row.Add(CurriculumReport.F(BarMetrics.Average(m => Mean(RunsOf(candidates[i].Name, s), m))) + (alone[s] == i ? " *" : ""));
+                row.Add(CurriculumReport.F(BarMean(RunsOf(candidates[i].Name, s))) + (alone[s] == i ? " *" : ""));
             table.Rows.Add(row);
         }
         record.Tables.Add(table);
