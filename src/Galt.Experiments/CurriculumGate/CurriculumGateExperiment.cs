@@ -79,6 +79,8 @@ public sealed class CurriculumGateExperiment : IRunnable
         record.Config["loss_weights"] = $"GALT {o.Loss.Galt}, memory layer {o.Loss.MemoryLayer}, violation layer {o.Loss.ViolationLayer}, access {o.Loss.Access}";
         record.Config["violation_class_weights"] = weights.ViolationLayer is null ? "off" : string.Join(", ", weights.ViolationLayer.Select((w, k) => $"{(k == 4 ? "none" : "L" + k)} {w:0.0000}"));
         record.Config["adjudication_class_weights"] = weights.Action is null ? "off" : $"action {Describe(weights.Action, CurriculumLabels.AdjudicationActions)}; memory {Describe(weights.Memory!, CurriculumLabels.MemoryOutcomes)}; residual {Describe(weights.Residual!, CurriculumLabels.Residuals)}";
+        record.Config["weight_averaging"] = o.WeightAveraging ? $"scored on the mean of the weights over stage E (steps {o.GaltSteps + 1}–{o.Steps})" : "off";
+        record.Config["learning_rate_schedule"] = o.AnnealReplay ? $"constant {o.LearningRate}, then linear decay over stage E to {o.LearningRateAt(o.Steps):G3}" : $"constant {o.LearningRate}";
         record.Config["token_dropout"] = o.TokenDropout > 0 ? $"{o.TokenDropout} on teacher and GALT training rows (word tokens → <unk>)" : "off";
         record.Config["quick"] = quick;
     }

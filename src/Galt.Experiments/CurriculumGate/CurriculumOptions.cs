@@ -64,6 +64,27 @@ public sealed record CurriculumOptions
     /// </summary>
     public double TokenDropout { get; init; }
 
+    /// <summary>
+    /// Evaluate the mean of the weights over stage E (stochastic weight averaging, <see cref="Optim.WeightAverage"/>;
+    /// not in the release's recipe): every step after <see cref="GaltSteps"/> adds its weights to an equal-weight mean,
+    /// and validation during stage E and after the last step scores that mean. Training itself is unchanged. Needs a
+    /// stage E (staged, <see cref="Steps"/> &gt; <see cref="GaltSteps"/>).
+    /// </summary>
+    public bool WeightAveraging { get; init; }
+
+    /// <summary>
+    /// Decay the learning rate linearly over stage E, from <see cref="LearningRate"/> at its first step to
+    /// <see cref="LearningRate"/>/(its length) at the last (<see cref="LearningRateAt"/>; not in the release's recipe).
+    /// Needs a stage E (staged, <see cref="Steps"/> &gt; <see cref="GaltSteps"/>).
+    /// </summary>
+    public bool AnnealReplay { get; init; }
+
+    /// <summary>The learning rate of 1-based step <paramref name="step"/>: constant, except in stage E when <see cref="AnnealReplay"/> is on.</summary>
+    public double LearningRateAt(int step) =>
+        AnnealReplay && Staged && step > GaltSteps && Steps > GaltSteps
+            ? LearningRate * (Steps - Math.Min(step, Steps) + 1) / (Steps - GaltSteps)
+            : LearningRate;
+
     /// <summary>Ceiling of a class weight before normalisation.</summary>
     public double ClassWeightClip { get; init; } = 4.0;
 
@@ -91,6 +112,10 @@ public sealed record CurriculumOptions
         if (Hidden % Heads != 0) throw new ArgumentException($"hidden width {Hidden} must be a multiple of the head count {Heads}.");
         if (MaxLength < 3) throw new ArgumentOutOfRangeException(nameof(MaxLength), $"MaxLength must be at least 3; got {MaxLength}.");
         if (!(TokenDropout is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(TokenDropout), $"TokenDropout must be in [0, 1); got {TokenDropout}.");
+        foreach (var (on, name) in new[] { (WeightAveraging, nameof(WeightAveraging)), (AnnealReplay, nameof(AnnealReplay)) })
+            if (on && (!Staged || Steps <= GaltSteps))
+                throw new ArgumentException($"{name} acts on stage E (the steps after GaltSteps = {GaltSteps} of a staged run), but this run has none " +
+                                            $"(Steps = {Steps}{(Staged ? "" : ", mixed schedule")}); give more steps than {GaltSteps} or turn {name} off.");
         if (EvaluateEvery < 0) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), $"EvaluateEvery must be ≥ 0; got {EvaluateEvery}.");
     }
 }

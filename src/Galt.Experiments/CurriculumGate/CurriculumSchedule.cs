@@ -27,6 +27,9 @@ public sealed class CurriculumSchedule
         GaltSteps = galtSteps;
     }
 
+    /// <summary>Name of stage E, the mixed replay after stage D.</summary>
+    public const string ReplayPhase = "stage_e_mixed_replay";
+
     /// <summary>Staged (true) or mixed (false).</summary>
     public bool Staged { get; }
 
@@ -46,7 +49,7 @@ public sealed class CurriculumSchedule
         if (!Staged) return new CurriculumPhase("mixed", All);
         if (step <= LanguageSteps) return new CurriculumPhase("stage_a_lm", All[..1]);
         if (step <= TeacherSteps) return new CurriculumPhase("stage_c_teacher_query", All[..2]);
-        return new CurriculumPhase(step <= GaltSteps ? "stage_d_galt" : "stage_e_mixed_replay", All);
+        return new CurriculumPhase(step <= GaltSteps ? "stage_d_galt" : ReplayPhase, All);
     }
 
     /// <summary>Rows per active stream at a step: batch_size / #active (integer division, at least 1).</summary>

@@ -27,7 +27,8 @@ public sealed record CurriculumRunResult(int Seed, SortedDictionary<string, doub
 /// <summary>
 /// Trains the teacher-mode curriculum model for one seed (spec §6.6): the seed sets the initialisation (torch) and the
 /// sampling (one <see cref="Random"/>); each step samples the active streams, sums their losses, and takes one
-/// <see cref="UncorrectedAdamW"/> step; validation runs after step 1 and every <see cref="CurriculumOptions.EvaluateEvery"/> steps.
+/// <see cref="UncorrectedAdamW"/> step at <see cref="CurriculumOptions.LearningRateAt"/>; validation runs after step 1 and every
+/// <see cref="CurriculumOptions.EvaluateEvery"/> steps, on the stage-E weight mean when <see cref="CurriculumOptions.WeightAveraging"/> is on.
 /// </summary>
 public sealed class CurriculumTrainer
 {
@@ -60,7 +61,9 @@ public sealed class CurriculumTrainer
         model.to(_device);
         model.train();
         long parameters = model.parameters().Sum(p => p.numel());
-        using var optimizer = new UncorrectedAdamW(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), _options.LearningRate, _options.WeightDecay);
+        var named = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        using var optimizer = new UncorrectedAdamW(named, _options.LearningRate, _options.WeightDecay);
+        using var average = _options.WeightAveraging ? new WeightAverage(named) : null;
 
         var losses = new List<double>(_options.Steps);
         var history = new List<CurriculumCheckpoint>();
@@ -79,13 +82,17 @@ public sealed class CurriculumTrainer
                 if (!double.IsFinite(value)) throw new NonFiniteValueException("loss", $"seed {seed}, step {step} ({phase.Name}): the training loss is {value}.");
                 optimizer.ZeroGrad();
                 loss.Total.backward();
+                optimizer.LearningRate = _options.LearningRateAt(step);
                 optimizer.Step();
+                if (average is not null && phase.Name == CurriculumSchedule.ReplayPhase) average.Accumulate();
                 losses.Add(value);
                 if (step % 10 == 0 || step == 1) task.Describe($"seed {seed}: {phase.Name}, step {step}/{_options.Steps}, loss {value:0.000}");
             }
             if (step == 1 || step % evaluateEvery == 0 || step == _options.Steps)
             {
-                last = CurriculumEvaluation.Evaluate(model, validation, _device);
+                // with weight averaging, stage E's checkpoints score the mean of its weights so far
+                using (average is { Count: > 0 } ? average.Apply() : null)
+                    last = CurriculumEvaluation.Evaluate(model, validation, _device);
                 history.Add(new CurriculumCheckpoint(step, last.Metrics));
             }
             task.Advance(1);

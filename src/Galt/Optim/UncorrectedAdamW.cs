@@ -16,7 +16,7 @@ public sealed class UncorrectedAdamW : IDisposable
     public UncorrectedAdamW(IEnumerable<(string Name, Tensor Parameter)> parameters, double learningRate = 3e-4, double weightDecay = 0.01,
         double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), $"learning rate must be positive; got {learningRate}.");
+        if (!(learningRate > 0 && double.IsFinite(learningRate))) throw new ArgumentOutOfRangeException(nameof(learningRate), $"learning rate must be positive and finite; got {learningRate}.");
         if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be ≥ 0; got {weightDecay}.");
         if (beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), $"betas must lie in [0, 1); got {beta1}, {beta2}.");
         LearningRate = learningRate;
@@ -28,8 +28,15 @@ public sealed class UncorrectedAdamW : IDisposable
         if (_state.Length == 0) throw new ArgumentException("the optimizer needs at least one parameter.", nameof(parameters));
     }
 
-    /// <summary>Learning rate.</summary>
-    public double LearningRate { get; }
+    /// <summary>Learning rate of the next <see cref="Step"/>; settable between steps for a schedule (must stay positive and finite).</summary>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = value > 0 && double.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), $"learning rate must be positive and finite; got {value}.");
+    }
+
+    private double _learningRate;
 
     /// <summary>Decoupled weight decay.</summary>
     public double WeightDecay { get; }
