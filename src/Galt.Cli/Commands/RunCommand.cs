@@ -27,7 +27,7 @@ public static class RunCommand
             Description = "Training recipe (curriculum-gate): 'replay' (default: the release's recipe + 300 steps of stage-E mixed replay, the one 'galt run curriculum-select' chose), " +
                           "'release' (the release's violation-weighted recipe), 'class-weighted', 'class-weighted-replay', 'replay-dropout10', 'replay-dropout20' (replay + word dropout 0.1 / 0.2), 'replay-swa' (replay scored on the mean of stage E's weights), 'replay-anneal' (replay with the learning rate decayed over stage E).",
         };
-        var round = new Option<int?>("--round") { Description = "Selection round (curriculum-select): 1 = release / class-weighted / replay / class-weighted-replay; 2 = replay with and without word dropout. Default: the last." };
+        var round = new Option<int?>("--round") { Description = "Selection round (curriculum-select): 1 = release / class-weighted / replay / class-weighted-replay; 2 = replay with and without word dropout; 3 = replay, replay-swa (stage-E weight averaging), replay-anneal (stage-E learning-rate decay), decided with --seeds 2. Default: the last." };
         var command = new Command("run", "Run an experiment and write result.json, report.md and PNG plots into <out>/<name>-<UTC timestamp>/.");
         command.Arguments.Add(experiment);
         options.AddTo(command);
