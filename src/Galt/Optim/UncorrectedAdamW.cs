@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Galt.Optim;
@@ -64,13 +65,17 @@ public sealed class UncorrectedAdamW : IDisposable
         foreach (var (name, p, _, _) in _state)
             if (p.grad is { } g && !g.isfinite().all().item<bool>())
                 throw new NonFiniteValueException(name, $"the gradient of parameter '{name}' holds NaN or Inf; no parameter or moment was changed.");
+        // Explicit scalars, alive until the loop ends: an implicit double → Scalar temporary can be finalized by the GC
+        // while libtorch still reads it (TorchSharp passes its handle without keeping the object alive).
+        using Scalar beta1 = Beta1.ToScalar(), oneMinusBeta1 = (1 - Beta1).ToScalar(), beta2 = Beta2.ToScalar(), oneMinusBeta2 = (1 - Beta2).ToScalar(),
+            decay = (1 - LearningRate * WeightDecay).ToScalar(), epsilon = Epsilon.ToScalar(), step = (-LearningRate).ToScalar();
         foreach (var (_, p, m, v) in _state)
         {
             if (p.grad is not { } g) continue;
-            m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
-            v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
-            p.mul_(1 - LearningRate * WeightDecay);
-            p.addcdiv_(m, v.sqrt().add_(Epsilon), value: -LearningRate);
+            m.mul_(beta1).add_(g, oneMinusBeta1);
+            v.mul_(beta2).addcmul_(g, g, oneMinusBeta2);
+            p.mul_(decay);
+            p.addcdiv_(m, v.sqrt().add_(epsilon), step);
         }
     }
 

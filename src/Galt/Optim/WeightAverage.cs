@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Galt.Optim;
@@ -26,7 +27,7 @@ public sealed class WeightAverage : IDisposable
     public int Count { get; private set; }
 
     /// <summary>
-    /// Adds the parameters' current values: mean ← mean + (θ − mean)/(n + 1). A parameter holding NaN or Inf throws
+    /// Adds the parameters' current values: mean ← (1 − 1/(n + 1))·mean + θ/(n + 1). A parameter holding NaN or Inf throws
     /// <see cref="NonFiniteValueException"/> before the mean changes; so does a call while <see cref="Apply"/> is in force
     /// (the parameters then hold the mean, not trained values).
     /// </summary>
@@ -38,9 +39,11 @@ public sealed class WeightAverage : IDisposable
         foreach (var (name, p, _) in _state)
             if (!p.isfinite().all().item<bool>())
                 throw new NonFiniteValueException(name, $"parameter '{name}' holds NaN or Inf; the weight average was left as it was.");
+        // mean ← (1 − s)·mean + s·θ with s = 1/(n + 1); explicit scalars, alive until the loop ends (see UncorrectedAdamW.Step)
         double share = 1.0 / (Count + 1);
+        using Scalar keep = (1 - share).ToScalar(), add = share.ToScalar();
         foreach (var (_, p, mean) in _state)
-            mean.add_(p.detach() - mean, alpha: share);
+            mean.mul_(keep).add_(p.detach(), add);
         Count++;
     }
 
