@@ -64,4 +64,16 @@ public class CurriculumGateTests
         Assert.Equal(900, CurriculumRecipe.Default.Options.Steps);
         Assert.Equal(0.0, CurriculumRecipe.Default.Options.TokenDropout);
     }
+
+    [Fact]
+    public void StageERecipesReportTheirAveragingAndScheduleAndRefuseRunsWithoutAStageE()
+    {
+        var (swa, _, _, data) = RunGate(2, "--recipe", "replay-swa"); // --quick: staged to step 120, stage E 121–180
+        Assert.Equal("scored on the mean of the weights over stage E (steps 121–180)", swa.Config["weight_averaging"]!.ToString());
+        Assert.Equal("constant 0.0003", swa.Config["learning_rate_schedule"]!.ToString());
+        var (anneal, _, _, _) = RunGate(2, "--recipe", "replay-anneal");
+        Assert.Equal("off", anneal.Config["weight_averaging"]!.ToString());
+        Assert.StartsWith("constant 0.0003, then linear decay over stage E to 5E-06", anneal.Config["learning_rate_schedule"]!.ToString(), StringComparison.Ordinal);
+        CliTests.Refuses(1, "WeightAveraging acts on stage E", "run", "curriculum-gate", "--quick", "--recipe", "replay-swa", "--steps", "100", "--data-dir", data, "--out", TempDir.Create());
+    }
 }
