@@ -28,8 +28,8 @@ public sealed class WeightAverage : IDisposable
 
     /// <summary>
     /// Adds the parameters' current values: mean ← (1 − 1/(n + 1))·mean + θ/(n + 1). A parameter holding NaN or Inf throws
-    /// <see cref="NonFiniteValueException"/> before the mean changes; so does a call while <see cref="Apply"/> is in force
-    /// (the parameters then hold the mean, not trained values).
+    /// <see cref="NonFiniteValueException"/> before the mean changes; a call while <see cref="Apply"/> is in force (the
+    /// parameters then hold the mean, not trained values) throws <see cref="InvalidOperationException"/>.
     /// </summary>
     public void Accumulate()
     {
