@@ -79,9 +79,12 @@ public sealed record CurriculumOptions
     /// </summary>
     public bool AnnealReplay { get; init; }
 
+    /// <summary>Whether the run has a stage E: staged, with more <see cref="Steps"/> than <see cref="GaltSteps"/>.</summary>
+    public bool HasReplayStage => Staged && Steps > GaltSteps;
+
     /// <summary>The learning rate of 1-based step <paramref name="step"/>: constant, except in stage E when <see cref="AnnealReplay"/> is on.</summary>
     public double LearningRateAt(int step) =>
-        AnnealReplay && Staged && step > GaltSteps && Steps > GaltSteps
+        AnnealReplay && HasReplayStage && step > GaltSteps
             ? LearningRate * (Steps - Math.Min(step, Steps) + 1) / (Steps - GaltSteps)
             : LearningRate;
 
@@ -113,7 +116,7 @@ public sealed record CurriculumOptions
         if (MaxLength < 3) throw new ArgumentOutOfRangeException(nameof(MaxLength), $"MaxLength must be at least 3; got {MaxLength}.");
         if (!(TokenDropout is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(TokenDropout), $"TokenDropout must be in [0, 1); got {TokenDropout}.");
         foreach (var (on, name) in new[] { (WeightAveraging, nameof(WeightAveraging)), (AnnealReplay, nameof(AnnealReplay)) })
-            if (on && (!Staged || Steps <= GaltSteps))
+            if (on && !HasReplayStage)
                 throw new ArgumentException($"{name} acts on stage E (the steps after GaltSteps = {GaltSteps} of a staged run), but this run has none " +
                                             $"(Steps = {Steps}{(Staged ? "" : ", mixed schedule")}); give more steps than {GaltSteps} or turn {name} off.");
         if (EvaluateEvery < 0) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), $"EvaluateEvery must be ≥ 0; got {EvaluateEvery}.");
