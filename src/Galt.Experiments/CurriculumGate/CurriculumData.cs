@@ -11,7 +11,7 @@ public sealed class CurriculumData
     /// <summary>Builds the vocabulary from <paramref name="train"/> and encodes both splits.</summary>
     public CurriculumData(IReadOnlyList<CurriculumRow> train, IReadOnlyList<CurriculumRow> scored, CurriculumOptions options)
     {
-        Vocabulary = new CurriculumVocabulary(train.Select(r => r.Text), options.VocabularySize);
+        Vocabulary = new CurriculumVocabulary(train.Select(r => r.Text), options.VocabularySize, options.Tokenizer);
         Train = new EncodedCurriculum(train, Vocabulary, options.MaxLength);
         Scored = new EncodedCurriculum(scored, Vocabulary, options.MaxLength);
     }

@@ -70,7 +70,7 @@ public sealed class CurriculumGateExperiment : IRunnable
 
     private static void Configure(RunRecord record, CurriculumOptions o, CurriculumVocabulary vocabulary, CurriculumClassWeights weights, bool quick)
     {
-        record.Config["tokenizer"] = $"the release's word tokenizer (spec §6.6): lower-case, regex [A-Za-z0-9_']+|[^\\sA-Za-z0-9_]; vocabulary <pad> <unk> <bos> <eos> + most frequent training tokens, {vocabulary.Size} entries (cap {o.VocabularySize}); [bos] + tokens + [eos], padded to {o.MaxLength}";
+        record.Config["tokenizer"] = $"{vocabulary.Tokenizer.Description}; vocabulary <pad> <unk> <bos> <eos> + most frequent training tokens, {vocabulary.Size} entries (cap {o.VocabularySize}); [bos] + tokens + [eos], padded to {o.MaxLength}";
         record.Config["model"] = $"causal pre-norm transformer, hidden {o.Hidden}, {o.Layers} layer(s), {o.Heads} heads, bias-free q/k/v/o, ReLU 4× FFN, learned positions; mean-pooled heads: teacher action/state/residual, gate, action, memory, residual, memory layer, violation layer, access";
         record.Config["optimizer"] = $"AdamW without bias correction (MLX), lr {o.LearningRate}, weight decay {o.WeightDecay}, one step per batch";
         record.Config["schedule"] = o.Staged ? $"staged: language to step {o.LanguageSteps}, + teacher to {o.TeacherSteps}, all streams to {Math.Min(o.GaltSteps, o.Steps)}" + (o.Steps > o.GaltSteps ? $", mixed replay to {o.Steps}" : "") + $"; batch {o.BatchSize} shared among active streams" : $"mixed: all streams every step, batch {o.BatchSize}";
@@ -81,7 +81,7 @@ public sealed class CurriculumGateExperiment : IRunnable
         record.Config["adjudication_class_weights"] = weights.Action is null ? "off" : $"action {Describe(weights.Action, CurriculumLabels.AdjudicationActions)}; memory {Describe(weights.Memory!, CurriculumLabels.MemoryOutcomes)}; residual {Describe(weights.Residual!, CurriculumLabels.Residuals)}";
         record.Config["weight_averaging"] = o.WeightAveraging ? $"scored on the mean of the weights over stage E (steps {o.GaltSteps + 1}–{o.Steps})" : "off";
         record.Config["learning_rate_schedule"] = o.AnnealReplay ? $"constant {o.LearningRate}, then linear decay over stage E to {o.LearningRateAt(o.Steps):G3}" : $"constant {o.LearningRate}";
-        record.Config["token_dropout"] = o.TokenDropout > 0 ? $"{o.TokenDropout} on teacher and GALT training rows (word tokens → <unk>)" : "off";
+        record.Config["token_dropout"] = o.TokenDropout > 0 ? $"{o.TokenDropout} on teacher and GALT training rows (tokens → <unk>)" : "off";
         record.Config["quick"] = quick;
     }
 }

@@ -40,6 +40,13 @@ public sealed record CurriculumOptions
     /// <summary>Vocabulary cap, specials included.</summary>
     public int VocabularySize { get; init; } = 12_000;
 
+    /// <summary>
+    /// How row texts are split into tokens: the release's <see cref="Galt.Data.WordTokenizer"/> (default), or, e.g.,
+    /// <see cref="Galt.Data.SubwordTokenizer.Cl100kBase"/> (not in the release's recipe). The vocabulary is built from
+    /// the training rows with this tokenizer either way.
+    /// </summary>
+    public Galt.Data.ITextTokenizer Tokenizer { get; init; } = Galt.Data.WordTokenizer.Release;
+
     /// <summary>AdamW learning rate.</summary>
     public double LearningRate { get; init; } = 3e-4;
 
@@ -113,6 +120,7 @@ public sealed record CurriculumOptions
         Positive(Layers, nameof(Layers));
         Positive(Heads, nameof(Heads));
         if (Hidden % Heads != 0) throw new ArgumentException($"hidden width {Hidden} must be a multiple of the head count {Heads}.");
+        if (Tokenizer is null) throw new ArgumentNullException(nameof(Tokenizer), "Tokenizer must be set (the release's is WordTokenizer.Release).");
         if (MaxLength < 3) throw new ArgumentOutOfRangeException(nameof(MaxLength), $"MaxLength must be at least 3; got {MaxLength}.");
         if (!(TokenDropout is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(TokenDropout), $"TokenDropout must be in [0, 1); got {TokenDropout}.");
         foreach (var (on, name) in new[] { (WeightAveraging, nameof(WeightAveraging)), (AnnealReplay, nameof(AnnealReplay)) })

@@ -26,7 +26,7 @@ public sealed class BagOfWords
     public int Size => _index.Count;
 
     /// <summary>The tokens of a text (<see cref="WordTokenizer"/>).</summary>
-    public static IEnumerable<string> Tokens(string text) => WordTokenizer.Tokens(text);
+    public static IEnumerable<string> Tokens(string text) => WordTokenizer.Release.Tokens(text);
 
     /// <summary>Features [texts, vocabulary] (float32).</summary>
     public Tensor Features(IReadOnlyList<string> texts)

@@ -72,13 +72,13 @@ public class CurriculumTokenDropoutTests
     [Fact]
     public void RoundTwoPitsRoundOnesChoiceAgainstDropoutAndRoundsAreChecked()
     {
-        Assert.Equal(3, CurriculumRecipe.Rounds.Count);
+        Assert.Equal(4, CurriculumRecipe.Rounds.Count);
         Assert.Same(CurriculumRecipe.Find("replay"), CurriculumRecipe.Round(2)[0]);
         Assert.Contains(CurriculumRecipe.Find("replay"), CurriculumRecipe.Round(1));
         Assert.Equal(new[] { 0.0, 0.1, 0.2 }, CurriculumRecipe.Round(2).Select(r => r.Options.TokenDropout));
         Assert.All(CurriculumRecipe.Round(2), r => Assert.Equal(CurriculumRecipe.Find("replay").Options with { TokenDropout = r.Options.TokenDropout }, r.Options));
         Assert.Equal(CurriculumRecipe.All.Count, CurriculumRecipe.All.Select(r => r.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
-        Assert.Contains("rounds are 1..3", Assert.Throws<ArgumentOutOfRangeException>(() => CurriculumRecipe.Round(4)).Message);
+        Assert.Contains("rounds are 1..4", Assert.Throws<ArgumentOutOfRangeException>(() => CurriculumRecipe.Round(5)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => CurriculumRecipe.Round(0));
     }
 
