@@ -33,7 +33,7 @@ public class CurriculumGateTests
             Assert.InRange(record.Summary[$"{metric}.mean"], 0.0, 1.0);
             Assert.InRange(record.Summary[$"{metric}.std"], 0.0, 0.5);
         }
-        Assert.Contains("word tokenizer", record.Config["tokenizer"]!.ToString());
+        Assert.Contains("cl100k_base", record.Config["tokenizer"]!.ToString()); // the default recipe's subword tokens
         Assert.Contains("predicted access", text);
         Assert.True(File.Exists(Path.Combine(runDir, "validation_history.png")));
     }
@@ -60,8 +60,9 @@ public class CurriculumGateTests
         Assert.Contains("no curriculum recipe named 'bogus'", unknownText);
         Assert.Contains("class-weighted-replay", unknownText);
         Assert.Equal(2, CliTests.Invoke("run", "mnist-baseline", "--recipe", "release").Exit);
-        Assert.Equal("replay", CurriculumRecipe.Default.Name);
+        Assert.Equal("replay-cl100k", CurriculumRecipe.Default.Name);
         Assert.Equal(900, CurriculumRecipe.Default.Options.Steps);
+        Assert.Same(Galt.Data.SubwordTokenizer.Cl100kBase, CurriculumRecipe.Default.Options.Tokenizer);
         Assert.Equal(0.0, CurriculumRecipe.Default.Options.TokenDropout);
     }
 
