@@ -9,7 +9,7 @@ namespace Galt.Data;
 /// release's word tokenizer. A rare word becomes several frequent pieces instead of one <c>&lt;unk&gt;</c>, and related
 /// forms share pieces (" distress" + "ing"). Each piece is its own decoded text, leading space included (" consistently");
 /// a piece that is only part of a UTF-8 character (emoji, CJK) is named by its encoding id (<c>&lt;#1234&gt;</c>), so
-/// distinct pieces never merge. The encoding is loaded on first use; instances are safe to share between threads.
+/// distinct pieces never merge. The encoding is loaded once, on first use, and shared (as Microsoft.ML.Tokenizers advises).
 /// </summary>
 public sealed class SubwordTokenizer : ITextTokenizer
 {
