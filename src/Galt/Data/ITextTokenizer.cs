@@ -6,7 +6,7 @@ namespace Galt.Data;
 /// </summary>
 public interface ITextTokenizer
 {
-    /// <summary>Short name, used in recipe names and reports (<c>word</c>, <c>cl100k</c>).</summary>
+    /// <summary>Short name that identifies the tokenizer (<c>word</c>, <c>cl100k</c>).</summary>
     string Name { get; }
 
     /// <summary>What the tokenizer does, in one line, for reports.</summary>
