@@ -17,7 +17,7 @@ public sealed class UncorrectedAdamW : IDisposable
     public UncorrectedAdamW(IEnumerable<(string Name, Tensor Parameter)> parameters, double learningRate = 3e-4, double weightDecay = 0.01,
         double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        if (!(learningRate > 0 && double.IsFinite(learningRate))) throw new ArgumentOutOfRangeException(nameof(learningRate), $"learning rate must be positive and finite; got {learningRate}.");
+        Checked(learningRate, nameof(learningRate));
         if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be ≥ 0; got {weightDecay}.");
         if (beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(beta1), $"betas must lie in [0, 1); got {beta1}, {beta2}.");
         LearningRate = learningRate;
@@ -33,11 +33,14 @@ public sealed class UncorrectedAdamW : IDisposable
     public double LearningRate
     {
         get => _learningRate;
-        set => _learningRate = value > 0 && double.IsFinite(value) ? value
-            : throw new ArgumentOutOfRangeException(nameof(value), $"learning rate must be positive and finite; got {value}.");
+        set => _learningRate = Checked(value, nameof(value));
     }
 
     private double _learningRate;
+
+    private static double Checked(double learningRate, string parameter) =>
+        learningRate > 0 && double.IsFinite(learningRate) ? learningRate
+            : throw new ArgumentOutOfRangeException(parameter, $"learning rate must be positive and finite; got {learningRate}.");
 
     /// <summary>Decoupled weight decay.</summary>
     public double WeightDecay { get; }
