@@ -27,6 +27,19 @@ public sealed class MachineInfo
     /// <summary>TorchSharp intra-op threads.</summary>
     [JsonPropertyName("torch_threads")] public int TorchThreads { get; set; }
 
+    /// <summary>CPU model (Linux: <c>/proc/cpuinfo</c>; empty where unknown).</summary>
+    [JsonPropertyName("cpu")] public string Cpu { get; set; } = "";
+
+    /// <summary>
+    /// The environment variables that choose libtorch's and MKL's CPU kernels and threads, as <c>NAME=value</c>, or
+    /// empty when none is set (each library then picks by the CPU). Training rounds differently under other kernels, so
+    /// trained figures agree across machines only to their last digits.
+    /// </summary>
+    [JsonPropertyName("kernel_settings")] public List<string> KernelSettings { get; set; } = new();
+
+    /// <summary>The variables <see cref="KernelSettings"/> reports.</summary>
+    public static IReadOnlyList<string> KernelVariables { get; } = new[] { "ATEN_CPU_CAPABILITY", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "OMP_NUM_THREADS", "MKL_NUM_THREADS" };
+
     /// <summary>Reads the current process's machine.</summary>
     public static MachineInfo Current() => new()
     {
@@ -36,5 +49,21 @@ public sealed class MachineInfo
         DotNet = RuntimeInformation.FrameworkDescription,
         TorchSharp = typeof(global::TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown",
         TorchThreads = global::TorchSharp.torch.get_num_threads(),
+        Cpu = CpuModel(),
+        KernelSettings = KernelVariables.Where(v => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v)))
+            .Select(v => $"{v}={Environment.GetEnvironmentVariable(v)}").ToList(),
     };
+
+    private static string CpuModel()
+    {
+        try
+        {
+            const string cpuinfo = "/proc/cpuinfo";
+            if (!File.Exists(cpuinfo)) return "";
+            var line = File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? "" : line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
+    }
 }

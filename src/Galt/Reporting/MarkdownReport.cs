@@ -53,7 +53,10 @@ public static class MarkdownReport
 
         var m = record.Machine;
         md.AppendLine("## Machine").AppendLine();
-        md.AppendLine($"{m.Os}, {m.Architecture}, {m.ProcessorCount} logical processors, {m.DotNet}, TorchSharp {m.TorchSharp}, device {m.Device}, {m.TorchThreads} torch threads.");
+        md.AppendLine($"{m.Os}, {m.Architecture}, {m.ProcessorCount} logical processors, {m.DotNet}, TorchSharp {m.TorchSharp}, device {m.Device}, {m.TorchThreads} torch threads" +
+            (m.Cpu.Length > 0 ? $", CPU {m.Cpu}" : "") +
+            $"; kernels: {(m.KernelSettings.Count == 0 ? "chosen by libtorch and MKL for this CPU" : string.Join(", ", m.KernelSettings))}. " +
+            "Trained figures from other CPUs or kernel settings differ in their last digits.");
         return md.ToString();
     }
 
