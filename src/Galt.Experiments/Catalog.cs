@@ -18,6 +18,7 @@ public static class Catalog
         new KktDemo(),
         new SplitMnistExperiment(),
         new GraphDemo(),
+        new GraphDemoSelection(),
         new MemoryGatesExperiment(),
         new CurriculumGateExperiment(),
         new CurriculumSelectionExperiment(),

@@ -46,6 +46,12 @@ public sealed class ThreadedExecutor : IBlockExecutor
                     results[i] = result;
                 });
             }
+            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+            {
+                // One block failed (e.g. a NonFiniteValueException naming its constraint): surface that exception itself.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                throw;
+            }
             finally
             {
                 set_num_threads(saved);
