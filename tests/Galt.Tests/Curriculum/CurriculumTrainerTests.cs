@@ -20,6 +20,7 @@ public class CurriculumTrainerTests
     }
 
     [Fact]
+    [Trait("Category", TrainedMetric.Category)]
     public void LearnsTheAdjudicationAndLayerHeadsOnASyntheticCurriculum()
     {
         var (train, validation, size) = Load(SyntheticCurriculum.Write(trainPackets: 6), Tiny);
@@ -29,10 +30,10 @@ public class CurriculumTrainerTests
         Assert.Equal(new[] { 1, 50, 100, 150 }, result.History.Select(c => c.Step));
         Assert.Equal(150, result.Losses.Count);
         // Held-out packets (new topics): the rules are keyed on words every packet shares, so they transfer.
-        Assert.True(last["action_acc"] >= 0.95, $"action_acc {last["action_acc"]}");
-        Assert.True(last["teacher_action_acc"] >= 0.95, $"teacher_action_acc {last["teacher_action_acc"]}");
-        Assert.True(last["access_acc"] > first["access_acc"] || last["access_acc"] >= 0.95, $"access_acc {first["access_acc"]} → {last["access_acc"]}");
-        Assert.True(last["lm_loss"] < first["lm_loss"], $"lm_loss {first["lm_loss"]} → {last["lm_loss"]}");
+        TrainedMetric.AtLeast("action_acc", last["action_acc"], 0.95);
+        TrainedMetric.AtLeast("teacher_action_acc", last["teacher_action_acc"], 0.95);
+        TrainedMetric.AtLeast("access_acc", last["access_acc"], 0.9, $"access_acc {first["access_acc"]} at step 1");
+        TrainedMetric.AtMost("lm_loss last / first", last["lm_loss"] / first["lm_loss"], 1);
     }
 
     [Fact]

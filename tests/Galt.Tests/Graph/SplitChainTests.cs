@@ -62,6 +62,7 @@ public class SplitChainTests
     }
 
     [Theory]
+    [Trait("Category", TrainedMetric.Category)]
     [InlineData(Schedule.Jacobi)]
     [InlineData(Schedule.GaussSeidel)]
     public void FourBlockChainLearnsWithoutCrossBlockBackprop(Schedule schedule)
@@ -71,12 +72,13 @@ public class SplitChainTests
         var blocks = Blocks(784, 64, 32, 16, 10);
         using var chain = new SplitChain(blocks, x, y, new SplitChainOptions(Rho: 5, SplitStep: 0.1, InnerIterations: 3, Schedule: schedule));
         double accuracy = Train(chain, epochs: 12, testX, testY);
-        Assert.True(accuracy >= 0.9, $"{schedule}: test accuracy {accuracy:0.000} on separable synthetic digits");
-        Assert.All(chain.ForwardResiduals(), r => Assert.True(r < 0.2, $"forward residual {r:0.000}"));
+        TrainedMetric.AtLeast($"{schedule}: test accuracy on separable synthetic digits", accuracy, 0.9);
+        TrainedMetric.AtMost($"{schedule}: largest forward residual", chain.ForwardResiduals().Max(), 0.2);
         foreach (var b in blocks) b.Dispose();
     }
 
     [Fact]
+    [Trait("Category", TrainedMetric.Category)]
     public void ThreadedJacobiMatchesSequentialJacobi()
     {
         using var scope = NewDisposeScope();
@@ -93,10 +95,11 @@ public class SplitChainTests
         var sequential = Run(new SequentialExecutor());
         var threaded = Run(new ThreadedExecutor(2));
         double maxDiff = sequential.Zip(threaded).Max(p => Math.Abs(p.First - p.Second));
-        Assert.True(maxDiff <= 1e-4, $"threaded and sequential Jacobi differ by {maxDiff:e2}");
+        TrainedMetric.AtMost("max |threaded − sequential Jacobi| over the parameters", maxDiff, 1e-4);
     }
 
     [Fact]
+    [Trait("Category", TrainedMetric.Category)]
     public void PenaltiesStayFixedByDefaultAndGrowWhenAsked()
     {
         using var scope = NewDisposeScope();
@@ -111,7 +114,7 @@ public class SplitChainTests
         using (var chain = new SplitChain(growingBlocks, x, y, new SplitChainOptions(Rho: 2, InnerIterations: 1, RhoGrowth: 1.5, RhoMax: 10, Tau: 0.5)))
         {
             Train(chain, epochs: 1, testX, testY);
-            Assert.Contains(chain.Penalties, rho => rho > 2);
+            TrainedMetric.AtLeast("largest ρ after growth (one growth step: 2 × 1.5 = 3)", chain.Penalties.Max(), 3);
             Assert.All(chain.Penalties, rho => Assert.InRange(rho, 2, 10));
         }
         foreach (var b in fixedBlocks.Concat(growingBlocks)) b.Dispose();

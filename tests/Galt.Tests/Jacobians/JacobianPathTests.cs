@@ -24,12 +24,13 @@ public class JacobianPathTests
     }
 
     [Fact]
+    [Trait("Category", TrainedMetric.Category)]
     public void BatchedAndAutogradPathsTrainTheSameModel()
     {
         var batched = Train(JacobianPath.Batched);
         var autograd = Train(JacobianPath.Autograd);
         double maxDiff = batched.Zip(autograd).Max(p => Math.Abs(p.First - p.Second));
-        Assert.True(maxDiff <= 1e-4, $"parameters differ by {maxDiff:e2} after 30 steps");
+        TrainedMetric.AtMost("max |batched − autograd| over the parameters after 30 steps", maxDiff, 1e-4);
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public class MemoryGateTests
     }
 
     [Fact]
+    [Trait("Category", TrainedMetric.Category)]
     public void SymbolicBenchmarkReproducesTheReleaseTable()
     {
         // A data folder that does not exist skips the (slower) natural-language half.
@@ -49,6 +50,7 @@ public class MemoryGateTests
         Assert.Equal(0.0, s["flush.top_down"]);          // the global flush throws away contained memories
         Assert.Equal(0.7, s["independent.accuracy"], 6);
         Assert.Equal(0.7, s["flush.accuracy"], 6);
-        Assert.Equal(1.0, s["flat_mlp.accuracy"]);
+        // The one trained learner: 1.000 here, asserted with room for a row or two that another CPU rounds the other way.
+        TrainedMetric.AtLeast("flat_mlp.accuracy", s["flat_mlp.accuracy"], 0.99);
     }
 }

@@ -25,6 +25,7 @@ public class NlContrastGateTests
 
     /// <summary>Needs the GALT release's contrast lessons (../shared/data/galt-release); reports and returns when absent.</summary>
     [Fact]
+    [Trait("Category", TrainedMetric.Category)]
     public void HierarchicalGateOnPredictedLayersGeneralisesToHeldOutPairs()
     {
         if (ReleaseData.Find() is null)
@@ -33,10 +34,11 @@ public class NlContrastGateTests
             return;
         }
         var s = new MemoryGatesExperiment().Run(RunContext.Silent()).Summary;
-        Assert.Equal(1.0, s["nl.heldout_pair_accuracy"]);
+        // Trained: the layer heads predict each packet's layers from text (1.000 here); the rule then decides access.
+        TrainedMetric.AtLeast("nl.heldout_pair_accuracy", s["nl.heldout_pair_accuracy"], 0.99);
         Assert.Equal(1.0, s["nl.hierarchical.accuracy"]);
         Assert.True(s["nl.independent.heldout_pair_accuracy"] < 0.5);
         Assert.Equal(0.0, s["nl.flush.top_down"]);
-        Assert.True(s["nl.flat_bow_logistic.heldout_pair_accuracy"] < 1.0, "the text-only learner does not generalise to held-out pairs");
+        TrainedMetric.AtMost("nl.flat_bow_logistic.heldout_pair_accuracy (the text-only learner does not generalise to held-out pairs)", s["nl.flat_bow_logistic.heldout_pair_accuracy"], 0.95);
     }
 }
