@@ -23,16 +23,22 @@ public class CurriculumTrainerTests
     [Trait("Category", TrainedMetric.Category)]
     public void LearnsTheAdjudicationAndLayerHeadsOnASyntheticCurriculum()
     {
-        var (train, validation, size) = Load(SyntheticCurriculum.Write(trainPackets: 6), Tiny);
-        var result = new CurriculumTrainer(Tiny).Run(train, validation, size, seed: 42, NullProgress.Instance);
+        // 300 steps: at 150 the layer heads (and so predicted access, 0.75–0.92) had not settled and which rows they got
+        // right depended on the CPU's kernels; at 300 every head is at 1.000 under every kernel set measured
+        // (docs/trained-metric-margins.md).
+        var options = Tiny with { Steps = 300 };
+        var (train, validation, size) = Load(SyntheticCurriculum.Write(trainPackets: 6), options);
+        var result = new CurriculumTrainer(options).Run(train, validation, size, seed: 42, NullProgress.Instance);
         var first = result.History[0].Metrics;
         var last = result.Final;
-        Assert.Equal(new[] { 1, 50, 100, 150 }, result.History.Select(c => c.Step));
-        Assert.Equal(150, result.Losses.Count);
+        Assert.Equal(new[] { 1, 50, 100, 150, 200, 250, 300 }, result.History.Select(c => c.Step));
+        Assert.Equal(300, result.Losses.Count);
         // Held-out packets (new topics): the rules are keyed on words every packet shares, so they transfer.
         TrainedMetric.AtLeast("action_acc", last["action_acc"], 0.95);
         TrainedMetric.AtLeast("teacher_action_acc", last["teacher_action_acc"], 0.95);
-        TrainedMetric.AtLeast("access_acc", last["access_acc"], 0.9, $"access_acc {first["access_acc"]} at step 1");
+        TrainedMetric.AtLeast("memory_layer_acc", last["memory_layer_acc"], 0.9);
+        TrainedMetric.AtLeast("violation_layer_acc", last["violation_layer_acc"], 0.9);
+        TrainedMetric.AtLeast("access_acc (predicted layers)", last["access_acc"], 0.9, $"access_acc {first["access_acc"]} at step 1");
         TrainedMetric.AtMost("lm_loss last / first", last["lm_loss"] / first["lm_loss"], 1);
     }
 

@@ -22,11 +22,11 @@ public class KktTests
     [MemberData(nameof(Problems))]
     public void AlHessianOptimizerReachesTheKktPoint(string name) => Check(KktRunner.RunHessian(Find(name)));
 
-    private static void Check(KktOutcome o)
+    private static void Check(KktOutcome o, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
         string where = $"x = [{string.Join(", ", o.X.Select(v => v.ToString("0.#####")))}], λ = [{string.Join(", ", o.Lambda.Select(v => v.ToString("0.#####")))}] after {o.LambdaTrace.Length} steps";
-        TrainedMetric.AtMost($"{o.Optimizer} on {o.Problem.Name}: |x − x*|", o.XError, 1e-3, where);
-        TrainedMetric.AtMost($"{o.Optimizer} on {o.Problem.Name}: |λ − λ*|", o.LambdaError, 1e-3, where);
-        TrainedMetric.AtMost($"{o.Optimizer} on {o.Problem.Name}: certificate max violation", o.Certificate.MaxViolation, o.Certificate.Tolerance);
+        TrainedMetric.AtMost($"{o.Optimizer} on {o.Problem.Name}: |x − x*|", o.XError, 1e-3, where, test: test);
+        TrainedMetric.AtMost($"{o.Optimizer} on {o.Problem.Name}: |λ − λ*|", o.LambdaError, 1e-3, where, test: test);
+        TrainedMetric.AtMost($"{o.Optimizer} on {o.Problem.Name}: certificate max violation", o.Certificate.MaxViolation, o.Certificate.Tolerance, test: test);
     }
 }

@@ -1,5 +1,6 @@
 using Galt.Models;
 using Galt.Optim;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Galt.Tests.Optim;
@@ -7,16 +8,23 @@ namespace Galt.Tests.Optim;
 /// <summary>The paper's claim that GALT "reduces to ordinary training" with no constraints, checked against AdamW.</summary>
 public class ReductionTests
 {
-    [Fact]
+    /// <summary>
+    /// Two code paths that compute the same update in a different order agree up to rounding. In float32 that rounding
+    /// drifts over 100 steps by 2.4e-7 to 1.04e-6 (relative) depending on the CPU's kernels
+    /// (docs/trained-metric-margins.md), so the float32 bound is 1e-5; float64 shows the update rules themselves agree.
+    /// </summary>
+    [Theory]
     [Trait("Category", TrainedMetric.Category)]
-    public void UnconstrainedGaltWithoutAnchorIsAdamW()
+    [InlineData(ScalarType.Float32, 1e-5)]
+    [InlineData(ScalarType.Float64, 1e-12)]
+    public void UnconstrainedGaltWithoutAnchorIsAdamW(ScalarType dtype, double bound)
     {
         using var scope = NewDisposeScope();
         random.manual_seed(3);
-        var galtModel = new Mlp(8, 16, 4);
+        var galtModel = new Mlp(8, 16, 4).to(dtype);
         random.manual_seed(3);
-        var adamModel = new Mlp(8, 16, 4);
-        var x = randn(32, 8, generator: new Generator(5));
+        var adamModel = new Mlp(8, 16, 4).to(dtype);
+        var x = randn(32, 8, generator: new Generator(5)).to(dtype);
         var y = randint(0, 4, new long[] { 32 }, generator: new Generator(6));
 
         const double lr = 1e-2, wd = 0.01;
@@ -30,8 +38,8 @@ public class ReductionTests
             adamW.step();
         }
         double relative = galtModel.parameters().Zip(adamModel.parameters())
-            .Max(p => (p.First - p.Second).abs().max().item<float>() / Math.Max(1, p.Second.abs().max().item<float>()));
-        TrainedMetric.AtMost("max |GALT − AdamW| / max(1, |θ|) per tensor after 100 steps", relative, 1e-6);
+            .Max(p => (p.First - p.Second).abs().max().to(ScalarType.Float64).item<double>() / Math.Max(1, p.Second.abs().max().to(ScalarType.Float64).item<double>()));
+        TrainedMetric.AtMost($"{dtype}: max |GALT − AdamW| / max(1, |θ|) per tensor after 100 steps", relative, bound);
         Assert.Equal(100, galt.Metric.StepCount(0));
     }
 
