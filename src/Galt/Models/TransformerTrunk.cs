@@ -49,16 +49,30 @@ public sealed class TransformerTrunk : nn.Module<Tensor, Tensor>
     /// <summary>d_model.</summary>
     public int Width { get; }
 
+    /// <summary>The encoder blocks, input side first (a routed carrier runs them one by one).</summary>
+    public IReadOnlyList<EncoderBlock> Layers => _layers ??= blocks.ToList();
+
+    private IReadOnlyList<EncoderBlock>? _layers;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor ids)
+    {
+        var x = Embed(ids);
+        foreach (var block in blocks) x = block.call(x);
+        return Normalize(x);
+    }
+
+    /// <summary>Token plus position embeddings of ids [batch, sequence]: the input of the first block.</summary>
+    public Tensor Embed(Tensor ids)
     {
         if (ids.dim() != 2) throw new ArgumentException($"token ids must be [batch, sequence]; got shape [{string.Join(", ", ids.shape)}].", nameof(ids));
         long n = ids.shape[0], t = ids.shape[1];
         if (t > MaxLength) throw new ArgumentException($"sequence length {t} exceeds the model's maximum {MaxLength}.", nameof(ids));
         // Positions are looked up per example ([n, t]), so every layer input keeps the batch dimension first.
         var position = arange(t, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(n, t);
-        var x = tokens.call(ids) + positions.call(position);
-        foreach (var block in blocks) x = block.call(x);
-        return norm.call(x);
+        return tokens.call(ids) + positions.call(position);
     }
+
+    /// <summary>The final LayerNorm, applied after the last block.</summary>
+    public Tensor Normalize(Tensor hidden) => norm.call(hidden);
 }

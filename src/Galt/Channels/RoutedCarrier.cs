@@ -1,0 +1,207 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Galt.Channels;
+
+/// <summary>
+/// The macro-block policy carrier of spec §5.2 over any <see cref="IBlockCarrier"/>: the carrier's layers grouped into
+/// B macro-blocks; per block a route reader R_b (H → P) and carry K_b (P → P) — three independent sets with typed
+/// routes —, P rank-16 experts per block shared by every branch, and P output heads (H → P) per output branch (three
+/// with typed outputs). A pass for branch β starts from the uniform route; before block b the route (transformed by
+/// the <see cref="RouteMode"/>) selects an expert whose residual h ← h + policy_scale·up(tanh(down(h))) is added at
+/// every position, the block's layers run, and the route becomes softmax(R_b^β(summary) + K_b^β(r_in)). The final
+/// route selects the output head whose P-vector, times output_expert_scale, is added to
+/// base_choice_scale × the carrier's own dense choice scores.
+/// Initialisation (spec §5.2): readers N(0,1)·0.02/√H, carries 0.5·I, downs N·0.02/√H, ups N·0.02/√rank, biases 0,
+/// output heads all zero.
+/// </summary>
+public sealed class RoutedCarrier : nn.Module
+{
+    private readonly IBlockCarrier _carrier;
+    private readonly ModuleList<Linear> readers = new(), carries = new(), policy_downs = new(), policy_ups = new(), heads = new();
+    private readonly int[][] _blockLayers;
+
+    /// <summary>Wraps <paramref name="carrier"/>; the policy modules are initialised from <paramref name="seed"/>.</summary>
+    public RoutedCarrier(IBlockCarrier carrier, RoutedCarrierOptions options, int seed) : base(nameof(RoutedCarrier))
+    {
+        ArgumentNullException.ThrowIfNull(carrier);
+        options.Validate();
+        _carrier = carrier;
+        Options = options;
+        int p = options.Policies, h = carrier.Width;
+        _blockLayers = Enumerable.Range(0, (carrier.LayerCount + options.BlockSize - 1) / options.BlockSize)
+            .Select(b => Enumerable.Range(b * options.BlockSize, Math.Min(options.BlockSize, carrier.LayerCount - b * options.BlockSize)).ToArray()).ToArray();
+        Transform = new RouteTransform(Blocks, p);
+        var g = new Generator((ulong)seed);
+        using (no_grad())
+        {
+            for (int set = 0; set < RouteSets; set++)
+                for (int b = 0; b < Blocks; b++)
+                {
+                    var reader = nn.Linear(h, p);
+                    reader.weight!.copy_(randn(new long[] { p, h }, generator: g) * (0.02 / Math.Sqrt(h)));
+                    reader.bias!.zero_();
+                    readers.Add(reader);
+                    var carry = nn.Linear(p, p);
+                    carry.weight!.copy_(eye(p) * 0.5);
+                    carry.bias!.zero_();
+                    carries.Add(carry);
+                }
+            for (int e = 0; e < Blocks * p; e++)
+            {
+                var down = nn.Linear(h, options.ExpertRank);
+                down.weight!.copy_(randn(new long[] { options.ExpertRank, h }, generator: g) * (0.02 / Math.Sqrt(h)));
+                down.bias!.zero_();
+                policy_downs.Add(down);
+                var up = nn.Linear(options.ExpertRank, h);
+                up.weight!.copy_(randn(new long[] { h, options.ExpertRank }, generator: g) * (0.02 / Math.Sqrt(options.ExpertRank)));
+                up.bias!.zero_();
+                policy_ups.Add(up);
+            }
+            for (int k = 0; k < OutputSets * p; k++)
+            {
+                var head = nn.Linear(h, p);
+                head.weight!.zero_();
+                head.bias!.zero_();
+                heads.Add(head);
+            }
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>The settings.</summary>
+    public RoutedCarrierOptions Options { get; }
+
+    /// <summary>The wrapped carrier.</summary>
+    public IBlockCarrier Carrier => _carrier;
+
+    /// <summary>B, the number of macro-blocks.</summary>
+    public int Blocks => _blockLayers.Length;
+
+    /// <summary>The carrier layers of each macro-block.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> BlockLayers => _blockLayers;
+
+    /// <summary>The route modes' transform, with its recorded permutations.</summary>
+    public RouteTransform Transform { get; }
+
+    private int RouteSets => Options.TypedRoutes ? 3 : 1;
+
+    private int OutputSets => Options.TypedOutputs ? 3 : 1;
+
+    private Linear Reader(ChannelBranch branch, int block) => readers[RouteSet(branch) * Blocks + block];
+
+    private Linear Carry(ChannelBranch branch, int block) => carries[RouteSet(branch) * Blocks + block];
+
+    private int RouteSet(ChannelBranch branch) => Options.TypedRoutes ? (int)branch : 0;
+
+    private int OutputSet(ChannelBranch branch) => Options.TypedOutputs ? (int)branch : 0;
+
+    /// <summary>One routed pass of branch <paramref name="branch"/> over token ids and mask under <paramref name="mode"/>.</summary>
+    public RoutedPass Forward(ChannelBranch branch, Tensor ids, Tensor mask, RouteMode mode = RouteMode.Normal)
+    {
+        int p = Options.Policies;
+        var h = _carrier.Embed(ids, mask);
+        long n = h.shape[0];
+        var r = full(new long[] { n, p }, 1.0 / p, dtype: ScalarType.Float32, device: h.device);
+        var routes = new List<Tensor>();
+        var logits = new List<Tensor>();
+        var experts = new List<long[]>();
+        for (int b = 0; b < Blocks; b++)
+        {
+            var routeIn = Transform.ForBlock(r, b, mode);
+            var (weights, chosen) = Selection(routeIn);
+            experts.Add(chosen);
+            Tensor? residual = null;
+            for (int e = 0; e < p; e++)
+            {
+                // Every expert is computed and weighted (one-hot under hard routing), so only the selected one gets gradient.
+                var delta = policy_ups[b * p + e].call(policy_downs[b * p + e].call(h).tanh()) * weights[TensorIndex.Colon, e].reshape(n, 1, 1);
+                residual = residual is null ? delta : residual + delta;
+            }
+            h = h + residual! * Options.PolicyScale;
+            foreach (int layer in _blockLayers[b]) h = _carrier.Layer(layer, h, mask);
+            var summary = _carrier.Summarize(h, mask).to(ScalarType.Float32);
+            var z = Reader(branch, b).call(summary) + Carry(branch, b).call(routeIn);
+            logits.Add(z);
+            r = z.softmax(-1);
+            routes.Add(r);
+        }
+        var final = _carrier.Summarize(h, mask).to(ScalarType.Float32);
+        var (outputWeights, head) = Selection(Transform.ForOutput(r, mode));
+        Tensor bonus = zeros(n, p, device: h.device);
+        if (Options.OutputExpertScale > 0)
+        {
+            int offset = OutputSet(branch) * p;
+            for (int k = 0; k < p; k++)
+                bonus = bonus + heads[offset + k].call(final) * outputWeights[TensorIndex.Colon, k].unsqueeze(1);
+            bonus = bonus * Options.OutputExpertScale;
+        }
+        return new RoutedPass(bonus, final, routes, logits, experts, head);
+    }
+
+    /// <summary>
+    /// Choice scores [items, P] of branch <paramref name="branch"/>: base_choice_scale × the carrier's dense scores plus
+    /// the routed bonus, for prompts rendered by <see cref="ChoiceItem.Render"/>. Also returns the pass (routes).
+    /// </summary>
+    public (Tensor Scores, RoutedPass Pass) ChoiceScores(ChannelBranch branch, IReadOnlyList<ChoiceItem> items, RouteMode mode = RouteMode.Normal)
+    {
+        if (items.Count == 0) throw new ArgumentException("no choice items to score.", nameof(items));
+        foreach (var item in items) item.Validate(Options.Policies);
+        var (ids, mask) = _carrier.Encode(items.Select(i => i.Render()).ToArray());
+        var pass = Forward(branch, ids, mask, mode);
+        var scores = pass.Bonus;
+        if (Options.BaseChoiceScale > 0)
+        {
+            var dense = _carrier.DenseChoiceScores(items).to(ScalarType.Float32);
+            scores = scores + (Options.BaseChoiceScale == 1 ? dense : dense * Options.BaseChoiceScale);
+        }
+        return (scores, pass);
+    }
+
+    /// <summary>
+    /// Block <paramref name="block"/>'s trainable parameters for block masking (spec §2.6): its carrier layers, its route
+    /// readers and carries in every route set, its experts, and — for the last block — every output head.
+    /// </summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> BlockParameters(int block, bool policyOnly = false)
+    {
+        if (block < 0 || block >= Blocks) throw new ArgumentOutOfRangeException(nameof(block), $"block {block} is outside 0..{Blocks - 1}.");
+        var result = new List<(string, Parameter)>();
+        if (!policyOnly)
+            foreach (int layer in _blockLayers[block]) result.AddRange(_carrier.LayerParameters(layer).Where(p => p.Parameter.requires_grad));
+        result.AddRange(PolicyParameters(block));
+        return result;
+    }
+
+    /// <summary>Block <paramref name="block"/>'s policy tensors only (readers, carries, experts; the output heads with the last block).</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> PolicyParameters(int block)
+    {
+        int p = Options.Policies;
+        var result = new List<(string, Parameter)>();
+        for (int set = 0; set < RouteSets; set++)
+        {
+            result.AddRange(Named($"readers.{set * Blocks + block}", readers[set * Blocks + block]));
+            result.AddRange(Named($"carries.{set * Blocks + block}", carries[set * Blocks + block]));
+        }
+        for (int e = block * p; e < (block + 1) * p; e++)
+        {
+            result.AddRange(Named($"policy_downs.{e}", policy_downs[e]));
+            result.AddRange(Named($"policy_ups.{e}", policy_ups[e]));
+        }
+        if (block == Blocks - 1)
+            for (int k = 0; k < heads.Count; k++) result.AddRange(Named($"heads.{k}", heads[k]));
+        return result;
+    }
+
+    private static IEnumerable<(string, Parameter)> Named(string prefix, Linear layer) =>
+        layer.named_parameters().Select(p => ($"{prefix}.{p.name}", p.parameter));
+
+    private (Tensor Weights, long[] Chosen) Selection(Tensor route)
+    {
+        // First-index argmax: a uniform route picks expert (or head) 0, as the release's argmax does.
+        var chosen = route.argmax(-1);
+        var indices = chosen.data<long>().ToArray();
+        var weights = Options.HardRouting ? nn.functional.one_hot(chosen, Options.Policies).to(ScalarType.Float32) : route;
+        return (weights, indices);
+    }
+}
