@@ -144,7 +144,11 @@ public sealed class RoutedCarrier : nn.Module
     /// Choice scores [items, P] of branch <paramref name="branch"/>: base_choice_scale × the carrier's dense scores plus
     /// the routed bonus, for prompts rendered by <see cref="ChoiceItem.Render"/>. Also returns the pass (routes).
     /// </summary>
-    public (Tensor Scores, RoutedPass Pass) ChoiceScores(ChannelBranch branch, IReadOnlyList<ChoiceItem> items, RouteMode mode = RouteMode.Normal)
+    /// <remarks>
+    /// The dense scores do not depend on the branch or the route mode; an evaluation that scores the same items many
+    /// times can pass them once as <paramref name="dense"/> (from <see cref="IBlockCarrier.DenseChoiceScores"/>).
+    /// </remarks>
+    public (Tensor Scores, RoutedPass Pass) ChoiceScores(ChannelBranch branch, IReadOnlyList<ChoiceItem> items, RouteMode mode = RouteMode.Normal, Tensor? dense = null)
     {
         if (items.Count == 0) throw new ArgumentException("no choice items to score.", nameof(items));
         foreach (var item in items) item.Validate(Options.Policies);
@@ -153,7 +157,9 @@ public sealed class RoutedCarrier : nn.Module
         var scores = pass.Bonus;
         if (Options.BaseChoiceScale > 0)
         {
-            var dense = _carrier.DenseChoiceScores(items).to(ScalarType.Float32);
+            dense = (dense ?? _carrier.DenseChoiceScores(items)).to(ScalarType.Float32);
+            if (dense.shape[0] != items.Count || dense.shape[1] != Options.Policies)
+                throw new ArgumentException($"dense scores of shape [{string.Join(", ", dense.shape)}] do not fit {items.Count} items of {Options.Policies} options.", nameof(dense));
             scores = scores + (Options.BaseChoiceScale == 1 ? dense : dense * Options.BaseChoiceScale);
         }
         return (scores, pass);

@@ -1,0 +1,121 @@
+using static TorchSharp.torch;
+
+namespace Galt.Channels;
+
+/// <summary>
+/// The evaluation protocol of spec §5.6 on three data sets — task (scored by the task branch), safety (safety branch)
+/// and retain (memory branch): accuracy = argmax of the branch's choice scores against the label; route_acc and
+/// route_entropy of the last block's task-branch route on the task items; under the full protocol also the accuracies
+/// under every <see cref="RouteMode"/>, the zero-gap and scramble-gap (normal − zero, normal − scramble), the
+/// split-scramble gaps (blocks only, output only), the 3×3 branch matrix (data × branch, normal mode) and the
+/// preferred-branch margins (preferred − best other branch). Metric names: <c>task_acc</c>, <c>route_acc</c>,
+/// <c>task_zero_gap</c>, <c>safety_scramble_gap</c>, <c>retain_blocks_only_gap</c>, <c>matrix.safety.memory</c>,
+/// <c>retain_margin</c>, …
+/// </summary>
+public sealed class ChannelEvaluator
+{
+    private readonly RoutedCarrier _carrier;
+    private readonly int _batchSize;
+
+    /// <summary>The data sets in report order, with their preferred branch.</summary>
+    public static IReadOnlyList<(string Name, ChannelBranch Preferred)> DataSets { get; } =
+        new[] { ("task", ChannelBranch.Task), ("safety", ChannelBranch.Safety), ("retain", ChannelBranch.Memory) };
+
+    private static readonly (RouteMode Mode, string Name)[] ProbeModes =
+        { (RouteMode.Zero, "zero"), (RouteMode.Scramble, "scramble"), (RouteMode.ScrambleBlocksOnly, "blocks_only"), (RouteMode.ScrambleOutputOnly, "output_only") };
+
+    /// <summary>Creates the evaluator; items are scored in batches of <paramref name="batchSize"/>.</summary>
+    public ChannelEvaluator(RoutedCarrier carrier, int batchSize = 16)
+    {
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be ≥ 1; got {batchSize}.");
+        _carrier = carrier;
+        _batchSize = batchSize;
+    }
+
+    /// <summary>
+    /// Evaluates on the task, safety and retain items. <paramref name="full"/> = false gives only the normal-mode
+    /// accuracies and route metrics (the pre-training row); true adds the necessity probes, the matrix and the margins.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<ChoiceItem> task, IReadOnlyList<ChoiceItem> safety, IReadOnlyList<ChoiceItem> retain, bool full = true)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var data = new[] { task, safety, retain };
+        if (data.Any(d => d.Count == 0)) throw new ArgumentException("every data set needs at least one item to evaluate.");
+        // The dense path depends on neither branch nor mode: score it once per data set.
+        var dense = data.Select(d => _carrier.Options.BaseChoiceScale > 0 ? Batched(d, b => _carrier.Carrier.DenseChoiceScores(b)) : null).ToArray();
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        var normal = new double[3, 3];
+        for (int d = 0; d < 3; d++)
+        {
+            var (name, preferred) = DataSets[d];
+            foreach (var branch in full ? Enum.GetValues<ChannelBranch>() : new[] { preferred })
+            {
+                normal[d, (int)branch] = Accuracy(data[d], branch, RouteMode.Normal, dense[d]);
+                if (full) metrics[$"matrix.{name}.{BranchName(branch)}"] = normal[d, (int)branch];
+            }
+            metrics[$"{name}_acc"] = normal[d, (int)preferred];
+        }
+        var (routeAccuracy, routeEntropy) = RouteMetrics(task);
+        metrics["route_acc"] = routeAccuracy;
+        metrics["route_entropy"] = routeEntropy;
+        if (!full) return metrics;
+        for (int d = 0; d < 3; d++)
+        {
+            var (name, preferred) = DataSets[d];
+            foreach (var (mode, modeName) in ProbeModes)
+            {
+                double accuracy = Accuracy(data[d], preferred, mode, dense[d]);
+                metrics[$"{name}_{modeName}_acc"] = accuracy;
+                metrics[$"{name}_{modeName}_gap"] = normal[d, (int)preferred] - accuracy;
+            }
+            double others = Enum.GetValues<ChannelBranch>().Where(b => b != preferred).Max(b => normal[d, (int)b]);
+            metrics[$"{name}_margin"] = normal[d, (int)preferred] - others;
+        }
+        return metrics;
+    }
+
+    /// <summary>The branch's name in metric keys: task, safety, memory.</summary>
+    public static string BranchName(ChannelBranch branch) => branch.ToString().ToLowerInvariant();
+
+    /// <summary>Accuracy of <paramref name="branch"/> on <paramref name="items"/> under <paramref name="mode"/>.</summary>
+    public double Accuracy(IReadOnlyList<ChoiceItem> items, ChannelBranch branch, RouteMode mode, Tensor? dense = null)
+    {
+        int correct = 0;
+        for (int start = 0; start < items.Count; start += _batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = items.Skip(start).Take(_batchSize).ToArray();
+            var denseBatch = dense?.narrow(0, start, batch.Length);
+            var predicted = _carrier.ChoiceScores(branch, batch, mode, denseBatch).Scores.argmax(-1).data<long>().ToArray();
+            correct += predicted.Where((p, i) => p == batch[i].Label).Count();
+        }
+        return (double)correct / items.Count;
+    }
+
+    /// <summary>route_acc (argmax of the last block's task-branch route logits vs the label) and the mean entropy of that route.</summary>
+    public (double Accuracy, double Entropy) RouteMetrics(IReadOnlyList<ChoiceItem> items)
+    {
+        int correct = 0;
+        double entropy = 0;
+        for (int start = 0; start < items.Count; start += _batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = items.Skip(start).Take(_batchSize).ToArray();
+            var (ids, mask) = _carrier.Carrier.Encode(batch.Select(i => i.Render()).ToArray());
+            var logits = _carrier.Forward(ChannelBranch.Task, ids, mask).RouteLogits[^1];
+            var predicted = logits.argmax(-1).data<long>().ToArray();
+            correct += predicted.Where((p, i) => p == batch[i].Label).Count();
+            var logp = logits.log_softmax(-1);
+            entropy += -(logp.exp() * logp).sum(-1).sum().item<float>();
+        }
+        return ((double)correct / items.Count, entropy / items.Count);
+    }
+
+    private Tensor Batched(IReadOnlyList<ChoiceItem> items, Func<IReadOnlyList<ChoiceItem>, Tensor> score)
+    {
+        var parts = new List<Tensor>();
+        for (int start = 0; start < items.Count; start += _batchSize) parts.Add(score(items.Skip(start).Take(_batchSize).ToArray()));
+        return cat(parts, 0);
+    }
+}
