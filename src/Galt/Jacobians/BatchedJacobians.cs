@@ -155,8 +155,8 @@ public static class BatchedJacobians
             case LoraLinear lora:
             {
                 var (a2, g2) = (Flatten(a), Flatten(g));
-                if (lora.A.requires_grad) yield return (lora.A, g2.matmul(lora.B).t().matmul(a2) / lora.Rank);
-                if (lora.B.requires_grad) yield return (lora.B, g2.t().matmul(a2.matmul(lora.A.t())) / lora.Rank);
+                if (lora.A.requires_grad) yield return (lora.A, lora.ApplyScale(g2.matmul(lora.B).t().matmul(a2)));
+                if (lora.B.requires_grad) yield return (lora.B, lora.ApplyScale(g2.t().matmul(a2.matmul(lora.A.t()))));
                 break;
             }
             case Linear linear:
@@ -211,8 +211,8 @@ public static class BatchedJacobians
         switch (module)
         {
             case LoraLinear lora:
-                if (lora.A.requires_grad) yield return (lora.A, g.matmul(lora.B).transpose(1, 2).bmm(a) / lora.Rank);
-                if (lora.B.requires_grad) yield return (lora.B, g.transpose(1, 2).bmm(a.matmul(lora.A.t())) / lora.Rank);
+                if (lora.A.requires_grad) yield return (lora.A, lora.ApplyScale(g.matmul(lora.B).transpose(1, 2).bmm(a)));
+                if (lora.B.requires_grad) yield return (lora.B, lora.ApplyScale(g.transpose(1, 2).bmm(a.matmul(lora.A.t()))));
                 break;
             case Linear linear:
                 if (Own(linear, "weight") is { requires_grad: true } w) yield return (w, g.transpose(1, 2).bmm(a));

@@ -108,6 +108,27 @@ public class BatchedJacobiansTests
         AssertParity(model, constraints);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void WrappedLoraLayersWithTheirOwnScaleMatchAutograd(bool equalCounts)
+    {
+        // The carriers' adapters: existing layers wrapped with scale 16 (not 1/r); both Jacobian rules must apply it.
+        using var scope = NewDisposeScope();
+        random.manual_seed(12);
+        var first = new LoraLinear(nn.Linear(6, 9), rank: 2, scale: 16, (r, i) => rand(r, i) * 0.4 - 0.2);
+        var second = new LoraLinear(nn.Linear(9, 4), rank: 3, scale: 16, (r, i) => rand(r, i) * 0.4 - 0.2);
+        var model = new BlockChain(new nn.Module<Tensor, Tensor>[] { first, nn.ReLU(), second });
+        var g = new Generator(13);
+        var constraints = equalCounts
+            ? Constraints(model, 8, 6)
+            : new[] { 3, 5, 2 }.Select((n, e) => new KlRetentionConstraint($"c{e}", model, randn(new long[] { n, 6 }, generator: g), margin: 0)).ToArray();
+        Perturb(model);
+        first.FreezeBase();
+        second.FreezeBase();
+        AssertParity(model, constraints);
+    }
+
     [Fact]
     public void UnequalExampleCountsMatchAutograd()
     {
