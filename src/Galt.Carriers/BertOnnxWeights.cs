@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Galt.Carriers;
