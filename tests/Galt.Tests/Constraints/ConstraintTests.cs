@@ -27,7 +27,7 @@ public class ConstraintTests
         double expected = 0;
         for (int i = 0; i < before.Length; i++) expected += before[i] * (Math.Log(Math.Max(before[i], 1e-12)) - after[i]);
         expected = expected / 10 * 1.5 * 1.5 - 0.02; // T²·mean KL − margin
-        Assert.Equal(expected, kl.Value(), 5);
+        Assert.Equal(expected, kl.Value(), 1e-5);
         Assert.True(kl.Value() > 0);
     }
 
@@ -42,7 +42,7 @@ public class ConstraintTests
         Assert.Equal(0.75 - 0.1, hard.Value(), 6);
         using var smooth = new ForbiddenMassConstraint("forbid", _ => logits, probes, mask, margin: 0.1, lseTemperature: 0.1);
         double lse = 0.1 * Math.Log(Math.Exp(5) + Math.Exp(7.5));
-        Assert.Equal(lse - 0.1, smooth.Value(), 5);
+        Assert.Equal(lse - 0.1, smooth.Value(), 1e-5);
     }
 
     [Fact]
@@ -89,8 +89,8 @@ public class BoundaryStateConstraintTests
         using (no_grad()) layer.bias!.add_(0.5f);
         Tensor after;
         using (no_grad()) after = layer.call(probe);
-        Assert.Equal((after - before).pow(2).mean().item<float>(), edge.Value(), 5);
-        Assert.Equal(0.25, edge.Value(), 5);
+        Assert.Equal((after - before).pow(2).mean().item<float>(), edge.Value(), 1e-5);
+        Assert.Equal(0.25, edge.Value(), 1e-5);
         edge.Refresh();
         Assert.Equal(0, edge.Value(), 12);
     }

@@ -39,8 +39,8 @@ public class CurriculumModelTests
         optimizer.Step();
         // m = 0.1·g, v = 0.001·g², θ ← θ(1 − 0.1·0.5) − 0.1·m/(√v + 1e-8) = 0.95θ − 0.1·0.1/√0.001·sign(g)
         double move = 0.1 * 0.1 / Math.Sqrt(0.001);
-        Assert.Equal(0.95 * 1 - move, p[0].item<float>(), 5);
-        Assert.Equal(0.95 * -2 + move, p[1].item<float>(), 5);
+        Assert.Equal(0.95 * 1 - move, p[0].item<float>(), 1e-5);
+        Assert.Equal(0.95 * -2 + move, p[1].item<float>(), 1e-5);
     }
 
     [Fact]

@@ -30,9 +30,9 @@ public class WeightAverageTests
 
         using (average.Apply())
         {
-            Assert.Equal(3f, p[0].item<float>(), 5);
-            Assert.Equal(1f, p[1].item<float>(), 5);
-            Assert.Equal(30f, q[0].item<float>(), 5);
+            Assert.Equal(3f, p[0].item<float>(), 1e-5);
+            Assert.Equal(1f, p[1].item<float>(), 1e-5);
+            Assert.Equal(30f, q[0].item<float>(), 1e-5);
             Assert.Throws<InvalidOperationException>(() => average.Accumulate()); // would average the mean into itself
             Assert.Throws<InvalidOperationException>(() => average.Apply());
         }
