@@ -22,13 +22,13 @@ public sealed class RunExecution
             _console.MarkupLine($"[red]error:[/] no {kind} named '{Markup.Escape(name)}'. Known: {Markup.Escape(string.Join(", ", catalog.Select(r => r.Name)))} ('galt list' describes them).");
             return 2;
         }
-        foreach (var (option, given) in new[] { ("seeds", settings.SeedCount is not null), ("tasks", settings.Tasks is not null), ("stream", settings.Stream is not null), ("steps", settings.Steps is not null), ("recipe", settings.Recipe is not null), ("round", settings.Round is not null) })
+        foreach (var (option, given) in new[] { ("seeds", settings.SeedCount is not null), ("tasks", settings.Tasks is not null), ("stream", settings.Stream is not null), ("steps", settings.Steps is not null), ("recipe", settings.Recipe is not null), ("round", settings.Round is not null), ("config", settings.Config is not null), ("eval-size", settings.EvalSize is not null) })
             if (given && !runnable.AcceptsOption(option))
             {
                 _console.MarkupLine($"[red]error:[/] --{option} does not apply to {kind} '{Markup.Escape(runnable.Name)}'.");
                 return 2;
             }
-        foreach (var (option, value) in new[] { ("seeds", settings.SeedCount), ("steps", settings.Steps), ("round", settings.Round) })
+        foreach (var (option, value) in new[] { ("seeds", settings.SeedCount), ("steps", settings.Steps), ("round", settings.Round), ("eval-size", settings.EvalSize) })
             if (value is < 1)
             {
                 _console.MarkupLine($"[red]error:[/] --{option} must be at least 1; got {value}.");
@@ -42,7 +42,8 @@ public sealed class RunExecution
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
                 .Start(ctx => record = runnable.Run(new RunContext(settings.Seed, settings.Quick, settings.DataDir, new SpectreProgressSink(ctx))
                 {
-                    SeedCount = settings.SeedCount ?? 1, Tasks = settings.Tasks, Stream = settings.Stream, Steps = settings.Steps, Recipe = settings.Recipe, Round = settings.Round,
+                    SeedCount = settings.SeedCount ?? 1, SeedCountGiven = settings.SeedCount is not null, Tasks = settings.Tasks, Stream = settings.Stream, Steps = settings.Steps, Recipe = settings.Recipe, Round = settings.Round,
+                    Config = settings.Config, EvalSize = settings.EvalSize,
                 }));
             string folder = RunDirectory.Create(settings.OutRoot, runnable.Name, record!.StartedUtc);
             var written = ReportWriter.WriteAll(record, folder);

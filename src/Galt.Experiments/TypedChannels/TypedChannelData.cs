@@ -33,14 +33,18 @@ public sealed record TypedChannelData(IReadOnlyList<ChoiceItem> TaskTrain, IRead
         return new ChoiceItem($"{TaskQuestion}\n\n\"{text}\"", TopicOptions, passage.Label);
     }
 
-    /// <summary>Assembles the data of seed <paramref name="seed"/>.</summary>
-    public static TypedChannelData Create(BrownTopicSplit split, IReadOnlyList<ChoiceItem> safety, IReadOnlyList<ChoiceItem> retain, int seed, int trainSize, int evalSize)
+    /// <summary>
+    /// Assembles the data of seed <paramref name="seed"/>; <paramref name="safetyEvalSize"/> safety prompts and at most as
+    /// many retain items are evaluated (32 in the release; fewer in a smoke run).
+    /// </summary>
+    public static TypedChannelData Create(BrownTopicSplit split, IReadOnlyList<ChoiceItem> safety, IReadOnlyList<ChoiceItem> retain, int seed, int trainSize, int evalSize,
+        int safetyEvalSize = SafetyEvalSize)
     {
         if (trainSize % 4 != 0 || evalSize % 4 != 0) throw new ArgumentException($"train and eval sizes must be multiples of the 4 classes; got {trainSize} and {evalSize}.");
         var train = split.Sample(BrownSplitSide.Train, trainSize / 4, seed).Select(TaskItem).ToList();
         new PythonRandom(seed).Shuffle(train);
         var eval = split.Sample(BrownSplitSide.Eval, evalSize / 4, seed + 1).Select(TaskItem).ToArray();
-        return new TypedChannelData(train, eval, safety.Take(SafetyEvalSize).ToArray(), Replay(safety, seed), retain.Take(32).ToArray(), Replay(retain, seed + 17));
+        return new TypedChannelData(train, eval, safety.Take(safetyEvalSize).ToArray(), Replay(safety, seed), retain.Take(safetyEvalSize).ToArray(), Replay(retain, seed + 17));
     }
 
     private static IReadOnlyList<ChoiceItem> Replay(IReadOnlyList<ChoiceItem> items, int seed)

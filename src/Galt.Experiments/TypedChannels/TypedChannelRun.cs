@@ -21,20 +21,28 @@ public static class TypedChannelRun
     /// <param name="blockSize">Carrier layers per macro-block.</param>
     /// <param name="steps">Training steps; null = the configuration's.</param>
     /// <param name="progress">Progress of the steps.</param>
+    /// <param name="cache">The untrained carrier's scores shared by the configurations of a seed (keys name the data), or null.</param>
     public static TypedChannelOutcome Run(TypedChannelConfig config, TypedChannelData data, Func<int, IBlockCarrier> carrierFactory, int seed, int blockSize,
-        int? steps, IProgressSink progress)
+        int? steps, IProgressSink progress, BaseScoreCache? cache = null)
     {
         var total = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         random.manual_seed(seed);
         var carrier = carrierFactory(seed);
         var loop = config.Loop(steps);
-        Tensor teacher;
-        using (no_grad()) teacher = (carrier.DenseChoiceScores(data.TaskTrain) / loop.Temperature).softmax(-1);
         var routed = new RoutedCarrier(carrier, config.Carrier(blockSize), seed);
         var evaluator = new ChannelEvaluator(routed);
+        Tensor Cached(string key, Func<Tensor> compute) => cache is null ? compute() : cache.Get(seed, key, compute);
+        var teacher = Cached($"teacher.{data.TaskTrain.Count}", () => (evaluator.DenseScores(data.TaskTrain) / loop.Temperature).softmax(-1));
         var evaluateClock = Stopwatch.StartNew();
-        var pre = evaluator.Evaluate(data.TaskEval, data.SafetyEval, data.RetainEval, full: false);
+        // Before training the carrier is the pretrained one (LoRA B = 0) in every configuration: its dense scores are shared.
+        var preDense = routed.Options.BaseChoiceScale == 0 ? null : new[]
+        {
+            Cached($"dense.task.{data.TaskEval.Count}", () => evaluator.DenseScores(data.TaskEval)),
+            Cached("dense.safety", () => evaluator.DenseScores(data.SafetyEval)),
+            Cached($"dense.retain.{config.RetainSet}", () => evaluator.DenseScores(data.RetainEval)),
+        };
+        var pre = evaluator.Evaluate(data.TaskEval, data.SafetyEval, data.RetainEval, full: false, dense: preDense);
         evaluateClock.Stop();
         using var constraints = new ChannelConstraints(routed, data.TaskTrain[0], data.SafetyReplay, data.RetainReplay, loop.Temperature);
         using var trainer = new BlockLocalChannelTrainer(routed, new TypedChannelObjective(routed, config.Loss), constraints, loop);

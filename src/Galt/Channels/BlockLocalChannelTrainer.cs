@@ -76,11 +76,17 @@ public sealed class BlockLocalChannelTrainer : IDisposable
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         bool policyOnly = step < Options.PolicyOnlyWarmupSteps;
-        var (loss, terms) = _objective.Loss(sample, teacher, safetyReplay, retainReplay);
-        var (lossValue, taskGradient) = AutogradJacobians.ValueAndGradient(loss, _all);
+        _objective.CarrierFrozen = policyOnly;
+        var loss = _objective.Loss(sample, teacher, safetyReplay, retainReplay);
+        // The KL constraints read the same replay through the same branch as the objective's branch terms: share those
+        // forward passes and keep the graph for the second and third backward pass.
+        var safetyKl = ReferenceEquals(safetyReplay, _constraints.SafetyReplay) ? _constraints.SafetyKl(loss.Scores(ChannelData.Safety, ChannelBranch.Safety)) : _constraints.SafetyKl();
+        var retainKl = ReferenceEquals(retainReplay, _constraints.RetainReplay) ? _constraints.RetainKl(loss.Scores(ChannelData.Retain, ChannelBranch.Memory)) : _constraints.RetainKl();
+        var (lossValue, taskGradient) = AutogradJacobians.ValueAndGradient(loss.Value, _all, retainGraph: true);
         if (!double.IsFinite(lossValue)) throw new NonFiniteValueException("typed-channel objective", $"the objective is {lossValue} at step {step}; no state was changed.");
-        var (safetyValue, safetyGradient) = AutogradJacobians.ValueAndGradient(_constraints.SafetyKl(), _all);
-        var (retainValue, retainGradient) = AutogradJacobians.ValueAndGradient(_constraints.RetainKl(), _all);
+        var (safetyValue, safetyGradient) = AutogradJacobians.ValueAndGradient(safetyKl, _all, retainGraph: true);
+        var (retainValue, retainGradient) = AutogradJacobians.ValueAndGradient(retainKl, _all);
+        var terms = loss.Terms;
         var blocks = new List<BlockStepRecord>();
         for (int b = 0; b < _optimizers.Length; b++)
         {

@@ -54,15 +54,27 @@ public sealed class ChannelConstraints : IDisposable
     /// <summary>K_b = mean_k (r_b,k − r̄_b,k)² of the task branch's route after block b on the probe.</summary>
     public Tensor RouteForward(int block)
     {
-        var pass = ProbePass();
+        var pass = ProbePass(block);
         return (pass.Routes[block] - _routeTargets[block]).pow(2).mean();
     }
 
     /// <summary>T²·KL(anchor ‖ softmax(safety-branch scores / T)) on the safety replay.</summary>
-    public Tensor SafetyKl() => Kl(ChannelBranch.Safety, _safety, _safetyAnchor);
+    public Tensor SafetyKl() => SafetyKl(_carrier.ChoiceScores(ChannelBranch.Safety, _safety).Scores);
+
+    /// <summary>The safety KL from safety-branch scores of the safety replay computed elsewhere (e.g. by the objective's pass).</summary>
+    public Tensor SafetyKl(Tensor safetyScores) => Kl(safetyScores, _safetyAnchor);
 
     /// <summary>T²·KL(anchor ‖ softmax(memory-branch scores / T)) on the retain replay.</summary>
-    public Tensor RetainKl() => Kl(ChannelBranch.Memory, _retain, _retainAnchor);
+    public Tensor RetainKl() => RetainKl(_carrier.ChoiceScores(ChannelBranch.Memory, _retain).Scores);
+
+    /// <summary>The retain KL from memory-branch scores of the retain replay computed elsewhere.</summary>
+    public Tensor RetainKl(Tensor retainScores) => Kl(retainScores, _retainAnchor);
+
+    /// <summary>The safety replay the constraint is measured on.</summary>
+    public IReadOnlyList<ChoiceItem> SafetyReplay => _safety;
+
+    /// <summary>The retain replay the constraint is measured on.</summary>
+    public IReadOnlyList<ChoiceItem> RetainReplay => _retain;
 
     /// <summary>Re-snapshots every block's route target from the current model (every K_in steps).</summary>
     public void RefreshRouteTargets()
@@ -73,10 +85,10 @@ public sealed class ChannelConstraints : IDisposable
         Refreshes++;
     }
 
-    private RoutedPass ProbePass()
+    private RoutedPass ProbePass(int? lastBlock = null)
     {
         var (ids, mask) = _carrier.Carrier.Encode(new[] { _probe.Render() });
-        return _carrier.Forward(ChannelBranch.Task, ids, mask);
+        return _carrier.Forward(ChannelBranch.Task, ids, mask, lastBlock: lastBlock);
     }
 
     private Tensor[] SnapshotRoutes()
@@ -86,10 +98,12 @@ public sealed class ChannelConstraints : IDisposable
         return ProbePass().Routes.Select(r => r.detach().clone().DetachFromDisposeScope()).ToArray();
     }
 
-    private Tensor Kl(ChannelBranch branch, IReadOnlyList<ChoiceItem> items, Tensor anchor)
+    private Tensor Kl(Tensor scores, Tensor anchor)
     {
+        if (!scores.shape.SequenceEqual(anchor.shape))
+            throw new ArgumentException($"scores of shape [{string.Join(", ", scores.shape)}] do not match the anchor's [{string.Join(", ", anchor.shape)}].", nameof(scores));
         double t = Temperature;
-        var logStudent = (_carrier.ChoiceScores(branch, items).Scores / t).log_softmax(-1);
+        var logStudent = (scores / t).log_softmax(-1);
         return (anchor * (anchor.clamp_min(1e-12).log() - logStudent)).sum(-1).mean() * (t * t);
     }
 

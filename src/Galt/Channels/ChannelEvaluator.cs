@@ -35,15 +35,19 @@ public sealed class ChannelEvaluator
     /// <summary>
     /// Evaluates on the task, safety and retain items. <paramref name="full"/> = false gives only the normal-mode
     /// accuracies and route metrics (the pre-training row); true adds the necessity probes, the matrix and the margins.
+    /// <paramref name="dense"/> may give the carrier's dense scores of the three sets when they are known (e.g. the
+    /// untrained carrier's, shared by every configuration of a seed); otherwise they are computed once per set.
     /// </summary>
-    public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<ChoiceItem> task, IReadOnlyList<ChoiceItem> safety, IReadOnlyList<ChoiceItem> retain, bool full = true)
+    public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<ChoiceItem> task, IReadOnlyList<ChoiceItem> safety, IReadOnlyList<ChoiceItem> retain, bool full = true,
+        IReadOnlyList<Tensor>? dense = null)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var data = new[] { task, safety, retain };
         if (data.Any(d => d.Count == 0)) throw new ArgumentException("every data set needs at least one item to evaluate.");
         // The dense path depends on neither branch nor mode: score it once per data set.
-        var dense = data.Select(d => _carrier.Options.BaseChoiceScale > 0 ? Batched(d, b => _carrier.Carrier.DenseChoiceScores(b)) : null).ToArray();
+        if (dense is not null && dense.Count != 3) throw new ArgumentException($"dense scores must be given for the 3 data sets; got {dense.Count}.", nameof(dense));
+        var denseScores = data.Select((d, i) => _carrier.Options.BaseChoiceScale > 0 ? dense?[i] ?? DenseScores(d) : null).ToArray();
         var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
         var normal = new double[3, 3];
         for (int d = 0; d < 3; d++)
@@ -51,7 +55,7 @@ public sealed class ChannelEvaluator
             var (name, preferred) = DataSets[d];
             foreach (var branch in full ? Enum.GetValues<ChannelBranch>() : new[] { preferred })
             {
-                normal[d, (int)branch] = Accuracy(data[d], branch, RouteMode.Normal, dense[d]);
+                normal[d, (int)branch] = Accuracy(data[d], branch, RouteMode.Normal, denseScores[d]);
                 if (full) metrics[$"matrix.{name}.{BranchName(branch)}"] = normal[d, (int)branch];
             }
             metrics[$"{name}_acc"] = normal[d, (int)preferred];
@@ -65,7 +69,7 @@ public sealed class ChannelEvaluator
             var (name, preferred) = DataSets[d];
             foreach (var (mode, modeName) in ProbeModes)
             {
-                double accuracy = Accuracy(data[d], preferred, mode, dense[d]);
+                double accuracy = Accuracy(data[d], preferred, mode, denseScores[d]);
                 metrics[$"{name}_{modeName}_acc"] = accuracy;
                 metrics[$"{name}_{modeName}_gap"] = normal[d, (int)preferred] - accuracy;
             }
@@ -112,10 +116,12 @@ public sealed class ChannelEvaluator
         return ((double)correct / items.Count, entropy / items.Count);
     }
 
-    private Tensor Batched(IReadOnlyList<ChoiceItem> items, Func<IReadOnlyList<ChoiceItem>, Tensor> score)
+    /// <summary>The carrier's dense choice scores [items, P] of <paramref name="items"/>, in batches, without gradient.</summary>
+    public Tensor DenseScores(IReadOnlyList<ChoiceItem> items)
     {
+        using var noGrad = no_grad();
         var parts = new List<Tensor>();
-        for (int start = 0; start < items.Count; start += _batchSize) parts.Add(score(items.Skip(start).Take(_batchSize).ToArray()));
+        for (int start = 0; start < items.Count; start += _batchSize) parts.Add(_carrier.Carrier.DenseChoiceScores(items.Skip(start).Take(_batchSize).ToArray()));
         return cat(parts, 0);
     }
 }

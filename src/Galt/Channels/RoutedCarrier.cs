@@ -97,9 +97,14 @@ public sealed class RoutedCarrier : nn.Module
 
     private int OutputSet(ChannelBranch branch) => Options.TypedOutputs ? (int)branch : 0;
 
-    /// <summary>One routed pass of branch <paramref name="branch"/> over token ids and mask under <paramref name="mode"/>.</summary>
-    public RoutedPass Forward(ChannelBranch branch, Tensor ids, Tensor mask, RouteMode mode = RouteMode.Normal)
+    /// <summary>
+    /// One routed pass of branch <paramref name="branch"/> over token ids and mask under <paramref name="mode"/>. With
+    /// <paramref name="lastBlock"/> the pass stops after that block (its routes only, no output bonus): what a
+    /// route-forward constraint on that block needs.
+    /// </summary>
+    public RoutedPass Forward(ChannelBranch branch, Tensor ids, Tensor mask, RouteMode mode = RouteMode.Normal, int? lastBlock = null)
     {
+        if (lastBlock is < 0 || lastBlock >= Blocks) throw new ArgumentOutOfRangeException(nameof(lastBlock), $"block {lastBlock} is outside 0..{Blocks - 1}.");
         int p = Options.Policies;
         var h = _carrier.Embed(ids, mask);
         long n = h.shape[0];
@@ -107,7 +112,7 @@ public sealed class RoutedCarrier : nn.Module
         var routes = new List<Tensor>();
         var logits = new List<Tensor>();
         var experts = new List<long[]>();
-        for (int b = 0; b < Blocks; b++)
+        for (int b = 0; b <= (lastBlock ?? Blocks - 1); b++)
         {
             var routeIn = Transform.ForBlock(r, b, mode);
             var (weights, chosen) = Selection(routeIn);
@@ -128,6 +133,7 @@ public sealed class RoutedCarrier : nn.Module
             routes.Add(r);
         }
         var final = _carrier.Summarize(h, mask).to(ScalarType.Float32);
+        if (lastBlock is not null && lastBlock < Blocks - 1) return new RoutedPass(zeros(n, p, device: h.device), final, routes, logits, experts, Array.Empty<long>());
         var (outputWeights, head) = Selection(Transform.ForOutput(r, mode));
         Tensor bonus = zeros(n, p, device: h.device);
         if (Options.OutputExpertScale > 0)

@@ -29,25 +29,68 @@ public sealed class TypedChannelObjective
     /// <summary>w_b per block.</summary>
     public IReadOnlyList<double> BlockWeights { get; }
 
+    private readonly Dictionary<object, Tensor> _frozenDense = new(ReferenceEqualityComparer.Instance);
+    private bool _carrierFrozen;
+
+    /// <summary>
+    /// Set while the carrier's own parameters do not move (the policy-only warm-up): its dense choice scores are then
+    /// constant, so they are computed once per item list and reused; clearing it drops them.
+    /// </summary>
+    public bool CarrierFrozen
+    {
+        get => _carrierFrozen;
+        set
+        {
+            if (!value) ClearDense();
+            _carrierFrozen = value;
+        }
+    }
+
+    private void ClearDense()
+    {
+        foreach (var t in _frozenDense.Values) t.Dispose();
+        _frozenDense.Clear();
+    }
+
+    /// <summary>
+    /// The carrier's dense scores of <paramref name="items"/> (cached under <paramref name="key"/>: the replay list, or the
+    /// training item itself), or null when the routed carrier does not use them.
+    /// </summary>
+    private Tensor? Dense(object key, IReadOnlyList<ChoiceItem> items, Dictionary<object, Tensor> perCall)
+    {
+        if (_carrier.Options.BaseChoiceScale == 0) return null;
+        if (_carrierFrozen)
+        {
+            if (!_frozenDense.TryGetValue(key, out var cached))
+                using (no_grad()) _frozenDense[key] = cached = _carrier.Carrier.DenseChoiceScores(items).detach().DetachFromDisposeScope();
+            return cached;
+        }
+        if (!perCall.TryGetValue(key, out var dense)) perCall[key] = dense = _carrier.Carrier.DenseChoiceScores(items);
+        return dense;
+    }
+
     /// <summary>
     /// The loss of one step on <paramref name="sample"/> with its teacher distribution <paramref name="teacher"/> [P]
     /// (probabilities), and the value of every active term (for diagnostics).
     /// </summary>
-    public (Tensor Loss, IReadOnlyDictionary<string, double> Terms) Loss(ChoiceItem sample, Tensor teacher,
-        IReadOnlyList<ChoiceItem> safetyReplay, IReadOnlyList<ChoiceItem> retainReplay)
+    public ChannelLoss Loss(ChoiceItem sample, Tensor teacher, IReadOnlyList<ChoiceItem> safetyReplay, IReadOnlyList<ChoiceItem> retainReplay)
     {
         var w = Weights;
         var passes = new Dictionary<(int Data, ChannelBranch Branch), (Tensor Scores, RoutedPass Pass)>();
+        // The dense path depends on neither branch nor route: once per data set and call (or once while the carrier is frozen).
+        var dense = new Dictionary<object, Tensor>(ReferenceEqualityComparer.Instance);
+        object[] keys = { sample, safetyReplay, retainReplay };
         IReadOnlyList<ChoiceItem>[] data = { new[] { sample }, safetyReplay, retainReplay };
         (Tensor Scores, RoutedPass Pass) Of(int d, ChannelBranch branch)
         {
             if (!passes.TryGetValue((d, branch), out var result))
             {
                 if (data[d].Count == 0) throw new ArgumentException($"the objective needs {(d == 1 ? "safety" : "retain")} replay items for an active term; none were given.");
-                passes[(d, branch)] = result = _carrier.ChoiceScores(branch, data[d]);
+                passes[(d, branch)] = result = _carrier.ChoiceScores(branch, data[d], dense: Dense(keys[d], data[d], dense));
             }
             return result;
         }
+        Tensor ScoresOf(ChannelData d, ChannelBranch branch) => Of((int)d, branch).Scores;
         Tensor Labels(int d) => tensor(data[d].Select(i => (long)i.Label).ToArray());
         Tensor Correct(int d, ChannelBranch branch) => Of(d, branch).Scores.gather(1, Labels(d).unsqueeze(1)).squeeze(1);
 
@@ -98,7 +141,7 @@ public sealed class TypedChannelObjective
         Add("route_memory_ce", w.RouteMemory, () => RouteCe(Of(Retain, ChannelBranch.Memory).Pass, Labels(Retain)));
         Add("safety_identity", w.SafetyIdentity.Weight, () => RouteCe(Of(Safety, ChannelBranch.Safety).Pass, Constant(safetyReplay.Count, w.SafetyIdentity.Target)));
         Add("memory_identity", w.MemoryIdentity.Weight, () => RouteCe(Of(Retain, ChannelBranch.Memory).Pass, Constant(retainReplay.Count, w.MemoryIdentity.Target)));
-        return (total, terms);
+        return new ChannelLoss(total, terms, ScoresOf);
     }
 
     /// <summary>CE of log-softmax-renormalised scores against labels (spec §2.3 item 6).</summary>

@@ -10,14 +10,17 @@ namespace Galt.Jacobians;
 /// </summary>
 public static class AutogradJacobians
 {
-    /// <summary>Value and gradient of a scalar with respect to <paramref name="parameters"/> (null where unused).</summary>
-    public static (double Value, Tensor?[] Gradient) ValueAndGradient(Tensor scalar, IReadOnlyList<Parameter> parameters)
+    /// <summary>
+    /// Value and gradient of a scalar with respect to <paramref name="parameters"/> (null where unused).
+    /// <paramref name="retainGraph"/> keeps the autograd graph for another scalar that shares its forward pass.
+    /// </summary>
+    public static (double Value, Tensor?[] Gradient) ValueAndGradient(Tensor scalar, IReadOnlyList<Parameter> parameters, bool retainGraph = false)
     {
         if (scalar.numel() != 1) throw new ArgumentException($"expected a scalar, got shape [{string.Join(",", scalar.shape)}].", nameof(scalar));
         double value = scalar.detach().to(ScalarType.Float64).item<double>();
         var result = new Tensor?[parameters.Count];
         if (!scalar.requires_grad) return (value, result);
-        var grads = autograd.grad(new[] { scalar }, parameters.Cast<Tensor>().ToArray(), allow_unused: true);
+        var grads = autograd.grad(new[] { scalar }, parameters.Cast<Tensor>().ToArray(), retain_graph: retainGraph, allow_unused: true);
         for (int p = 0; p < parameters.Count; p++)
         {
             var g = grads[p];

@@ -72,9 +72,9 @@ public class BlockLocalChannelTrainerTests
     {
         using var scope = NewDisposeScope();
         var (carrier, trainer, constraints) = Build(warmup: 0, kIn: 100);
-        Assert.Equal(0, constraints.SafetyKl().item<float>(), 6);
-        Assert.Equal(0, constraints.RetainKl().item<float>(), 6);
-        Assert.Equal(0, constraints.RouteForward(1).item<float>(), 9);
+        Assert.Equal(0, constraints.SafetyKl().item<float>(), 1e-6);
+        Assert.Equal(0, constraints.RetainKl().item<float>(), 1e-6);
+        Assert.Equal(0, constraints.RouteForward(1).item<float>(), 1e-9);
         trainer.Step(0, Items[1], full(4, 0.25f), Items[..2], Items[2..]);
         Assert.True(constraints.RouteForward(1).item<float>() > 0, "the routes moved, so the route-forward edge is non-zero until the targets refresh");
         trainer.Dispose();
