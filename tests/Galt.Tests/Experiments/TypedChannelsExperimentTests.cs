@@ -1,0 +1,70 @@
+using Galt.Channels;
+using Galt.Experiments.TypedChannels;
+using Galt.Reporting;
+using Galt.Tests.Channels;
+using Galt.Tests.Cli;
+using Xunit.Abstractions;
+
+namespace Galt.Tests.Experiments;
+
+/// <summary><c>galt run typed-channels</c>: needs the release prompts (skips with a message without them) and the npm Brown corpus.</summary>
+public class TypedChannelsExperimentTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public TypedChannelsExperimentTests(ITestOutputHelper output) => _output = output;
+
+    private bool PromptsAbsent()
+    {
+        if (ReleasePrompts.Folder() is not null) return false;
+        _output.WriteLine("SKIPPED: the GALT release prompts (shared/data/galt-release/prompts) are not on this machine; set GALT_RELEASE_DATA to run this test.");
+        return true;
+    }
+
+    [Fact]
+    public void QuickRunOnThePretrainedCarrierWritesTheReportAndTheSummaryKeys()
+    {
+        if (PromptsAbsent()) return;
+        string outRoot = TempDir.Create();
+        var (exit, text) = CliTests.Invoke("run", "typed-channels", "--quick", "--config", "v2-typed-identity", "--out", outRoot);
+        Assert.True(exit == 0, text);
+        string runDir = Assert.Single(Directory.GetDirectories(outRoot));
+        var record = RunRecordJson.Read(runDir);
+        foreach (var metric in new[] { "task_acc", "safety_acc", "retain_acc", "route_acc", "task_zero_gap", "task_scramble_gap", "safety_zero_gap", "safety_scramble_gap",
+                     "retain_zero_gap", "retain_scramble_gap", "task_margin", "safety_margin", "retain_margin" })
+        {
+            Assert.True(record.Summary.ContainsKey($"v2-typed-identity.{metric}.mean"), metric);
+            Assert.True(record.Summary.ContainsKey($"v2-typed-identity.{metric}.std"), metric);
+        }
+        Assert.True(record.Summary.ContainsKey("v2-typed-identity.retain_scramble_gap.positive_seeds"));
+        Assert.True(record.Summary.ContainsKey("v2-typed-identity.overall_pass_seeds"));
+        Assert.True(record.Summary["seconds_per_step"] > 0);
+        Assert.Contains("all-MiniLM-L6-v2", record.Config["carrier"]!.ToString());
+        foreach (var file in new[] { "report.md", "result.json", "retain_scramble_gap.png", "branch_matrix_v2-typed-identity.png", "lambda_v2-typed-identity.png" })
+            Assert.True(File.Exists(Path.Combine(runDir, file)), file);
+        Assert.Contains("Retain scramble-gap per seed", File.ReadAllText(Path.Combine(runDir, "report.md")));
+    }
+
+    [Fact]
+    public void TheQuickConfigurationsRunEndToEndOnATinyCarrierOverTwoSeeds()
+    {
+        if (PromptsAbsent()) return;
+        var experiment = new TypedChannelsExperiment { BlockSize = 2, CarrierFactory = _ => RoutedCarrierTests.TinyCarrier() };
+        var record = experiment.Run(new Galt.Experiments.RunContext(0, true, null, NullProgress.Instance) { Steps = 1, SeedCount = 2, SeedCountGiven = true });
+        Assert.Equal(new[] { 41, 42 }, record.Seeds);
+        foreach (var config in new[] { "typed-v1", "v2-typed-identity" })
+            Assert.InRange(record.Summary[$"{config}.retain_scramble_gap.positive_seeds"], 0, 2);
+        Assert.Equal("custom carrier factory", record.Config["carrier"]!.ToString());
+    }
+
+    [Fact]
+    public void OptionsAreCheckedAndOtherExperimentsRefuseThem()
+    {
+        CliTests.Refuses(2, "--config does not apply", "run", "mnist-baseline", "--config", "typed-v1");
+        CliTests.Refuses(2, "--eval-size does not apply", "run", "graph-demo", "--eval-size", "8");
+        CliTests.Refuses(2, "--eval-size must be at least 1", "run", "typed-channels", "--eval-size", "0");
+        if (PromptsAbsent()) return;
+        CliTests.Refuses(1, "no typed-channels configuration named 'bogus'", "run", "typed-channels", "--quick", "--config", "bogus", "--out", TempDir.Create());
+        CliTests.Refuses(1, "multiple of the 4 classes", "run", "typed-channels", "--quick", "--eval-size", "6", "--out", TempDir.Create());
+    }
+}
