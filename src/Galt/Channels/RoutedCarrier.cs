@@ -10,7 +10,8 @@ namespace Galt.Channels;
 /// routes —, P rank-16 experts per block shared by every branch, and P output heads (H → P) per output branch (three
 /// with typed outputs). A pass for branch β starts from the uniform route; before block b the route (transformed by
 /// the <see cref="RouteMode"/>) selects an expert whose residual h ← h + policy_scale·up(tanh(down(h))) is added at
-/// every position, the block's layers run, and the route becomes softmax(R_b^β(summary) + K_b^β(r_in)). The final
+/// every position, the block's layers run, and the route becomes softmax(R_b^β(summary) + K_b^β(r_in)), the summary
+/// being the carrier's (at unit RMS by default, <see cref="RoutedCarrierOptions.NormalizeSummary"/>). The final
 /// route selects the output head whose P-vector, times output_expert_scale, is added to
 /// base_choice_scale × the carrier's own dense choice scores.
 /// Initialisation (spec §5.2): readers N(0,1)·0.02/√H, carries 0.5·I, downs N·0.02/√H, ups N·0.02/√rank, biases 0,
@@ -126,13 +127,13 @@ public sealed class RoutedCarrier : nn.Module
             }
             h = h + residual! * Options.PolicyScale;
             foreach (int layer in _blockLayers[b]) h = _carrier.Layer(layer, h, mask);
-            var summary = _carrier.Summarize(h, mask).to(ScalarType.Float32);
+            var summary = Summary(h, mask);
             var z = Reader(branch, b).call(summary) + Carry(branch, b).call(routeIn);
             logits.Add(z);
             r = z.softmax(-1);
             routes.Add(r);
         }
-        var final = _carrier.Summarize(h, mask).to(ScalarType.Float32);
+        var final = Summary(h, mask);
         if (lastBlock is not null && lastBlock < Blocks - 1) return new RoutedPass(zeros(n, p, device: h.device), final, routes, logits, experts, Array.Empty<long>());
         var (outputWeights, head) = Selection(Transform.ForOutput(r, mode));
         Tensor bonus = zeros(n, p, device: h.device);
@@ -207,6 +208,13 @@ public sealed class RoutedCarrier : nn.Module
 
     private static IEnumerable<(string, Parameter)> Named(string prefix, Linear layer) =>
         layer.named_parameters().Select(p => ($"{prefix}.{p.name}", p.parameter));
+
+    /// <summary>The carrier's summary in float32, at unit RMS per example when <see cref="RoutedCarrierOptions.NormalizeSummary"/>.</summary>
+    private Tensor Summary(Tensor hidden, Tensor mask)
+    {
+        var s = _carrier.Summarize(hidden, mask).to(ScalarType.Float32);
+        return Options.NormalizeSummary ? s * s.pow(2).mean(new long[] { -1 }, keepdim: true).add(1e-6).rsqrt() : s;
+    }
 
     private (Tensor Weights, long[] Chosen) Selection(Tensor route)
     {

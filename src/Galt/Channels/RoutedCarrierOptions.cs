@@ -30,6 +30,14 @@ public sealed record RoutedCarrierOptions
     /// <summary>Hard (argmax) routing, the release's default; false weighs experts and heads by the route instead.</summary>
     public bool HardRouting { get; init; } = true;
 
+    /// <summary>
+    /// Scale the carrier's summary to unit root-mean-square before the route readers and output heads read it. The
+    /// release's decoder hands its heads the final-RMSNorm'd last-token state (unit RMS per element); an encoder's
+    /// mean-pooled summary is several times smaller (about 0.2 RMS for MiniLM), which would leave the readers and heads
+    /// learning several times more slowly at the same learning rate. On by default.
+    /// </summary>
+    public bool NormalizeSummary { get; init; } = true;
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {

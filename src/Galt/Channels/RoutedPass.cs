@@ -4,7 +4,7 @@ namespace Galt.Channels;
 
 /// <summary>What one pass of a <see cref="RoutedCarrier"/> produced.</summary>
 /// <param name="Bonus">The routed output heads' contribution to the choice scores [batch, P] (zeros when the output scale is 0).</param>
-/// <param name="Summary">The carrier's summary of the final hidden state [batch, H].</param>
+/// <param name="Summary">The summary of the final hidden state [batch, H] the output heads read (unit RMS when normalised).</param>
 /// <param name="Routes">r_b = softmax(z_b) after every block [batch, P].</param>
 /// <param name="RouteLogits">z_b after every block [batch, P].</param>
 /// <param name="Experts">The expert index each block applied per example (hard routing; the largest weight otherwise).</param>

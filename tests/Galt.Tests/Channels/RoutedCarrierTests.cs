@@ -34,6 +34,8 @@ public class RoutedCarrierTests
         var pass = routed.Forward(ChannelBranch.Task, ids, mask, RouteMode.Zero);
         Assert.All(pass.Experts, block => Assert.All(block, e => Assert.Equal(0, e)));
         Assert.All(pass.OutputHead, k => Assert.Equal(0, k));
+        var rms = pass.Summary.pow(2).mean(new long[] { -1 }).sqrt();
+        Assert.True((rms - 1).abs().max().item<float>() < 1e-3, "the summary the heads read has unit RMS");
         // block 0 always reads the uniform route, so it picks expert 0 in every mode
         Assert.All(routed.Forward(ChannelBranch.Task, ids, mask, RouteMode.Scramble).Experts[0], e => Assert.Equal(0, e));
     }
