@@ -156,10 +156,7 @@ public class BrownTarballTests
     public void FailingNpmGivesTheBrownAdvice()
     {
         if (OperatingSystem.IsWindows()) return; // the fake npm is a shell script
-        string bin = TempDir.Create();
-        string npm = Path.Combine(bin, "npm");
-        File.WriteAllText(npm, "#!/bin/sh\necho 'registry unreachable' >&2\nexit 3\n");
-        File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string bin = FakeNpm.Failing();
         string cache = TempDir.Create();
         var loader = new NpmBrownCorpus(cache, pathVariable: bin);
         var e = Assert.Throws<GaltDataException>(() => loader.Load());

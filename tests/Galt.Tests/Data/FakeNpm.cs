@@ -1,0 +1,15 @@
+namespace Galt.Tests.Data;
+
+/// <summary>A folder holding an <c>npm</c> shell script that fails the way an unreachable registry does (Unix only).</summary>
+internal static class FakeNpm
+{
+    /// <summary>The folder to use as PATH.</summary>
+    public static string Failing()
+    {
+        string bin = TempDir.Create();
+        string npm = Path.Combine(bin, "npm");
+        File.WriteAllText(npm, "#!/bin/sh\necho 'registry unreachable' >&2\nexit 3\n");
+        File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return bin;
+    }
+}
