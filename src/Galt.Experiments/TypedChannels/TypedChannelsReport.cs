@@ -31,7 +31,7 @@ public static class TypedChannelsReport
         var ladder = new ReportTable { Title = "Retain scramble-gap per seed (positive = the memory route is causally used)", Columns = { "config" } };
         ladder.Columns.AddRange(seeds.Select(s => $"seed {s}"));
         ladder.Columns.AddRange(new[] { "positive seeds", "release" });
-        var timing = new ReportTable { Title = "Time", Columns = { "config", "seconds per GALT step", "training s (mean per seed)", "evaluation s (mean per seed)" } };
+        var timing = new ReportTable { Title = "Time (seconds per GALT step and its phases, mean over steps and seeds)", Columns = { "config", "seconds per GALT step", "forward", "backward", "route-forward probes", "block solves", "training s (per seed)", "evaluation s (per seed)" } };
         var gapHeat = new PlotSpec { File = "retain_scramble_gap.png", Title = "Retain scramble-gap per configuration and seed", Heatmap = new(), RowLabels = new(), ColumnLabels = seeds.Select(s => $"seed {s}").ToList() };
         bool checksHeader = false;
         foreach (var config in configs)
@@ -64,7 +64,10 @@ public static class TypedChannelsReport
             ladder.Rows.Add(ladderRow);
             gapHeat.RowLabels!.Add(config.Name);
             gapHeat.Heatmap!.Add(seeds.Select(s => runs.FirstOrDefault(r => r.Seed == s)?.Post["retain_scramble_gap"] ?? double.NaN).ToList());
+            double Phase(Func<StepPhases, double> of) => runs.SelectMany(r => r.Steps).Average(s => of(s.Phases));
             timing.Rows.Add(new() { config.Name, runs.Average(r => r.SecondsPerStep).ToString("0.00", CultureInfo.InvariantCulture),
+                Phase(p => p.Forward).ToString("0.00", CultureInfo.InvariantCulture), Phase(p => p.Backward).ToString("0.00", CultureInfo.InvariantCulture),
+                Phase(p => p.Probes).ToString("0.00", CultureInfo.InvariantCulture), Phase(p => p.Solves).ToString("0.00", CultureInfo.InvariantCulture),
                 runs.Average(r => r.Seconds.Train).ToString("0", CultureInfo.InvariantCulture), runs.Average(r => r.Seconds.Evaluate).ToString("0", CultureInfo.InvariantCulture) });
             record.Plots.Add(Matrix(config.Name, runs));
             record.Plots.Add(Multipliers(config.Name, runs[0]));

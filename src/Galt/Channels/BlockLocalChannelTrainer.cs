@@ -77,20 +77,28 @@ public sealed class BlockLocalChannelTrainer : IDisposable
         using var scope = NewDisposeScope();
         bool policyOnly = step < Options.PolicyOnlyWarmupSteps;
         _objective.CarrierFrozen = policyOnly;
+        var phase = Stopwatch.StartNew();
+        double forward, backward, probes = 0, solves = 0;
         var loss = _objective.Loss(sample, teacher, safetyReplay, retainReplay);
         // The KL constraints read the same replay through the same branch as the objective's branch terms: share those
         // forward passes and keep the graph for the second and third backward pass.
         var safetyKl = ReferenceEquals(safetyReplay, _constraints.SafetyReplay) ? _constraints.SafetyKl(loss.Scores(ChannelData.Safety, ChannelBranch.Safety)) : _constraints.SafetyKl();
         var retainKl = ReferenceEquals(retainReplay, _constraints.RetainReplay) ? _constraints.RetainKl(loss.Scores(ChannelData.Retain, ChannelBranch.Memory)) : _constraints.RetainKl();
+        forward = phase.Elapsed.TotalSeconds;
+        phase.Restart();
         var (lossValue, taskGradient) = AutogradJacobians.ValueAndGradient(loss.Value, _all, retainGraph: true);
         if (!double.IsFinite(lossValue)) throw new NonFiniteValueException("typed-channel objective", $"the objective is {lossValue} at step {step}; no state was changed.");
         var (safetyValue, safetyGradient) = AutogradJacobians.ValueAndGradient(safetyKl, _all, retainGraph: true);
         var (retainValue, retainGradient) = AutogradJacobians.ValueAndGradient(retainKl, _all);
         var terms = loss.Terms;
+        backward = phase.Elapsed.TotalSeconds;
         var blocks = new List<BlockStepRecord>();
         for (int b = 0; b < _optimizers.Length; b++)
         {
+            phase.Restart();
             var (routeValue, routeGradient) = AutogradJacobians.ValueAndGradient(_constraints.RouteForward(b), _all);
+            probes += phase.Elapsed.TotalSeconds;
+            phase.Restart();
             var task = Slice(taskGradient, b, policyOnly);
             var route = Slice(routeGradient, b, policyOnly);
             var evaluations = new[]
@@ -100,11 +108,13 @@ public sealed class BlockLocalChannelTrainer : IDisposable
                 new ConstraintEvaluation(ChannelConstraints.RetainName, retainValue, Slice(retainGradient, b, policyOnly)),
             };
             _optimizers[b].Step(task, evaluations);
+            solves += phase.Elapsed.TotalSeconds;
             var status = _optimizers[b].Constraints;
             blocks.Add(new BlockStepRecord(b, Norm(task), routeValue, Norm(route), status.Select(c => c.Lambda).ToArray(), status.Select(c => c.Rho).ToArray()));
         }
         if ((step + 1) % Options.OuterStepFrequency == 0) _constraints.RefreshRouteTargets();
-        return new ChannelStepRecord(step, lossValue, terms, safetyValue, retainValue, policyOnly, blocks, clock.Elapsed.TotalSeconds);
+        return new ChannelStepRecord(step, lossValue, terms, safetyValue, retainValue, policyOnly, blocks, clock.Elapsed.TotalSeconds,
+            new StepPhases(forward, backward, probes, solves));
     }
 
     /// <summary>Block b's entries of a gradient over every block's tensors; null outside the policy tensors during warm-up.</summary>

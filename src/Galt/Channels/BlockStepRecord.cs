@@ -19,8 +19,10 @@ public sealed record BlockStepRecord(int Block, double TaskGradientNorm, double 
 /// <param name="PolicyOnly">Whether the step was in the policy-only warm-up.</param>
 /// <param name="Blocks">Per block, in the order they stepped.</param>
 /// <param name="Seconds">Wall time of the step.</param>
+/// <param name="Phases">Where the step's time went: the objective's and KLs' forward passes, their three backward passes,
+/// the route-forward probes (forward and backward, all blocks), and the blocks' constrained solves.</param>
 public sealed record ChannelStepRecord(int Step, double Loss, IReadOnlyDictionary<string, double> Terms, double SafetyKl, double RetainKl,
-    bool PolicyOnly, IReadOnlyList<BlockStepRecord> Blocks, double Seconds)
+    bool PolicyOnly, IReadOnlyList<BlockStepRecord> Blocks, double Seconds, StepPhases Phases)
 {
     /// <summary>Every scalar of the step is finite.</summary>
     public bool AllFinite =>
