@@ -98,6 +98,9 @@ public sealed class TypedChannelsExperiment : IRunnable
                     record.TimingsSeconds[$"{config.Name}.seed_{seed}"] = outcome.Seconds.Total;
                     bar.Advance(1);
                 }
+        int blocks = outcomes[0].ParameterCounts.Count;
+        record.Config["route_permutations"] = string.Join("; ", Enumerable.Range(0, blocks).Select(b => $"π_{b} = [{string.Join(",", RoutePermutations.For(b, 4))}]")) +
+            " (Python random.Random(3000 + b).shuffle, spec §5.6; the output selector uses the last block's)";
         TypedChannelsReport.Write(record, configs, seeds, outcomes);
         record.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
         return record;

@@ -7,11 +7,11 @@ public class BlockLocalChannelTrainerTests
 {
     private static readonly ChoiceItem[] Items = RoutedCarrierTests.Items;
 
-    private static (RoutedCarrier Carrier, BlockLocalChannelTrainer Trainer, ChannelConstraints Constraints) Build(int warmup, int kIn)
+    private static (RoutedCarrier Carrier, BlockLocalChannelTrainer Trainer, ChannelConstraints Constraints) Build(int warmup, int kIn, double baseChoiceScale = 0)
     {
         var carrier = new RoutedCarrier(RoutedCarrierTests.TinyCarrier(), new RoutedCarrierOptions
         {
-            BlockSize = 2, OutputExpertScale = 2, BaseChoiceScale = 0, TypedOutputs = true, TypedRoutes = true,
+            BlockSize = 2, OutputExpertScale = 2, BaseChoiceScale = baseChoiceScale, TypedOutputs = true, TypedRoutes = true,
         }, seed: 5);
         var objective = new TypedChannelObjective(carrier, new ChannelLossWeights { SafetyBranch = 0.5, MemoryBranch = 0.5, RouteTask = 4, RouteSafety = 0.5 });
         var constraints = new ChannelConstraints(carrier, Items[0], Items[..2], Items[2..], temperature: 1.5);
@@ -77,6 +77,31 @@ public class BlockLocalChannelTrainerTests
         Assert.Equal(0, constraints.RouteForward(1).item<float>(), 1e-9);
         trainer.Step(0, Items[1], full(4, 0.25f), Items[..2], Items[2..]);
         Assert.True(constraints.RouteForward(1).item<float>() > 0, "the routes moved, so the route-forward edge is non-zero until the targets refresh");
+        trainer.Dispose();
+        constraints.Dispose();
+    }
+
+    [Fact]
+    public void KlJacobiansFromTheObjectivesSharedPassEqualAFreshAutogradPass()
+    {
+        using var scope = NewDisposeScope();
+        // with the dense path on, the carrier's own layers move the scores, so the KLs leave their anchors after one step
+        var (carrier, trainer, constraints) = Build(warmup: 0, kIn: 100, baseChoiceScale: 1);
+        trainer.Step(0, Items[1], full(4, 0.25f), Items[..2], Items[2..]);
+        var parameters = Enumerable.Range(0, carrier.Blocks).SelectMany(b => carrier.BlockParameters(b).Select(p => p.Parameter)).ToArray();
+        var objective = new TypedChannelObjective(carrier, new ChannelLossWeights { SafetyBranch = 0.5, MemoryBranch = 0.5, RouteTask = 4, RouteSafety = 0.5 });
+        var loss = objective.Loss(Items[1], full(4, 0.25f), constraints.SafetyReplay, constraints.RetainReplay);
+        var shared = constraints.SafetyKl(loss.Scores(ChannelData.Safety, ChannelBranch.Safety));
+        Galt.Jacobians.AutogradJacobians.ValueAndGradient(loss.Value, parameters, retainGraph: true);
+        var (sharedValue, sharedGradient) = Galt.Jacobians.AutogradJacobians.ValueAndGradient(shared, parameters);
+        var (freshValue, freshGradient) = Galt.Jacobians.AutogradJacobians.ValueAndGradient(constraints.SafetyKl(), parameters);
+        Assert.True(freshValue > 0, $"safety KL {freshValue} after one step");
+        Assert.Equal(freshValue, sharedValue, 1e-9);
+        for (int p = 0; p < parameters.Length; p++)
+        {
+            Assert.Equal(freshGradient[p] is null, sharedGradient[p] is null);
+            if (freshGradient[p] is { } g) Assert.True((g - sharedGradient[p]!).abs().max().item<float>() <= 1e-6 * Math.Max(1, g.abs().max().item<float>()), $"parameter {p}");
+        }
         trainer.Dispose();
         constraints.Dispose();
     }
