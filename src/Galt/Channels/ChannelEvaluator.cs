@@ -53,11 +53,17 @@ public sealed class ChannelEvaluator
         for (int d = 0; d < 3; d++)
         {
             var (name, preferred) = DataSets[d];
-            foreach (var branch in full ? Enum.GetValues<ChannelBranch>() : new[] { preferred })
+            if (full && !_carrier.Options.TypedRoutes)
             {
-                normal[d, (int)branch] = Accuracy(data[d], branch, RouteMode.Normal, denseScores[d]);
-                if (full) metrics[$"matrix.{name}.{BranchName(branch)}"] = normal[d, (int)branch];
+                // Shared routes: one pass gives every branch (they differ only in their heads).
+                var all = AccuracyOfEveryBranch(data[d], denseScores[d]);
+                for (int b = 0; b < 3; b++) normal[d, b] = all[b];
             }
+            else
+                foreach (var branch in full ? Enum.GetValues<ChannelBranch>() : new[] { preferred })
+                    normal[d, (int)branch] = Accuracy(data[d], branch, RouteMode.Normal, denseScores[d]);
+            if (full)
+                foreach (var branch in Enum.GetValues<ChannelBranch>()) metrics[$"matrix.{name}.{BranchName(branch)}"] = normal[d, (int)branch];
             metrics[$"{name}_acc"] = normal[d, (int)preferred];
         }
         var (routeAccuracy, routeEntropy) = RouteMetrics(task);
@@ -95,6 +101,20 @@ public sealed class ChannelEvaluator
             correct += predicted.Where((p, i) => p == batch[i].Label).Count();
         }
         return (double)correct / items.Count;
+    }
+
+    private double[] AccuracyOfEveryBranch(IReadOnlyList<ChoiceItem> items, Tensor? dense)
+    {
+        var correct = new int[3];
+        for (int start = 0; start < items.Count; start += _batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = items.Skip(start).Take(_batchSize).ToArray();
+            var scores = _carrier.ChoiceScoresOfEveryBranch(batch, RouteMode.Normal, dense?.narrow(0, start, batch.Length));
+            for (int b = 0; b < 3; b++)
+                correct[b] += scores[b].argmax(-1).data<long>().ToArray().Where((p, i) => p == batch[i].Label).Count();
+        }
+        return correct.Select(c => (double)c / items.Count).ToArray();
     }
 
     /// <summary>route_acc (argmax of the last block's task-branch route logits vs the label) and the mean entropy of that route.</summary>

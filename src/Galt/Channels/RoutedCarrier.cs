@@ -135,8 +135,19 @@ public sealed class RoutedCarrier : nn.Module
         }
         var final = Summary(h, mask);
         if (lastBlock is not null && lastBlock < Blocks - 1) return new RoutedPass(zeros(n, p, device: h.device), final, routes, logits, experts, Array.Empty<long>());
-        var (outputWeights, head) = Selection(Transform.ForOutput(r, mode));
-        Tensor bonus = zeros(n, p, device: h.device);
+        var (bonus, head) = OutputBonus(branch, final, r, mode);
+        return new RoutedPass(bonus, final, routes, logits, experts, head);
+    }
+
+    /// <summary>
+    /// The output bonus [batch, P] of <paramref name="branch"/>'s heads on a final summary, the head selected by the
+    /// final route under <paramref name="mode"/>, and the selected head per example.
+    /// </summary>
+    private (Tensor Bonus, long[] Head) OutputBonus(ChannelBranch branch, Tensor final, Tensor finalRoute, RouteMode mode)
+    {
+        int p = Options.Policies;
+        var (outputWeights, head) = Selection(Transform.ForOutput(finalRoute, mode));
+        Tensor bonus = zeros(final.shape[0], p, device: final.device);
         if (Options.OutputExpertScale > 0)
         {
             int offset = OutputSet(branch) * p;
@@ -144,7 +155,20 @@ public sealed class RoutedCarrier : nn.Module
                 bonus = bonus + heads[offset + k].call(final) * outputWeights[TensorIndex.Colon, k].unsqueeze(1);
             bonus = bonus * Options.OutputExpertScale;
         }
-        return new RoutedPass(bonus, final, routes, logits, experts, head);
+        return (bonus, head);
+    }
+
+    /// <summary>
+    /// Choice scores of every branch from one pass, possible when the routes are shared (not typed): the branches then
+    /// differ only in their output heads. Returns the scores [items, P] per branch, in <see cref="ChannelBranch"/> order.
+    /// </summary>
+    public IReadOnlyList<Tensor> ChoiceScoresOfEveryBranch(IReadOnlyList<ChoiceItem> items, RouteMode mode = RouteMode.Normal, Tensor? dense = null)
+    {
+        if (Options.TypedRoutes) throw new InvalidOperationException("with typed routes each branch has its own readers, so every branch needs its own pass.");
+        var (scores, pass) = ChoiceScores(ChannelBranch.Task, items, mode, dense);
+        var baseScores = scores - pass.Bonus;
+        return Enum.GetValues<ChannelBranch>().Select(branch => branch == ChannelBranch.Task ? scores
+            : baseScores + OutputBonus(branch, pass.Summary, pass.Routes[^1], mode).Bonus).ToArray();
     }
 
     /// <summary>

@@ -137,4 +137,24 @@ public class RoutedCarrierTests
         Assert.Throws<ArgumentException>(() => new RoutedCarrierOptions { Policies = 1 }.Validate());
         Assert.Throws<ArgumentException>(() => routed.ChoiceScores(ChannelBranch.Task, new[] { new ChoiceItem("q", new[] { "a", "b" }, 0) }));
     }
+
+    [Fact]
+    public void WithSharedRoutesOnePassGivesEveryBranchsScores()
+    {
+        using var scope = NewDisposeScope();
+        var routed = Routed(new RoutedCarrierOptions { BlockSize = 2, OutputExpertScale = 2, BaseChoiceScale = 0.5, TypedOutputs = true });
+        using (no_grad())
+            foreach (var (name, p) in routed.named_parameters().Where(p => p.name.StartsWith("heads.", StringComparison.Ordinal)))
+                p.normal_(0, 0.5, generator: new Generator(7));
+        foreach (var mode in new[] { RouteMode.Normal, RouteMode.Scramble })
+        {
+            var shared = routed.ChoiceScoresOfEveryBranch(Items, mode);
+            foreach (var branch in Enum.GetValues<ChannelBranch>())
+            {
+                var own = routed.ChoiceScores(branch, Items, mode).Scores;
+                Assert.True((own - shared[(int)branch]).abs().max().item<float>() < 1e-5, $"{branch}, {mode}");
+            }
+        }
+        Assert.Throws<InvalidOperationException>(() => Routed(new RoutedCarrierOptions { BlockSize = 2, TypedRoutes = true }).ChoiceScoresOfEveryBranch(Items));
+    }
 }
