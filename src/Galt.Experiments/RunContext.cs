@@ -36,6 +36,9 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// <summary>Evaluation items, for experiments that accept <c>--eval-size</c>; null = the experiment's default.</summary>
     public int? EvalSize { get; init; }
 
+    /// <summary>Multiplier rule name, for experiments that accept <c>--dual-rule</c>; null = the experiment's default.</summary>
+    public string? DualRule { get; init; }
+
     /// <summary>A context with no progress display.</summary>
     public static RunContext Silent(int seed = 0, bool quick = false, string? dataDir = null) => new(seed, quick, dataDir, NullProgress.Instance);
 }

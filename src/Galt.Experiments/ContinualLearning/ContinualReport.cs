@@ -15,7 +15,7 @@ public static class ContinualReport
         string seedsNote = protocols.Count == 1 ? "1 seed" : $"mean ± population std over {protocols.Count} seeds";
 
         record.SetSummary(prefix + "pretrain_accuracy", protocols.Average(p => p.PretrainAccuracy));
-        var table = new ReportTable { Title = $"{protocol}: results ({seedsNote})", Columns = { "strategy", "avg accuracy", "forgetting", "BWT", "global BP", "local BP", "train s" } };
+        var table = new ReportTable { Title = $"{protocol}: results ({seedsNote}; max violation: largest over seeds of the final certificate, anchor sets / held-out)", Columns = { "strategy", "avg accuracy", "forgetting", "BWT", "max violation", "global BP", "local BP", "train s" } };
         foreach (var name in names)
         {
             var runs = protocols.Select(p => p.Results.Single(r => r.Strategy == name)).ToArray();
@@ -30,9 +30,17 @@ public static class ContinualReport
             record.SetSummary($"{prefix}{name}.global_backprops", runs.Average(r => r.GlobalBackprops));
             record.SetSummary($"{prefix}{name}.local_backprops", runs.Average(r => r.LocalBackprops));
             record.SetSummary($"{prefix}{name}.train_seconds", runs.Average(r => r.WallSeconds));
+            string violation = "";
             if (runs[0].Constraints?.Certificate is not null)
             {
-                record.SetSummary($"{prefix}{name}.max_violation", runs.Max(r => r.Constraints!.Certificate!.MaxViolation));
+                var certificates = runs.Select(r => r.Constraints!.Certificate!).ToArray();
+                record.SetSummary($"{prefix}{name}.max_violation", certificates.Max(c => c.MaxViolation));
+                record.SetSummary($"{prefix}{name}.feasible_seeds", certificates.Count(c => c.AllFeasible));
+                if (runs[0].Constraints!.Names.Count > 0)
+                    record.SetSummary($"{prefix}{name}.restoration_steps", runs.Average(r => r.Constraints!.RestorationSteps));
+                if (certificates.All(c => !double.IsNaN(c.MaxHeldOutViolation)))
+                    record.SetSummary($"{prefix}{name}.heldout_max_violation", certificates.Max(c => c.MaxHeldOutViolation));
+                violation = $"{F(certificates.Max(c => c.MaxViolation), "0.00000")} / {F(certificates.Max(c => c.MaxHeldOutViolation), "0.00000")}";
                 foreach (var row in runs[0].Constraints!.Certificate!.Rows)
                 {
                     record.SetSummary($"{prefix}{name}.lambda.{row.Name}", runs.Average(r => r.Constraints!.Certificate![row.Name].Lambda));
@@ -41,7 +49,7 @@ public static class ContinualReport
             }
             table.Rows.Add(new()
             {
-                name, Show(acc, protocols.Count), Show(forgetting, protocols.Count), Show(bwt, protocols.Count),
+                name, Show(acc, protocols.Count), Show(forgetting, protocols.Count), Show(bwt, protocols.Count), violation,
                 F(runs.Average(r => r.GlobalBackprops), "0"), F(runs.Average(r => r.LocalBackprops), "0"), F(runs.Average(r => r.WallSeconds), "0.0"),
             });
         }
@@ -60,6 +68,7 @@ public static class ContinualReport
             Rows = first.Results.Select(r => new List<string> { r.Strategy, string.Join("; ", r.Hyperparameters.Select(kv => $"{kv.Key} = {kv.Value}")) }).ToList(),
         });
         AddCertificates(record, protocols, protocol);
+        PenaltyReport.Add(record, protocols, prefix, protocol);
         AddAccuracyMatrices(record, first, tasks, prefix, protocol);
         AddTrajectories(record, first, prefix, protocol);
         if (prefix.Length > 0) return;
@@ -71,15 +80,23 @@ public static class ContinualReport
 
     private static string Show((double Mean, double Std) s, int seeds) => seeds == 1 ? F(s.Mean) : $"{F(s.Mean)} ± {F(s.Std)}";
 
-    private static string F(double v, string format = "0.0000") => v.ToString(format, CultureInfo.InvariantCulture);
+    internal static string F(double v, string format = "0.0000") => v.ToString(format, CultureInfo.InvariantCulture);
 
     private static void AddCertificates(RunRecord record, IReadOnlyList<ProtocolResult> protocols, string protocol)
     {
-        var table = new ReportTable { Title = $"{protocol}: feasibility certificates of the GALT strategies (each constraint re-evaluated on its anchor set)", Columns = { "strategy", "seed", "constraint", "C = KL − margin", "violation", "λ", "ρ", "feasible" } };
+        var table = new ReportTable
+        {
+            Title = $"{protocol}: feasibility certificates (each constraint re-evaluated at the end on its anchor set, and on 200 held-out training images of the same task; soft_penalty: the same KL terms, λ = its weight)",
+            Columns = { "strategy", "seed", "constraint", "C = KL − margin", "feasible", "held-out C", "held-out feasible", "λ", "ρ" },
+        };
         foreach (var p in protocols)
             foreach (var r in p.Results.Where(r => r.Constraints?.Certificate is not null))
                 foreach (var row in r.Constraints!.Certificate!.Rows)
-                    table.Rows.Add(new() { r.Strategy, p.Seed.ToString(CultureInfo.InvariantCulture), row.Name, F(row.Value, "0.00000"), F(row.Violation, "0.00000"), F(row.Lambda, "0.00000"), F(row.Rho, "0.###"), row.Feasible ? "yes" : "no" });
+                    table.Rows.Add(new()
+                    {
+                        r.Strategy, p.Seed.ToString(CultureInfo.InvariantCulture), row.Name, F(row.Value, "0.00000"), row.Feasible ? "yes" : "no",
+                        F(row.HeldOutValue, "0.00000"), row.HeldOutFeasible switch { true => "yes", false => "no", null => "" }, F(row.Lambda, "0.00000"), F(row.Rho, "0.###"),
+                    });
         record.Tables.Add(table);
     }
 
@@ -103,7 +120,7 @@ public static class ContinualReport
         }
     }
 
-    private static string FilePrefix(string prefix) => prefix.Replace('.', '_');
+    internal static string FilePrefix(string prefix) => prefix.Replace('.', '_');
 
     private static void AddTrajectories(RunRecord record, ProtocolResult first, string prefix, string protocol)
     {

@@ -8,4 +8,6 @@ namespace Galt.Experiments.ContinualLearning;
 /// <param name="Results">One per strategy, in the order run.</param>
 /// <param name="Sweep">Soft-penalty weight → validation average accuracy.</param>
 /// <param name="ChosenWeight">The weight used for <c>soft_penalty</c>.</param>
-public sealed record ProtocolResult(int Seed, double PretrainAccuracy, IReadOnlyList<StrategyResult> Results, IReadOnlyList<(double Weight, double ValidationAccuracy)> Sweep, double ChosenWeight);
+/// <param name="PenaltySearch">The smallest soft-penalty weight that ends feasible, and the runs that found it (null: not run).</param>
+public sealed record ProtocolResult(int Seed, double PretrainAccuracy, IReadOnlyList<StrategyResult> Results, IReadOnlyList<(double Weight, double ValidationAccuracy)> Sweep, double ChosenWeight,
+    PenaltySearch? PenaltySearch = null);

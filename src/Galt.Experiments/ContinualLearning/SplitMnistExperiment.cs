@@ -11,7 +11,8 @@ namespace Galt.Experiments.ContinualLearning;
 /// <c>galt run split-mnist</c>: the release protocol of spec §3 (LoRA MLP pretrained on all training data, base frozen,
 /// tasks in sequence at batch 64, class-incremental evaluation with one shared head) for every strategy: naive, EWC,
 /// soft penalty, replay, A-GEM and the three GALT variants. Options: <c>--seeds N</c>, <c>--tasks T</c> (2 or 5),
-/// <c>--stream split|permuted</c>, <c>--quick</c>.
+/// <c>--stream split|permuted</c>, <c>--dual-rule linearized|release</c>, <c>--quick</c>. Each ground also searches the
+/// smallest soft-penalty weight that ends feasible (penalty vs constraint at equal feasibility).
 /// </summary>
 public sealed class SplitMnistExperiment : IRunnable
 {
@@ -34,7 +35,7 @@ public sealed class SplitMnistExperiment : IRunnable
     public string Description => "Continual learning on MNIST: GALT vs naive, EWC, soft penalty, replay, A-GEM (accuracy matrices, forgetting, λ/ρ, certificates).";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "tasks" or "stream";
+    public bool AcceptsOption(string option) => option is "seeds" or "tasks" or "stream" or "dual-rule";
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
@@ -48,6 +49,9 @@ public sealed class SplitMnistExperiment : IRunnable
             throw new ArgumentException($"--tasks for the split stream must be 2, 5 or 10; got {tasks}.");
         if (tasks < 2) throw new ArgumentException($"--tasks must be at least 2; got {tasks}.");
         int pretrainEpochs = context.Quick ? 1 : PretrainEpochs;
+        string dualRule = (context.DualRule ?? "linearized").ToLowerInvariant();
+        if (!StrategyCatalog.DualRules.Contains(dualRule))
+            throw new ArgumentException($"--dual-rule must be one of {string.Join(", ", StrategyCatalog.DualRules)}; got '{context.DualRule}'.");
 
         var record = new RunRecord
         {
@@ -67,6 +71,9 @@ public sealed class SplitMnistExperiment : IRunnable
         record.Config["pretraining"] = $"all training data, {pretrainEpochs} epochs, Adam lr 1e-3, batch 128";
         record.Config["continual"] = $"{EpochsPerTask} epoch(s) per task, batch 64, shared 10-way head (class-incremental evaluation)";
         record.Config["quick"] = context.Quick;
+        record.Config["dual_rule"] = dualRule;
+        record.Config["penalty_search"] = "smallest soft-penalty weight ending feasible on the anchor sets: ×4 bracketing from w = 1, then bisection in log w to a bracket ratio ≤ "
+            + (context.Quick ? "2" : "1.25");
         record.Config["soft_penalty_sweep"] = "weights {0.1, 1, 10, 100}; validation = 10 % of each class's training images (stratified, seed 7); best final average accuracy";
 
         // The main protocol sets the plain summary keys; a default full run adds the harder grounds under prefixes.
@@ -80,7 +87,7 @@ public sealed class SplitMnistExperiment : IRunnable
         foreach (var (kind, count, prefix) in protocolsToRun)
         {
             clock.Restart();
-            var protocols = record.Seeds.Select(seed => RunSeed(data, kind, count, seed, pretrainEpochs, context.Progress)).ToList();
+            var protocols = record.Seeds.Select(seed => RunSeed(data, kind, count, seed, pretrainEpochs, dualRule, context.Quick, context.Progress)).ToList();
             ContinualReport.Fill(record, protocols, count, prefix, kind == "split" ? $"Split-MNIST, {count} tasks" : $"Permuted-MNIST, {count} tasks");
             record.TimingsSeconds[$"{kind}-{count}"] = clock.Elapsed.TotalSeconds;
         }
@@ -88,7 +95,7 @@ public sealed class SplitMnistExperiment : IRunnable
         return record;
     }
 
-    private ProtocolResult RunSeed(MnistSplit data, string streamKind, int tasks, int seed, int pretrainEpochs, IProgressSink progress)
+    private ProtocolResult RunSeed(MnistSplit data, string streamKind, int tasks, int seed, int pretrainEpochs, string dualRule, bool quick, IProgressSink progress)
     {
         TaskStream Build(MnistDataset train, MnistDataset test) =>
             streamKind == "split" ? TaskStream.SplitMnist(train, test, tasks) : TaskStream.PermutedMnist(train, test, tasks, seed);
@@ -115,10 +122,17 @@ public sealed class SplitMnistExperiment : IRunnable
         var results = new List<StrategyResult>();
         foreach (var name in StrategyCatalog.Names)
         {
-            using var strategy = StrategyCatalog.Create(name, chosen, $"validation sweep (seed {seed}): best of {{0.1, 1, 10, 100}}");
+            using var strategy = StrategyCatalog.Create(name, chosen, $"validation sweep (seed {seed}): best of {{0.1, 1, 10, 100}}", dualRule);
             results.Add(ContinualTrainer.Run(stream, pretrained, strategy, settings, progress));
         }
-        return new ProtocolResult(seed, pretrainAccuracy, results, sweep, chosen);
+
+        // Penalty vs constraint at equal feasibility: the smallest weight whose run ends feasible on the anchor sets.
+        var search = new PenaltyBisection { Resolution = quick ? 2 : 1.25 }.Search(w =>
+        {
+            using var strategy = StrategyCatalog.Create("soft_penalty", w, "feasibility search");
+            return PenaltyBisection.ProbeOf(w, ContinualTrainer.Run(stream, pretrained, strategy, settings, progress));
+        });
+        return new ProtocolResult(seed, pretrainAccuracy, results, sweep, chosen, search);
     }
 
     /// <summary>A small class-balanced subset for --quick runs.</summary>

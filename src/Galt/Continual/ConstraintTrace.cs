@@ -26,6 +26,15 @@ public sealed class ConstraintTrace
         Solves.Add((step, result.Path, result.ConditionNumber));
     }
 
+    /// <summary>Feasibility restorations at task ends: (task index, result), in order.</summary>
+    public List<(int Task, RestorationResult Result)> Restorations { get; } = new();
+
+    /// <summary>Restoration steps over the run.</summary>
+    public int RestorationSteps => Restorations.Sum(r => r.Result.Steps);
+
+    /// <summary>Records a restoration at the end of task <paramref name="task"/>.</summary>
+    public void RecordRestoration(int task, RestorationResult result) => Restorations.Add((task, result));
+
     /// <summary>The certificate at the end of the run.</summary>
     public FeasibilityCertificate? Certificate { get; set; }
 

@@ -25,14 +25,29 @@ public sealed class ReplayMemory : IDisposable
     /// <summary>Draws and stores <see cref="PerTask"/> examples of <paramref name="task"/>; returns them.</summary>
     public (Tensor X, Tensor Y) Add(ContinualTask task, int seed = 0)
     {
-        int n = (int)Math.Min(PerTask, task.TrainCount);
+        var (x, y) = Draw(task, seed, skip: 0);
+        _entries.Add((task.Index, x, y));
+        return (x, y);
+    }
+
+    /// <summary>
+    /// Up to <see cref="PerTask"/> other training examples of <paramref name="task"/>, disjoint from those
+    /// <see cref="Add"/> keeps (the next ones of the same seeded shuffle); not stored: the caller owns them. For
+    /// checking on unseen examples whether what is held on the stored ones generalises. Null when the task has no
+    /// examples left over.
+    /// </summary>
+    public (Tensor X, Tensor Y)? HeldOut(ContinualTask task, int seed = 0) =>
+        task.TrainCount > PerTask ? Draw(task, seed, skip: PerTask) : null;
+
+    private (Tensor X, Tensor Y) Draw(ContinualTask task, int seed, int skip)
+    {
+        int n = (int)Math.Min(PerTask, task.TrainCount - skip);
         var order = Enumerable.Range(0, (int)task.TrainCount).ToArray();
         new Random(task.Index + 123 + seed * 1_000_003).Shuffle(order);
         using var scope = NewDisposeScope();
-        var idx = tensor(order.Take(n).Select(i => (long)i).ToArray());
+        var idx = tensor(order.Skip(skip).Take(n).Select(i => (long)i).ToArray());
         var x = task.TrainX.index_select(0, idx).MoveToOuterDisposeScope().DetachFromDisposeScope();
         var y = task.TrainY.index_select(0, idx).MoveToOuterDisposeScope().DetachFromDisposeScope();
-        _entries.Add((task.Index, x, y));
         return (x, y);
     }
 

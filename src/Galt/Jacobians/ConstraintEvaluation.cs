@@ -23,6 +23,13 @@ public sealed class ConstraintEvaluation : IDisposable
     /// <summary>∂C/∂θ_p, or null.</summary>
     public Tensor?[] Jacobian { get; }
 
+    /// <summary>
+    /// True when <see cref="Jacobian"/> was computed at an earlier point than <see cref="Value"/> (a cached Jacobian, as
+    /// in the low-BP hybrid's local steps). The step still uses it; the linearised multiplier rule then holds λ, since
+    /// a first-order prediction from a stale Jacobian is not one it can act on.
+    /// </summary>
+    public bool StaleJacobian { get; init; }
+
     /// <inheritdoc />
     public void Dispose()
     {

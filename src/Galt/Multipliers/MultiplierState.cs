@@ -22,6 +22,9 @@ public sealed class MultiplierState
     /// <summary>Inequality or equality.</summary>
     public ConstraintKind Kind { get; }
 
+    /// <summary>The margin inside C = K − margin when the constraint object is known (NaN for constraints registered by name).</summary>
+    public double Margin { get; init; } = double.NaN;
+
     /// <summary>The multiplier λ.</summary>
     public double Lambda { get; set; }
 
@@ -54,6 +57,18 @@ public sealed class MultiplierState
 
     /// <summary>The predicted post-step value C + lr·⟨J, δ⟩ at the latest step.</summary>
     public double LastPostValue { get; set; } = double.NaN;
+
+    /// <summary>
+    /// Linearised rule: EMA of the positive part of C_t − C_post,t−1, what the first-order prediction of the last step
+    /// missed (curvature, weight decay). Sets how far below the boundary the rule aims.
+    /// </summary>
+    public double LinearizationError { get; set; }
+
+    /// <summary>Whether <see cref="LastPostValue"/> was predicted from a Jacobian computed at that step (not a cached one).</summary>
+    public bool LastPostValueFresh { get; set; }
+
+    /// <summary>Linearised rule: steps on which this constraint was violated but the step could not move it (zero sensitivity).</summary>
+    public int InactionableSteps { get; set; }
 
     /// <summary>Rolling window of dual signals for the robust (quantile–Huber) option; null when it is off.</summary>
     public RobustSignalWindow? RobustWindow { get; set; }

@@ -49,11 +49,13 @@ public sealed class AlHessianOptimizer : ConstrainedOptimizer
         var stiffness = states.Select(s => s.Rho).ToArray();
         using var step = PrimalStep.Propose(Parameters, ParameterNames, Metric, Workspace, taskGradients, anchors: null, rhoAnchor: 0, evaluations, forces, stiffness,
             Options.LearningRate, Options.WeightDecay, Options.Solve, Options.MetricFloorRatio);
+        // λ from the linearised constraint (replaces step 3's dual step), or the release's rule.
+        bool linearized = ApplyLinearizedDual(step, states, evaluations, Options.LinearizedDual, Options.LearningRate);
         var post = step.PostValues(evaluations);
         for (int i = 0; i < states.Length; i++)
         {
             // spec §1.2 step 3: dual step with ρ_dual, then ρ adaptation on the same residual.
-            Options.Dual.Update(states[i], values[i], post[i], Options.Penalty.Ceiling);
+            if (!linearized) Options.Dual.Update(states[i], values[i], post[i], Options.Penalty.Ceiling);
             Options.Penalty.Adapt(states[i], Options.Dual.UsePostResidual ? post[i] : values[i]);
         }
         step.Commit(Parameters, Metric);

@@ -27,7 +27,10 @@ public abstract class ConstrainedOptimizer : IDisposable
         ParameterNames = list.Select(np => np.Name).ToArray();
         Metric = new AdamMetric(Parameters.Count, options.Beta1, options.Beta2, options.Epsilon);
         JacobianPath = options.Jacobians;
+        _shared = options;
     }
+
+    private readonly ConstrainedOptimizerOptions _shared;
 
     /// <summary>Names parameters "param0", "param1", … when only tensors are given.</summary>
     protected static IEnumerable<(string, Parameter)> Numbered(IEnumerable<Parameter> parameters) =>
@@ -55,8 +58,19 @@ public abstract class ConstrainedOptimizer : IDisposable
     public IReadOnlyList<ConstraintStatus> Constraints => _constraints.Select(r => ConstraintStatus.Of(r.State)).ToArray();
 
     /// <summary>Registers a constraint object; the closure step evaluates and differentiates it. Returns its index.</summary>
-    public int AddConstraint(Constraint constraint, double? lambdaInit = null) =>
-        Register(constraint.Name, constraint.Kind, lambdaInit, constraint);
+    /// <param name="constraint">The constraint the steps hold.</param>
+    /// <param name="lambdaInit">Its initial λ (default: the variant's).</param>
+    /// <param name="heldOut">
+    /// Optional: the same measure on data the optimizer never sees (e.g. other examples of the same task). It never
+    /// acts on a step; <see cref="Certify"/> reports it beside the constraint, to show whether holding the constraint
+    /// on its own set generalises.
+    /// </param>
+    public int AddConstraint(Constraint constraint, double? lambdaInit = null, Constraint? heldOut = null)
+    {
+        if (heldOut is not null && (heldOut.Kind != constraint.Kind))
+            throw new ArgumentException($"held-out twin '{heldOut.Name}' is an {heldOut.Kind} but constraint '{constraint.Name}' is an {constraint.Kind}.", nameof(heldOut));
+        return Register(constraint.Name, constraint.Kind, lambdaInit, constraint, heldOut);
+    }
 
     /// <summary>
     /// Registers a constraint by name for the gradient-level step (<see cref="Step(IReadOnlyList{Tensor}, IReadOnlyList{ConstraintEvaluation})"/>),
@@ -64,11 +78,11 @@ public abstract class ConstrainedOptimizer : IDisposable
     /// </summary>
     public int AddConstraint(string name, ConstraintKind kind, double? lambdaInit = null) => Register(name, kind, lambdaInit, null);
 
-    private int Register(string name, ConstraintKind kind, double? lambdaInit, Constraint? constraint)
+    private int Register(string name, ConstraintKind kind, double? lambdaInit, Constraint? constraint, Constraint? heldOut = null)
     {
         if (!_names.Add(name)) throw new ArgumentException($"a constraint named '{name}' is already registered.", nameof(name));
         double lambda = kind.ProjectMultiplier(lambdaInit ?? DefaultLambda, double.PositiveInfinity);
-        _constraints.Add(new Registration(new MultiplierState(name, kind, lambda, InitialRho, HistoryLength), constraint));
+        _constraints.Add(new Registration(new MultiplierState(name, kind, lambda, InitialRho, HistoryLength) { Margin = constraint?.Margin ?? double.NaN }, constraint, heldOut));
         return _constraints.Count - 1;
     }
 
@@ -130,6 +144,7 @@ public abstract class ConstrainedOptimizer : IDisposable
         {
             states[i].LastValue = result.Values[i];
             states[i].LastPostValue = result.PostValues[i];
+            states[i].LastPostValueFresh = !evaluations[i].StaleJacobian;
             states[i].History.Add(states[i].Kind.Violation(result.Values[i]));
             _constraints[i] = _constraints[i] with { State = states[i] };
         }
@@ -142,6 +157,23 @@ public abstract class ConstrainedOptimizer : IDisposable
     /// given state copies.
     /// </summary>
     protected abstract StepResult StepCore(IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<ConstraintEvaluation> evaluations, MultiplierState[] states);
+
+    /// <summary>
+    /// The linearised multiplier rule, when <paramref name="rule"/> is on: reads the proposal's predicted post-step values
+    /// and sensitivity, moves λ in <paramref name="states"/> so the linearised step lands on its target, and re-solves
+    /// the step with the forces raised by Δλ. Returns false (nothing done) when the rule is off.
+    /// </summary>
+    private protected static bool ApplyLinearizedDual(PrimalStep step, MultiplierState[] states, IReadOnlyList<ConstraintEvaluation> evaluations,
+        LinearizedDualRule? rule, double learningRate)
+    {
+        if (rule is null) return false;
+        if (states.Length == 0) return true;
+        for (int i = 0; i < states.Length; i++) rule.ObserveValue(states[i], evaluations[i].Value);
+        var delta = rule.Apply(states, step.PostValues(evaluations), step.Solution.Sensitivity, learningRate,
+            evaluations.Select(e => e.StaleJacobian).ToArray(), evaluations.Select(e => e.Value).ToArray());
+        if (delta.Any(d => d != 0)) step.Resolve(step.Forces.Select((f, i) => f + delta[i]).ToArray());
+        return true;
+    }
 
     /// <summary>Multiplies every λ by <paramref name="carry"/> (projected) at a task boundary (spec §1.3 item 7).</summary>
     protected void CarryMultipliers(double carry, Action<MultiplierState> reset)
@@ -156,18 +188,36 @@ public abstract class ConstrainedOptimizer : IDisposable
     }
 
     /// <summary>
-    /// Re-evaluates every constraint object on its own evaluation set now and reports its violation; constraints
-    /// registered by name report their latest step value.
+    /// Re-evaluates every constraint object on its own evaluation set now and reports its violation, and that of its
+    /// held-out twin when one was given; constraints registered by name report their latest step value.
     /// </summary>
     public FeasibilityCertificate Certify(double tolerance = 0)
     {
         var rows = _constraints.Select(r =>
         {
             double value = r.Constraint?.Value() ?? r.State.LastValue;
-            double violation = r.State.Kind.Violation(value);
-            return new CertificateRow(r.State.Name, r.State.Kind, r.Constraint?.Margin ?? 0, value, violation, r.State.Lambda, r.State.Rho, violation <= tolerance);
+            double heldOut = r.HeldOut?.Value() ?? double.NaN;
+            return CertificateRow.Of(r.State.Name, r.State.Kind, r.Constraint?.Margin ?? 0, value, r.State.Lambda, r.State.Rho, tolerance, heldOut);
         }).ToArray();
         return new FeasibilityCertificate(rows, tolerance);
+    }
+
+    /// <summary>
+    /// Feasibility restoration (docs/feasibility.md): constraint-only steps toward {C ≤ 0}, each the minimum-D-norm
+    /// move whose linearisation lands every violated constraint on the linearised rule's target, until every
+    /// constraint holds or <see cref="RestorationOptions.MaxSteps"/> is reached. Moves only the parameters (no Adam
+    /// moment, multiplier or anchor changes). For the end of a task, when steps whose Jacobians were stale (the
+    /// low-BP hybrid) left a constraint violated. Needs constraint objects (not constraints registered by name).
+    /// </summary>
+    public RestorationResult Restore(RestorationOptions? options = null)
+    {
+        options ??= new RestorationOptions();
+        options.Validate();
+        var constraints = _constraints.Select(r => r.Constraint ?? throw new InvalidOperationException(
+            $"constraint '{r.State.Name}' was registered by name only; restoration needs constraint objects it can evaluate.")).ToArray();
+        var rule = _shared.LinearizedDual ?? new LinearizedDualRule();
+        return FeasibilityRestoration.Run(Parameters, Metric, constraints, _constraints.Select(r => r.State).ToArray(), rule, JacobianPath,
+            options.LearningRate ?? _shared.LearningRate, _shared.MetricFloorRatio, options.MaxSteps);
     }
 
     /// <inheritdoc />
@@ -185,5 +235,5 @@ public abstract class ConstrainedOptimizer : IDisposable
         Workspace.Dispose();
     }
 
-    private sealed record Registration(MultiplierState State, Constraint? Constraint);
+    private sealed record Registration(MultiplierState State, Constraint? Constraint, Constraint? HeldOut);
 }

@@ -34,6 +34,13 @@ public abstract record ConstrainedOptimizerOptions
     /// </summary>
     public double MetricFloorRatio { get; init; } = 0.1;
 
+    /// <summary>
+    /// The multiplier rule that holds constraints: λ from the linearised constraint, so each step's first-order
+    /// prediction lands a little inside the feasible set (docs/feasibility.md). Default on; null = the variant's own
+    /// release rule (spec §1.2 step 3 / §1.3 steps 4 and 6), which moves λ by a small fixed gain and can end infeasible.
+    /// </summary>
+    public LinearizedDualRule? LinearizedDual { get; init; } = new();
+
     /// <summary>How constraint Jacobians are computed in the closure step: batched where possible (default), or forced.</summary>
     public Galt.Jacobians.JacobianPath Jacobians { get; init; } = Galt.Jacobians.JacobianPath.Auto;
 
@@ -48,5 +55,6 @@ public abstract record ConstrainedOptimizerOptions
         if (!(MetricFloorRatio >= 0) || double.IsInfinity(MetricFloorRatio)) throw new ArgumentException($"{owner}.MetricFloorRatio must be ≥ 0 and finite; got {MetricFloorRatio}.");
         if (HistoryLength < 1) throw new ArgumentException($"{owner}.HistoryLength must be ≥ 1; got {HistoryLength}.");
         Penalty.Validate($"{owner}.Penalty");
+        LinearizedDual?.Validate($"{owner}.LinearizedDual");
     }
 }

@@ -6,16 +6,30 @@ namespace Galt.Optim;
 /// <param name="Name">Constraint name.</param>
 /// <param name="Kind">Inequality or equality.</param>
 /// <param name="Margin">The margin inside C.</param>
-/// <param name="Value">C evaluated now on the constraint's own evaluation set.</param>
+/// <param name="Value">C evaluated now on the constraint's own evaluation set (what the optimizer holds).</param>
 /// <param name="Violation">max(0, C) or |C|.</param>
-/// <param name="Lambda">Current λ.</param>
+/// <param name="Lambda">Current λ (for a soft penalty: its fixed weight).</param>
 /// <param name="Rho">Current ρ.</param>
 /// <param name="Feasible">Violation ≤ the certificate's tolerance.</param>
-public sealed record CertificateRow(string Name, ConstraintKind Kind, double Margin, double Value, double Violation, double Lambda, double Rho, bool Feasible);
+/// <param name="HeldOutValue">The same measure on a held-out set of the same data, NaN when none was given.</param>
+/// <param name="HeldOutViolation">Its violation (NaN when none).</param>
+/// <param name="HeldOutFeasible">Held-out violation ≤ tolerance; null when there is no held-out set.</param>
+public sealed record CertificateRow(string Name, ConstraintKind Kind, double Margin, double Value, double Violation, double Lambda, double Rho, bool Feasible,
+    double HeldOutValue = double.NaN, double HeldOutViolation = double.NaN, bool? HeldOutFeasible = null)
+{
+    /// <summary>A row from values: violations and verdicts follow from <paramref name="kind"/> and <paramref name="tolerance"/>.</summary>
+    public static CertificateRow Of(string name, ConstraintKind kind, double margin, double value, double lambda, double rho, double tolerance, double heldOutValue = double.NaN)
+    {
+        double violation = kind.Violation(value);
+        double heldOutViolation = double.IsNaN(heldOutValue) ? double.NaN : kind.Violation(heldOutValue);
+        return new CertificateRow(name, kind, margin, value, violation, lambda, rho, violation <= tolerance, heldOutValue, heldOutViolation,
+            double.IsNaN(heldOutValue) ? null : heldOutViolation <= tolerance);
+    }
+}
 
 /// <summary>
 /// Evidence that a model meets its constraints: each constraint re-evaluated on its own evaluation set (not the
-/// step's estimate), its violation, and whether it is within tolerance.
+/// step's estimate), its violation, whether it is within tolerance, and the same on a held-out set where one was given.
 /// </summary>
 public sealed class FeasibilityCertificate
 {
@@ -33,6 +47,12 @@ public sealed class FeasibilityCertificate
 
     /// <summary>Largest violation (0 with no constraints).</summary>
     public double MaxViolation => Rows.Count == 0 ? 0 : Rows.Max(r => r.Violation);
+
+    /// <summary>Largest signed value C over inequality rows (how far inside, when negative); NaN with none.</summary>
+    public double MaxValue => Rows.Count == 0 ? double.NaN : Rows.Max(r => r.Kind == ConstraintKind.Inequality ? r.Value : Math.Abs(r.Value));
+
+    /// <summary>Largest held-out violation over the rows that have one; NaN when none does.</summary>
+    public double MaxHeldOutViolation => Rows.Any(r => r.HeldOutFeasible is not null) ? Rows.Where(r => r.HeldOutFeasible is not null).Max(r => r.HeldOutViolation) : double.NaN;
 
     /// <summary>True when every constraint is within tolerance.</summary>
     public bool AllFeasible => Rows.All(r => r.Feasible);

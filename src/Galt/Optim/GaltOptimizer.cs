@@ -77,10 +77,12 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
         using (step)
         {
             var values = evaluations.Select(e => e.Value).ToArray();
+            // λ from the linearised constraint (replaces items 4 and 6's λ update), or the release's PI rule.
+            bool linearized = ApplyLinearizedDual(step, states, evaluations, Options.LinearizedDual, Options.LearningRate);
             var post = step.PostValues(evaluations);
             for (int i = 0; i < states.Length; i++)
             {
-                Options.Dual.Integrate(states[i], values[i], post[i]);   // spec §1.3 item 4
+                if (!linearized) Options.Dual.Integrate(states[i], values[i], post[i]);   // spec §1.3 item 4
                 Options.Penalty.Adapt(states[i], values[i]);            // spec §1.3 item 5: raw violation
             }
             step.Commit(Parameters, Metric);
@@ -90,7 +92,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
             if (outer)
             {
                 // spec §1.3 item 6: dual step for every constraint, re-anchor, decay ρ_a.
-                foreach (var s in states) Options.Dual.OuterStep(s);
+                if (!linearized) foreach (var s in states) Options.Dual.OuterStep(s);
                 SnapshotAnchors();
                 if (Options.RhoAnchorDecay < 1) RhoAnchor = Math.Max(0, RhoAnchor * Options.RhoAnchorDecay);
                 InnerCounter = 0;

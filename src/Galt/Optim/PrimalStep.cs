@@ -16,14 +16,36 @@ internal sealed class PrimalStep : IDisposable
     private readonly AdamProposal _adam;
     private readonly int[] _updated;
     private readonly double _learningRate, _weightDecay;
+    private LowRankProblem _problem;
+    private readonly LowRankSolveOptions _solveOptions;
+    private readonly SolveWorkspace _workspace;
 
-    private PrimalStep(AdamProposal adam, int[] updated, LowRankSolution solution, double learningRate, double weightDecay)
+    private PrimalStep(AdamProposal adam, int[] updated, LowRankProblem problem, LowRankSolveOptions solveOptions, SolveWorkspace workspace,
+        double learningRate, double weightDecay)
     {
-        _adam = adam; _updated = updated; Solution = solution; _learningRate = learningRate; _weightDecay = weightDecay;
+        _adam = adam; _updated = updated; _problem = problem; _solveOptions = solveOptions; _workspace = workspace;
+        _learningRate = learningRate; _weightDecay = weightDecay;
+        Solution = LowRankSolve.Solve(problem, solveOptions, workspace);
     }
 
-    /// <summary>The solve's result (direction over the updated tensors, path, ⟨J, δ⟩).</summary>
-    public LowRankSolution Solution { get; }
+    /// <summary>The solve's result (direction over the updated tensors, path, ⟨J, δ⟩, sensitivity).</summary>
+    public LowRankSolution Solution { get; private set; }
+
+    /// <summary>The forces of the current solution.</summary>
+    public IReadOnlyList<double> Forces => _problem.Force;
+
+    /// <summary>
+    /// Solves the same system again with other forces (the metric, base direction, Jacobians and stiffness are kept):
+    /// what a multiplier rule that reads the first solution's sensitivity uses. Nothing is committed.
+    /// </summary>
+    public void Resolve(double[] forces)
+    {
+        var problem = new LowRankProblem(_problem.Metric, _problem.BaseDirection, _problem.Jacobians, _problem.Stiffness, forces, _problem.Names);
+        var solution = LowRankSolve.Solve(problem, _solveOptions, _workspace);
+        Solution.Dispose();
+        Solution = solution;
+        _problem = problem;
+    }
 
     /// <summary>Computes the update; throws <see cref="NonFiniteValueException"/> naming the parameter or constraint at fault.</summary>
     /// <param name="parameters">Trainable tensors, in order.</param>
@@ -75,8 +97,7 @@ internal sealed class PrimalStep : IDisposable
 
         var jacobians = evaluations.Select(e => (IReadOnlyList<Tensor?>)updated.Select(p => e.Jacobian[p]).ToArray()).ToArray();
         var problem = new LowRankProblem(metricList, baseList, jacobians, stiffness, forces, evaluations.Select(e => e.Name).ToArray());
-        var solution = LowRankSolve.Solve(problem, solveOptions, workspace);
-        return new PrimalStep(adam, updated, solution, learningRate, weightDecay);
+        return new PrimalStep(adam, updated, problem, solveOptions, workspace, learningRate, weightDecay);
     }
 
     /// <summary>spec §1.1: C_post,e = C_e + lr·Σ_p ⟨J_e,p, δ_p⟩ (a linearisation; ignores weight decay).</summary>

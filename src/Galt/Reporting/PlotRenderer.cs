@@ -41,7 +41,8 @@ public static class PlotRenderer
             var scatter = plot.Add.Scatter(line.X.ToArray(), line.Y.ToArray());
             scatter.LegendText = line.Label;
             // Markers only where there are few points; long trajectories read better as plain lines.
-            scatter.MarkerSize = line.X.Count > 60 ? 0 : 5;
+            scatter.MarkerSize = line.PointsOnly ? 9 : line.X.Count > 60 ? 0 : 5;
+            if (line.PointsOnly) scatter.LineWidth = 0;
         }
         plot.Title(spec.Title);
         plot.XLabel(spec.XLabel);

@@ -132,4 +132,7 @@ public sealed class PlotLine
 
     /// <summary>Vertical coordinates, one per <see cref="X"/>.</summary>
     [JsonPropertyName("y")] public List<double> Y { get; set; } = new();
+
+    /// <summary>Draw the points only, unconnected (separate runs rather than a trajectory).</summary>
+    [JsonPropertyName("points_only")] public bool PointsOnly { get; set; }
 }

@@ -42,6 +42,18 @@ public sealed class AdamMetric : IDisposable
     public int StepCount(int p) => _t[p];
 
     /// <summary>
+    /// The current metric D_p = √v̂ + ε of tensor p as a new tensor (null before its first step): the geometry of a step
+    /// that moves no moment, e.g. a feasibility restoration.
+    /// </summary>
+    public Tensor? CurrentMetric(int p)
+    {
+        if (_t[p] == 0) return null;
+        using var noGrad = no_grad();
+        double bc2 = Math.Max(1 - Math.Pow(Beta2, _t[p]), 1e-12);
+        return _state.Find(V, p)!.mul(1 / bc2).sqrt_().add_(Epsilon);
+    }
+
+    /// <summary>
     /// The next moments, metric D and base direction for every tensor with a gradient, written into this metric's spare
     /// buffers (valid until the next call). The current state is untouched until <see cref="Commit"/>.
     /// </summary>

@@ -6,10 +6,18 @@ namespace Galt.Solve;
 public sealed class LowRankSolution : IDisposable
 {
     /// <summary>Creates the solution.</summary>
-    public LowRankSolution(Tensor[] direction, SolvePath path, double conditionNumber, double[] jacobianDotDirection)
+    public LowRankSolution(Tensor[] direction, SolvePath path, double conditionNumber, double[] jacobianDotDirection, double[,]? sensitivity = null)
     {
         Direction = direction; Path = path; ConditionNumber = conditionNumber; JacobianDotDirection = jacobianDotDirection;
+        Sensitivity = sensitivity ?? new double[jacobianDotDirection.Length, jacobianDotDirection.Length];
     }
+
+    /// <summary>
+    /// M = J A⁻¹ Jᵀ (k×k over all constraints, zero rows for those without a Jacobian), A = D + Σ ρ_i J_i J_iᵀ: raising
+    /// the forces by Δf lowers ⟨J, δ⟩ by M·Δf (the solve is affine in f). Exact for the global Sherman–Morrison /
+    /// Woodbury paths and for per-tensor scope; for the sequential fallback, that of the system it approximates.
+    /// </summary>
+    public double[,] Sensitivity { get; }
 
     /// <summary>
     /// ⟨J_i, δ⟩ summed over tensors, per constraint (0 where a constraint has no Jacobian): what the step changes each

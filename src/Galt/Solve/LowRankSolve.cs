@@ -48,9 +48,6 @@ public static class LowRankSolve
     private static LowRankSolution SolveGlobal(LowRankProblem problem, int[] active, LowRankSolveOptions options, SolveWorkspace? workspace)
     {
         int k = active.Length;
-        if (k >= 2 && !options.UseWoodbury)
-            return WithProjections(problem, AllSequential(problem, active, workspace), SolvePath.SequentialShermanMorrison, double.NaN);
-
         // spec §1.1 Woodbury step 1: τ_i = Σ_p ⟨J_i,p, δ_b,p⟩ and A_ij = Σ_p ⟨J_i,p, J_j,p / D_p⟩, globally over tensors.
         var a = new double[k, k];
         var tau = new double[k];
@@ -65,6 +62,10 @@ public static class LowRankSolve
                 block.Accumulate(problem, a, tau);
             }
             for (int x = 0; x < k; x++) RequireFinite(problem, active[x], a[x, x], tau[x]);
+            var sensitivity = new double[problem.ConstraintCount, problem.ConstraintCount];
+            AddSensitivity(problem, active, a, sensitivity);
+            if (k >= 2 && !options.UseWoodbury)
+                return WithProjections(problem, AllSequential(problem, active, workspace), SolvePath.SequentialShermanMorrison, double.NaN, sensitivity);
 
             double[] c;
             SolvePath path;
@@ -81,7 +82,7 @@ public static class LowRankSolve
                 var (s, r) = WoodburySystem(problem, active, a, tau);
                 cond = SymmetricSystem.ConditionNumber(s);
                 if (!(cond <= options.ConditionLimit))
-                    return WithProjections(problem, AllSequential(problem, active, workspace), SolvePath.SequentialShermanMorrison, cond);
+                    return WithProjections(problem, AllSequential(problem, active, workspace), SolvePath.SequentialShermanMorrison, cond, sensitivity);
                 c = SymmetricSystem.Solve(s, r);
                 path = SolvePath.Woodbury;
             }
@@ -96,7 +97,7 @@ public static class LowRankSolve
                 for (int y = 0; y < k; y++) ac += a[x, y] * c[y];
                 dots[active[x]] = tau[x] - ac;
             }
-            return new LowRankSolution(direction, path, cond, dots);
+            return new LowRankSolution(direction, path, cond, dots, sensitivity);
         }
         finally
         {
@@ -109,6 +110,7 @@ public static class LowRankSolve
         var direction = new Tensor[problem.TensorCount];
         var path = SolvePath.Unconstrained;
         double worstCond = double.NaN;
+        var sensitivity = new double[problem.ConstraintCount, problem.ConstraintCount];
         for (int p = 0; p < problem.TensorCount; p++)
         {
             using var block = TensorBlock.Gather(problem, p, active, workspace);
@@ -118,16 +120,18 @@ public static class LowRankSolve
                 continue;
             }
             int r = block.Rows.Length;
+            var a = new double[r, r];
+            var tau = new double[r];
+            block.Accumulate(problem, a, tau, local: true);
+            for (int x = 0; x < r; x++) RequireFinite(problem, block.Rows[x], a[x, x], tau[x]);
+            // Per-tensor scope solves a block-diagonal system: its sensitivity is the sum of the tensors' own.
+            AddSensitivity(problem, block.Rows, a, sensitivity);
             if (r >= 2 && !options.UseWoodbury)
             {
                 direction[p] = Sequential(problem, p, block.Rows, workspace);
                 path = Max(path, SolvePath.SequentialShermanMorrison);
                 continue;
             }
-            var a = new double[r, r];
-            var tau = new double[r];
-            block.Accumulate(problem, a, tau, local: true);
-            for (int x = 0; x < r; x++) RequireFinite(problem, block.Rows[x], a[x, x], tau[x]);
             double[] c;
             if (r == 1)
             {
@@ -152,18 +156,47 @@ public static class LowRankSolve
             direction[p] = BaseCopy(problem, p, workspace);
             block.Subtract(direction, c, local: true);
         }
-        return WithProjections(problem, direction, path, worstCond);
+        return WithProjections(problem, direction, path, worstCond, sensitivity);
     }
 
-    /// <summary>A direction with ⟨J_i, δ⟩ computed explicitly (paths that do not form the global system).</summary>
-    private static LowRankSolution WithProjections(LowRankProblem problem, Tensor[] direction, SolvePath path, double cond)
+    /// <summary>
+    /// A direction with ⟨J_i, δ⟩ computed explicitly (paths that do not form the global system). The sensitivity given
+    /// is that of the Woodbury system the sequential solve approximates.
+    /// </summary>
+    private static LowRankSolution WithProjections(LowRankProblem problem, Tensor[] direction, SolvePath path, double cond, double[,] sensitivity)
     {
         var dots = new double[problem.ConstraintCount];
         for (int i = 0; i < problem.ConstraintCount; i++)
             for (int p = 0; p < problem.TensorCount; p++)
                 if (problem.Jacobians[i][p] is { } j)
                     dots[i] += j.mul(direction[p]).sum().to(ScalarType.Float64).item<double>();
-        return new LowRankSolution(direction, path, cond, dots);
+        return new LowRankSolution(direction, path, cond, dots, sensitivity);
+    }
+
+    /// <summary>
+    /// Adds M = J A⁻¹ Jᵀ of the rows <paramref name="rows"/> (A = D + Σ ρ_i J_i J_iᵀ) into <paramref name="sensitivity"/>:
+    /// by Woodbury, M = G − G S⁻¹ G with G = J D⁻¹ Jᵀ (the Gram <paramref name="gram"/>) and S = diag(1/ρ) + G.
+    /// ⟨J_i, δ⟩ falls by (M Δf)_i when the forces grow by Δf: the solve is affine in f.
+    /// </summary>
+    private static void AddSensitivity(LowRankProblem problem, int[] rows, double[,] gram, double[,] sensitivity)
+    {
+        int k = rows.Length;
+        var s = (double[,])gram.Clone();
+        for (int i = 0; i < k; i++) s[i, i] += 1 / Math.Max(problem.Stiffness[rows[i]], StiffnessFloor);
+        for (int col = 0; col < k; col++)
+        {
+            var g = new double[k];
+            for (int i = 0; i < k; i++) g[i] = gram[i, col];
+            double[] x;
+            try { x = SymmetricSystem.Solve(s, g); }
+            catch (ArithmeticException) { x = new double[k]; }
+            for (int i = 0; i < k; i++)
+            {
+                double gsg = 0;
+                for (int m = 0; m < k; m++) gsg += gram[i, m] * x[m];
+                sensitivity[rows[i], rows[col]] += gram[i, col] - gsg;
+            }
+        }
     }
 
     /// <summary>

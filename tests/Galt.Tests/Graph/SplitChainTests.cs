@@ -8,7 +8,7 @@ namespace Galt.Tests.Graph;
 
 public class SplitChainTests
 {
-    private static readonly GaltOptions BlockOptions = new() { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0 };
+    private static readonly GaltOptions BlockOptions = new() { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, LinearizedDual = null };
 
     private static Block[] Blocks(params int[] widths)
     {

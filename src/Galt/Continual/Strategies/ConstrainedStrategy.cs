@@ -19,6 +19,15 @@ public abstract class ConstrainedStrategy : Strategy
     /// <summary>The optimizer, created on attach.</summary>
     protected ConstrainedOptimizer Optimizer { get; private set; } = null!;
 
+    /// <summary>
+    /// Feasibility restoration at the end of every task that has constraints (constraint-only steps, see
+    /// <see cref="ConstrainedOptimizer.Restore"/>); null = none (the release's protocol).
+    /// </summary>
+    public RestorationOptions? Restoration { get; init; } = new();
+
+    /// <summary>How <see cref="Restoration"/> is reported.</summary>
+    protected string RestorationDescription => Restoration is null ? "none" : $"at each task end, ≤ {Restoration.MaxSteps} constraint-only steps";
+
     /// <summary>Creates the optimizer over <see cref="Strategy.Trainable"/>.</summary>
     protected abstract ConstrainedOptimizer CreateOptimizer();
 
@@ -46,7 +55,16 @@ public abstract class ConstrainedStrategy : Strategy
     /// <inheritdoc />
     public override void AfterTask(TaskContext context)
     {
-        if (!context.IsLastTask) Optimizer.AddConstraint(Anchors.Add(Model, context));
+        if (Restoration is not null && Optimizer.Constraints.Count > 0)
+        {
+            var restored = Optimizer.Restore(Restoration);
+            _trace.RecordRestoration(context.Task.Index, restored);
+        }
+        if (!context.IsLastTask)
+        {
+            var constraint = Anchors.Add(Model, context);
+            Optimizer.AddConstraint(constraint, heldOut: Anchors.HeldOut[^1]);
+        }
         else _trace.Certificate = Optimizer.Certify();
     }
 

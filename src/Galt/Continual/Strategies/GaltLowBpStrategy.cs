@@ -21,7 +21,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
     private RefreshScheduler _scheduler = new();
 
     /// <summary>The optimizer settings (the release's, as for <c>galt_hessian</c>).</summary>
-    public AlHessianOptions Options { get; init; } = GaltHessianStrategy.ReleaseOptions;
+    public AlHessianOptions Options { get; init; } = GaltHessianStrategy.SplitMnistOptions;
 
     /// <summary>Scheduler settings.</summary>
     public RefreshSchedule Schedule { get; init; } = new();
@@ -34,7 +34,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
     {
         get
         {
-            var h = GaltHessianStrategy.HessianHyperparameters(Options, Anchors);
+            var h = GaltHessianStrategy.HessianHyperparameters(Options, Anchors, RestorationDescription);
             h["refresh"] = $"period {Schedule.RefreshPeriod}, trigger {Schedule.Trigger.ToString(CultureInfo.InvariantCulture)}";
             h["local_heads"] = "Linear(hidden → 10) per hidden layer, Adam lr 1e-3";
             h["global_ratio"] = _scheduler.GlobalRatio.ToString("0.###", CultureInfo.InvariantCulture);
@@ -90,7 +90,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
             LocalBackprops++;
         }
         _scheduler.MarkStep(global);
-        var evaluations = constraints.Select((c, i) => new ConstraintEvaluation(c.Name, values[i], _cachedJacobians[i])).ToArray();
+        var evaluations = constraints.Select((c, i) => new ConstraintEvaluation(c.Name, values[i], _cachedJacobians[i]) { StaleJacobian = !global }).ToArray();
         var result = Optimizer.Step(modelGradients, evaluations);
         _localAdam!.step();
         RecordStep(result);

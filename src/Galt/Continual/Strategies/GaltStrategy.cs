@@ -21,7 +21,8 @@ public sealed class GaltStrategy : ConstrainedStrategy
         ["optimizer"] = "GaltOptimizer", ["lr"] = Format(Options.LearningRate), ["weight_decay"] = Format(Options.WeightDecay),
         ["rho_p"] = $"{Format(Options.Penalty.Initial)} → ≤ {Format(Options.Penalty.Ceiling)} (growth {Format(Options.Penalty.Growth)})",
         ["rho_i"] = Format(Options.Dual.RhoI), ["k_in"] = Options.OuterStepFrequency.ToString(CultureInfo.InvariantCulture),
-        ["rho_anchor"] = Format(Options.RhoAnchor), ["dual_signal"] = Options.Dual.Signal.ToString(),
+        ["rho_anchor"] = Format(Options.RhoAnchor), ["restoration"] = RestorationDescription,
+        ["dual_rule"] = Options.LinearizedDual is { } l ? GaltHessianStrategy.LinearizedDescription(l) : $"release (PI rule, {Options.Dual.Signal} signal)",
         ["constraints"] = $"retain_task_i: KL ≤ {Format(Anchors.Margin)}, T = {Format(Anchors.Temperature)}, {Anchors.PerTask} anchors",
     };
 

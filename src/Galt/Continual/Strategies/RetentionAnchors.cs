@@ -6,12 +6,14 @@ namespace Galt.Continual.Strategies;
 /// <summary>
 /// The retention constraints of spec §2.1 / §3 step 5: after each task but the last, 200 replay images of that task
 /// (seed task_index + 123) and the model's current class probabilities on them at T = 1 become
-/// <c>retain_task_i</c>: KL(anchor ‖ model) − 0.02 ≤ 0.
+/// <c>retain_task_i</c>: KL(anchor ‖ model) − 0.02 ≤ 0. Beside each, a held-out twin measures the same KL on 200 other
+/// training images of the task (never seen by the optimizer), for the certificate.
 /// </summary>
 public sealed class RetentionAnchors : IDisposable
 {
     private readonly ReplayMemory _memory;
     private readonly List<KlRetentionConstraint> _constraints = new();
+    private readonly List<KlRetentionConstraint?> _heldOut = new();
 
     /// <summary>Creates an empty set.</summary>
     public RetentionAnchors(int perTask = 200, double temperature = 1.0, double margin = 0.02)
@@ -33,19 +35,39 @@ public sealed class RetentionAnchors : IDisposable
     /// <summary>The constraints so far, oldest first.</summary>
     public IReadOnlyList<KlRetentionConstraint> Constraints => _constraints;
 
-    /// <summary>Snapshots the anchor set of the task just finished and returns its constraint.</summary>
+    /// <summary>Their held-out twins (null where the task had no images left over), same order.</summary>
+    public IReadOnlyList<KlRetentionConstraint?> HeldOut => _heldOut;
+
+    /// <summary>Snapshots the anchor set of the task just finished, and its held-out twin; returns the constraint.</summary>
     public KlRetentionConstraint Add(LoraMlp model, TaskContext context)
     {
         var (x, _) = _memory.Add(context.Task, context.Seed);
         var constraint = new KlRetentionConstraint($"retain_task_{context.Task.Index}", model, x, Temperature, Margin);
         _constraints.Add(constraint);
+        KlRetentionConstraint? twin = null;
+        if (_memory.HeldOut(context.Task, context.Seed) is { } heldOut)
+        {
+            twin = new KlRetentionConstraint($"retain_task_{context.Task.Index}.held_out", model, heldOut.X, Temperature, Margin);
+            heldOut.X.Dispose();
+            heldOut.Y.Dispose();
+        }
+        _heldOut.Add(twin);
         return constraint;
     }
+
+    /// <summary>
+    /// The certificate of the constraints as they stand (evaluated now), each with its held-out twin; λ is
+    /// <paramref name="lambda"/> (a soft penalty's fixed weight), ρ is 0.
+    /// </summary>
+    public Galt.Optim.FeasibilityCertificate Certify(double lambda, double tolerance = 0) =>
+        new(_constraints.Select((c, i) => Galt.Optim.CertificateRow.Of(c.Name, c.Kind, c.Margin, c.Value(), lambda, 0, tolerance,
+            _heldOut[i]?.Value() ?? double.NaN)).ToArray(), tolerance);
 
     /// <inheritdoc />
     public void Dispose()
     {
         foreach (var c in _constraints) c.Dispose();
+        foreach (var c in _heldOut) c?.Dispose();
         _memory.Dispose();
     }
 }

@@ -11,6 +11,7 @@ namespace Galt.Continual.Strategies;
 public sealed class SoftPenaltyStrategy : AdamStrategy
 {
     private readonly RetentionAnchors _anchors = new();
+    private readonly ConstraintTrace _trace = new();
 
     /// <summary>Creates the strategy with penalty weight <paramref name="weight"/>.</summary>
     public SoftPenaltyStrategy(double weight) => Weight = weight;
@@ -44,7 +45,14 @@ public sealed class SoftPenaltyStrategy : AdamStrategy
     public override void AfterTask(TaskContext context)
     {
         if (!context.IsLastTask) _anchors.Add(Model, context);
+        else _trace.Certificate = _anchors.Certify(Weight);
     }
+
+    /// <summary>
+    /// The penalty terms certified as the constraints GALT would hold (KL − margin ≤ 0 on the same anchor sets, with
+    /// held-out twins), so a soft penalty can be compared at equal feasibility; λ is the fixed weight w.
+    /// </summary>
+    public override ConstraintTrace? Constraints => _trace;
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
