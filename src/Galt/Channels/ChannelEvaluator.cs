@@ -50,32 +50,39 @@ public sealed class ChannelEvaluator
         var denseScores = data.Select((d, i) => _carrier.Options.BaseChoiceScale > 0 ? dense?[i] ?? DenseScores(d) : null).ToArray();
         var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
         var normal = new double[3, 3];
+        var probes = new Dictionary<(int Data, RouteMode Mode), double>();
+        (double Accuracy, double Entropy) route = default;
+        var every = Enum.GetValues<ChannelBranch>();
         for (int d = 0; d < 3; d++)
         {
             var (name, preferred) = DataSets[d];
-            if (full && !_carrier.Options.TypedRoutes)
-            {
-                // Shared routes: one pass gives every branch (they differ only in their heads).
-                var all = AccuracyOfEveryBranch(data[d], denseScores[d]);
-                for (int b = 0; b < 3; b++) normal[d, b] = all[b];
-            }
-            else
-                foreach (var branch in full ? Enum.GetValues<ChannelBranch>() : new[] { preferred })
-                    normal[d, (int)branch] = Accuracy(data[d], branch, RouteMode.Normal, denseScores[d]);
-            if (full)
-                foreach (var branch in Enum.GetValues<ChannelBranch>()) metrics[$"matrix.{name}.{BranchName(branch)}"] = normal[d, (int)branch];
+            // Modes that share block routes share one trunk pass (normal with output-only scramble; scramble with
+            // blocks-only scramble); with shared routes the branches share it too (they differ only in their heads).
+            var branches = full && !_carrier.Options.TypedRoutes ? every : new[] { preferred };
+            var normalModes = full ? new[] { RouteMode.Normal, RouteMode.ScrambleOutputOnly } : new[] { RouteMode.Normal };
+            var (accuracy, routeStats) = Accuracies(data[d], preferred, normalModes, branches, denseScores[d], routeMetrics: d == 0);
+            if (routeStats is { } r) route = r;
+            foreach (var b in branches) normal[d, (int)b] = accuracy[(b, RouteMode.Normal)];
             metrics[$"{name}_acc"] = normal[d, (int)preferred];
+            if (!full) continue;
+            foreach (var b in every.Where(b => !branches.Contains(b)))
+                normal[d, (int)b] = Accuracy(data[d], b, RouteMode.Normal, denseScores[d]);
+            foreach (var b in every) metrics[$"matrix.{name}.{BranchName(b)}"] = normal[d, (int)b];
+            probes[(d, RouteMode.ScrambleOutputOnly)] = accuracy[(preferred, RouteMode.ScrambleOutputOnly)];
+            var (scrambled, _) = Accuracies(data[d], preferred, new[] { RouteMode.Scramble, RouteMode.ScrambleBlocksOnly }, new[] { preferred }, denseScores[d], routeMetrics: false);
+            probes[(d, RouteMode.Scramble)] = scrambled[(preferred, RouteMode.Scramble)];
+            probes[(d, RouteMode.ScrambleBlocksOnly)] = scrambled[(preferred, RouteMode.ScrambleBlocksOnly)];
+            probes[(d, RouteMode.Zero)] = Accuracy(data[d], preferred, RouteMode.Zero, denseScores[d]);
         }
-        var (routeAccuracy, routeEntropy) = RouteMetrics(task);
-        metrics["route_acc"] = routeAccuracy;
-        metrics["route_entropy"] = routeEntropy;
+        metrics["route_acc"] = route.Accuracy;
+        metrics["route_entropy"] = route.Entropy;
         if (!full) return metrics;
         for (int d = 0; d < 3; d++)
         {
             var (name, preferred) = DataSets[d];
             foreach (var (mode, modeName) in ProbeModes)
             {
-                double accuracy = Accuracy(data[d], preferred, mode, denseScores[d]);
+                double accuracy = probes[(d, mode)];
                 metrics[$"{name}_{modeName}_acc"] = accuracy;
                 metrics[$"{name}_{modeName}_gap"] = normal[d, (int)preferred] - accuracy;
             }
@@ -103,18 +110,40 @@ public sealed class ChannelEvaluator
         return (double)correct / items.Count;
     }
 
-    private double[] AccuracyOfEveryBranch(IReadOnlyList<ChoiceItem> items, Tensor? dense)
+    /// <summary>
+    /// Accuracy under every (branch, mode) of one trunk pass per batch (see <see cref="RoutedCarrier.ChoiceScoresFromOnePass"/>),
+    /// and with <paramref name="routeMetrics"/> the route accuracy and entropy of that pass (it must be the task branch's normal pass).
+    /// </summary>
+    private (Dictionary<(ChannelBranch Branch, RouteMode Mode), double> Accuracy, (double Accuracy, double Entropy)? Route) Accuracies(
+        IReadOnlyList<ChoiceItem> items, ChannelBranch branch, RouteMode[] modes, ChannelBranch[] branches, Tensor? dense, bool routeMetrics)
     {
-        var correct = new int[3];
+        var correct = new Dictionary<(ChannelBranch Branch, RouteMode Mode), int>();
+        int routeCorrect = 0;
+        double entropy = 0;
         for (int start = 0; start < items.Count; start += _batchSize)
         {
             using var scope = NewDisposeScope();
             var batch = items.Skip(start).Take(_batchSize).ToArray();
-            var scores = _carrier.ChoiceScoresOfEveryBranch(batch, RouteMode.Normal, dense?.narrow(0, start, batch.Length));
-            for (int b = 0; b < 3; b++)
-                correct[b] += scores[b].argmax(-1).data<long>().ToArray().Where((p, i) => p == batch[i].Label).Count();
+            var (scores, pass) = _carrier.ChoiceScoresFromOnePass(branch, batch, modes, branches, dense?.narrow(0, start, batch.Length));
+            foreach (var (key, s) in scores)
+                correct[key] = correct.GetValueOrDefault(key) + s.argmax(-1).data<long>().ToArray().Where((p, i) => p == batch[i].Label).Count();
+            if (routeMetrics)
+            {
+                var (c, h) = RouteStatistics(pass.RouteLogits[^1], batch);
+                routeCorrect += c;
+                entropy += h;
+            }
         }
-        return correct.Select(c => (double)c / items.Count).ToArray();
+        var accuracy = correct.ToDictionary(kv => kv.Key, kv => (double)kv.Value / items.Count);
+        return (accuracy, routeMetrics ? ((double)routeCorrect / items.Count, entropy / items.Count) : null);
+    }
+
+    /// <summary>Correct route argmaxes and the summed route entropy of one batch's last-block route logits.</summary>
+    private static (int Correct, double Entropy) RouteStatistics(Tensor logits, ChoiceItem[] batch)
+    {
+        var predicted = logits.argmax(-1).data<long>().ToArray();
+        var logp = logits.log_softmax(-1);
+        return (predicted.Where((p, i) => p == batch[i].Label).Count(), -(logp.exp() * logp).sum(-1).sum().item<float>());
     }
 
     /// <summary>route_acc (argmax of the last block's task-branch route logits vs the label) and the mean entropy of that route.</summary>
@@ -127,11 +156,9 @@ public sealed class ChannelEvaluator
             using var scope = NewDisposeScope();
             var batch = items.Skip(start).Take(_batchSize).ToArray();
             var (ids, mask) = _carrier.Carrier.Encode(batch.Select(i => i.Render()).ToArray());
-            var logits = _carrier.Forward(ChannelBranch.Task, ids, mask).RouteLogits[^1];
-            var predicted = logits.argmax(-1).data<long>().ToArray();
-            correct += predicted.Where((p, i) => p == batch[i].Label).Count();
-            var logp = logits.log_softmax(-1);
-            entropy += -(logp.exp() * logp).sum(-1).sum().item<float>();
+            var (c, h) = RouteStatistics(_carrier.Forward(ChannelBranch.Task, ids, mask).RouteLogits[^1], batch);
+            correct += c;
+            entropy += h;
         }
         return ((double)correct / items.Count, entropy / items.Count);
     }

@@ -33,6 +33,19 @@ public sealed class RouteTransform
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown route mode."),
     };
 
+    /// <summary>
+    /// The mode whose block routes <paramref name="mode"/> uses: Normal for Normal and ScrambleOutputOnly, Scramble for
+    /// Scramble and ScrambleBlocksOnly, Zero for Zero. Modes with the same block mode share the whole trunk pass and
+    /// differ only in the output selector.
+    /// </summary>
+    public static RouteMode BlockMode(RouteMode mode) => mode switch
+    {
+        RouteMode.Normal or RouteMode.ScrambleOutputOnly => RouteMode.Normal,
+        RouteMode.Scramble or RouteMode.ScrambleBlocksOnly => RouteMode.Scramble,
+        RouteMode.Zero => RouteMode.Zero,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown route mode."),
+    };
+
     /// <summary>The route the output selector reads under <paramref name="mode"/> (from the last block's route).</summary>
     public Tensor ForOutput(Tensor route, RouteMode mode) => mode switch
     {

@@ -164,11 +164,36 @@ public sealed class RoutedCarrier : nn.Module
     /// </summary>
     public IReadOnlyList<Tensor> ChoiceScoresOfEveryBranch(IReadOnlyList<ChoiceItem> items, RouteMode mode = RouteMode.Normal, Tensor? dense = null)
     {
-        if (Options.TypedRoutes) throw new InvalidOperationException("with typed routes each branch has its own readers, so every branch needs its own pass.");
-        var (scores, pass) = ChoiceScores(ChannelBranch.Task, items, mode, dense);
-        var baseScores = scores - pass.Bonus;
-        return Enum.GetValues<ChannelBranch>().Select(branch => branch == ChannelBranch.Task ? scores
-            : baseScores + OutputBonus(branch, pass.Summary, pass.Routes[^1], mode).Bonus).ToArray();
+        var branches = Enum.GetValues<ChannelBranch>();
+        var (scores, _) = ChoiceScoresFromOnePass(ChannelBranch.Task, items, new[] { mode }, branches, dense);
+        return branches.Select(branch => scores[(branch, mode)]).ToArray();
+    }
+
+    /// <summary>
+    /// Choice scores under several route modes and branches from one trunk pass of <paramref name="branch"/>: the
+    /// modes must share their block routes (<see cref="RouteTransform.BlockMode"/>: Normal with ScrambleOutputOnly,
+    /// Scramble with ScrambleBlocksOnly), since they differ only in the output selector; other branches than
+    /// <paramref name="branch"/> only with shared (untyped) routes, since they differ only in their heads. Equal to
+    /// separate <see cref="ChoiceScores"/> calls, at the cost of one. Also returns the pass (of the first mode's block routes).
+    /// </summary>
+    public (IReadOnlyDictionary<(ChannelBranch Branch, RouteMode Mode), Tensor> Scores, RoutedPass Pass) ChoiceScoresFromOnePass(ChannelBranch branch,
+        IReadOnlyList<ChoiceItem> items, IReadOnlyList<RouteMode> modes, IReadOnlyList<ChannelBranch> branches, Tensor? dense = null)
+    {
+        if (modes.Count == 0 || branches.Count == 0) throw new ArgumentException("give at least one mode and one branch.");
+        var blockMode = RouteTransform.BlockMode(modes[0]);
+        if (modes.Any(m => RouteTransform.BlockMode(m) != blockMode))
+            throw new ArgumentException($"modes {string.Join(", ", modes)} do not share their block routes, so they need separate passes.", nameof(modes));
+        if (Options.TypedRoutes && branches.Any(b => b != branch))
+            throw new InvalidOperationException("with typed routes each branch has its own readers, so every branch needs its own pass.");
+        var (pass, denseTerm) = Pass(branch, items, blockMode, dense);
+        var scores = new Dictionary<(ChannelBranch, RouteMode), Tensor>();
+        foreach (var b in branches)
+            foreach (var mode in modes)
+            {
+                var bonus = b == branch && mode == blockMode ? pass.Bonus : OutputBonus(b, pass.Summary, pass.Routes[^1], mode).Bonus;
+                scores[(b, mode)] = denseTerm is null ? bonus : bonus + denseTerm;
+            }
+        return (scores, pass);
     }
 
     /// <summary>
@@ -181,19 +206,22 @@ public sealed class RoutedCarrier : nn.Module
     /// </remarks>
     public (Tensor Scores, RoutedPass Pass) ChoiceScores(ChannelBranch branch, IReadOnlyList<ChoiceItem> items, RouteMode mode = RouteMode.Normal, Tensor? dense = null)
     {
+        var (pass, denseTerm) = Pass(branch, items, mode, dense);
+        return (denseTerm is null ? pass.Bonus : pass.Bonus + denseTerm, pass);
+    }
+
+    /// <summary>The routed pass over the rendered items and the scaled dense term (null when the base scale is 0).</summary>
+    private (RoutedPass Pass, Tensor? DenseTerm) Pass(ChannelBranch branch, IReadOnlyList<ChoiceItem> items, RouteMode mode, Tensor? dense)
+    {
         if (items.Count == 0) throw new ArgumentException("no choice items to score.", nameof(items));
         foreach (var item in items) item.Validate(Options.Policies);
         var (ids, mask) = _carrier.Encode(items.Select(i => i.Render()).ToArray());
         var pass = Forward(branch, ids, mask, mode);
-        var scores = pass.Bonus;
-        if (Options.BaseChoiceScale > 0)
-        {
-            dense = (dense ?? _carrier.DenseChoiceScores(items)).to(ScalarType.Float32);
-            if (dense.shape[0] != items.Count || dense.shape[1] != Options.Policies)
-                throw new ArgumentException($"dense scores of shape [{string.Join(", ", dense.shape)}] do not fit {items.Count} items of {Options.Policies} options.", nameof(dense));
-            scores = scores + (Options.BaseChoiceScale == 1 ? dense : dense * Options.BaseChoiceScale);
-        }
-        return (scores, pass);
+        if (!(Options.BaseChoiceScale > 0)) return (pass, null);
+        dense = (dense ?? _carrier.DenseChoiceScores(items)).to(ScalarType.Float32);
+        if (dense.shape[0] != items.Count || dense.shape[1] != Options.Policies)
+            throw new ArgumentException($"dense scores of shape [{string.Join(", ", dense.shape)}] do not fit {items.Count} items of {Options.Policies} options.", nameof(dense));
+        return (pass, Options.BaseChoiceScale == 1 ? dense : dense * Options.BaseChoiceScale);
     }
 
     /// <summary>

@@ -157,4 +157,31 @@ public class RoutedCarrierTests
         }
         Assert.Throws<InvalidOperationException>(() => Routed(new RoutedCarrierOptions { BlockSize = 2, TypedRoutes = true }).ChoiceScoresOfEveryBranch(Items));
     }
+
+    [Fact]
+    public void ModesThatShareBlockRoutesAreScoredFromOnePassExactly()
+    {
+        using var scope = NewDisposeScope();
+        // One block of 4 layers: the output reads π_0 = [2, 0, 3, 1], which moves every policy, so output-only scrambling
+        // changes the selected head for every item.
+        var routed = Routed(new RoutedCarrierOptions { BlockSize = 4, OutputExpertScale = 2, BaseChoiceScale = 0.5, TypedRoutes = true, TypedOutputs = true });
+        var generator = new Generator(11); // one stream: every head gets its own weights
+        using (no_grad())
+            foreach (var (name, p) in routed.named_parameters().Where(p => p.name.StartsWith("heads.", StringComparison.Ordinal) || p.name.StartsWith("readers.", StringComparison.Ordinal)))
+                p.normal_(0, 0.5, generator: generator);
+        foreach (var modes in new[] { new[] { RouteMode.Normal, RouteMode.ScrambleOutputOnly }, new[] { RouteMode.Scramble, RouteMode.ScrambleBlocksOnly } })
+        {
+            var (shared, _) = routed.ChoiceScoresFromOnePass(ChannelBranch.Safety, Items, modes, new[] { ChannelBranch.Safety });
+            foreach (var mode in modes)
+            {
+                var own = routed.ChoiceScores(ChannelBranch.Safety, Items, mode).Scores;
+                Assert.True((own - shared[(ChannelBranch.Safety, mode)]).abs().max().item<float>() == 0, $"{mode}: one pass must equal separate passes exactly");
+            }
+        }
+        // The output-only scramble must really differ from normal here, or the check above proves nothing.
+        var (both, _) = routed.ChoiceScoresFromOnePass(ChannelBranch.Safety, Items, new[] { RouteMode.Normal, RouteMode.ScrambleOutputOnly }, new[] { ChannelBranch.Safety });
+        Assert.True((both[(ChannelBranch.Safety, RouteMode.Normal)] - both[(ChannelBranch.Safety, RouteMode.ScrambleOutputOnly)]).abs().max().item<float>() > 0);
+        var e = Assert.Throws<ArgumentException>(() => routed.ChoiceScoresFromOnePass(ChannelBranch.Task, Items, new[] { RouteMode.Normal, RouteMode.Zero }, new[] { ChannelBranch.Task }));
+        Assert.Contains("do not share their block routes", e.Message);
+    }
 }
