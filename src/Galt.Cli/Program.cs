@@ -4,4 +4,5 @@ using Spectre.Console;
 
 // Reuse freed native blocks rather than re-faulting fresh pages for every large tensor (see HeapTuning).
 HeapTuning.RetainFreedMemory();
+Galt.Diagnostics.GaltLog.LoggerFactory = new StderrLoggerFactory();
 return GaltCommandLine.Invoke(args, AnsiConsole.Console);

@@ -1,4 +1,6 @@
+using Galt.Diagnostics;
 using Galt.Models;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,25 +45,44 @@ public static class BatchedJacobians
     }
 
     /// <summary>
-    /// Returns true (and warns once per model type and reason through <paramref name="warn"/>) when the batched path cannot serve
-    /// <paramref name="model"/>.
+    /// Returns true (and warns once per reason through <paramref name="warn"/>, by default the <see cref="GaltLog"/>
+    /// logger) when the batched path cannot serve <paramref name="model"/>.
     /// </summary>
     public static bool MustFallBack(nn.Module<Tensor, Tensor> model, Action<string>? warn = null)
     {
         string? reason = Unsupported(model);
         if (reason is null) return false;
-        lock (Warned)
-            if (Warned.Add(reason))
-                (warn ?? (m => Console.Error.WriteLine(m)))($"galt: batched Jacobians unavailable, using autograd per constraint: {reason}.");
+        WarnOnce(reason, warn);
         return true;
+    }
+
+    /// <summary>Warns once per distinct reason that the batched path falls back to autograd.</summary>
+    internal static void WarnOnce(string reason, Action<string>? warn)
+    {
+        lock (Warned)
+            if (!Warned.Add(reason)) return;
+        string message = $"galt: batched Jacobians unavailable, using autograd per constraint: {reason}.";
+        if (warn is not null) warn(message);
+        else GaltLog.For("Galt.Jacobians").LogWarning("{Message}", message);
     }
 
     /// <summary>
     /// Values and Jacobian rows (over <paramref name="parameters"/>) of constraints that all score the same model.
-    /// The caller owns the returned evaluations. Throws when the model has an unsupported layer (check <see cref="Unsupported"/>).
+    /// The caller owns the returned evaluations. Throws when the model has an unsupported layer (check <see cref="Unsupported"/>),
+    /// or when a parameter the constraints depend on sits in a layer no hook saw (called with <c>forward(...)</c>
+    /// rather than <c>call(...)</c>): the message names the parameter.
     /// </summary>
-    public static ConstraintEvaluation[] Evaluate(IReadOnlyList<IBatchedConstraint> constraints, IReadOnlyList<Parameter> parameters)
+    public static ConstraintEvaluation[] Evaluate(IReadOnlyList<IBatchedConstraint> constraints, IReadOnlyList<Parameter> parameters) =>
+        TryEvaluate(constraints, parameters, out string? missed) ?? throw new NotSupportedException($"batched Jacobians: {missed}.");
+
+    /// <summary>
+    /// As <see cref="Evaluate"/>, but returns null (with the reason in <paramref name="missed"/>) instead of throwing
+    /// when the hooks missed a parameter the constraints depend on; the caller then evaluates them by autograd. That
+    /// check costs one extra backward pass only when some supported layer with trainable parameters fired no hook.
+    /// </summary>
+    public static ConstraintEvaluation[]? TryEvaluate(IReadOnlyList<IBatchedConstraint> constraints, IReadOnlyList<Parameter> parameters, out string? missed)
     {
+        missed = null;
         if (constraints.Count == 0) return Array.Empty<ConstraintEvaluation>();
         var model = constraints[0].Model ?? throw new ArgumentException($"constraint '{constraints[0].Name}' names no model; it cannot use the batched path.");
         if (constraints.Any(c => !ReferenceEquals(c.Model, model)))
@@ -99,6 +120,11 @@ public static class BatchedJacobians
         var measured = measures.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
         var values = measured.Select((k, e) => k - constraints[e].Margin).ToArray();
         var total = measures.sum();
+        if (MissedParameter(model, taps, parameters, total) is { } name)
+        {
+            missed = $"parameter '{name}' changes the constraints but its layer ran without hooks (called with forward(...) rather than call(...))";
+            return null;
+        }
         var outputGradients = taps.Count == 0 ? Array.Empty<Tensor>() : autograd.grad(new[] { total }, taps.Select(t => t.Output).ToArray(), allow_unused: true).ToArray();
 
         var index = parameters.Select((p, i) => (p, i)).ToDictionary(x => x.p.Handle, x => x.i);
@@ -142,6 +168,29 @@ public static class BatchedJacobians
             result[e] = new ConstraintEvaluation(constraints[e].Name, values[e], rows[e]);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The name of the first trainable parameter in <paramref name="parameters"/> that sits in a supported layer which
+    /// fired no hook yet reaches <paramref name="total"/> (so its Jacobian row would silently be missing); null when none.
+    /// </summary>
+    private static string? MissedParameter(nn.Module<Tensor, Tensor> model, List<Tap> taps, IReadOnlyList<Parameter> parameters, Tensor total)
+    {
+        var tapped = new HashSet<object>(taps.Select(t => (object)t.Module), ReferenceEqualityComparer.Instance);
+        var wanted = new HashSet<IntPtr>(parameters.Select(p => p.Handle));
+        var unseen = new List<(string Name, Parameter Parameter)>();
+        foreach (var (moduleName, module) in model.named_modules().Prepend(("", model)))
+        {
+            if (module is not (LoraLinear or Linear or LayerNorm or RmsNorm or Embedding or Conv2d) || tapped.Contains(module)) continue;
+            foreach (var (name, parameter) in module.named_parameters(recurse: false))
+                if (parameter.requires_grad && wanted.Contains(parameter.Handle))
+                    unseen.Add((moduleName.Length == 0 ? name : $"{moduleName}.{name}", parameter));
+        }
+        if (unseen.Count == 0) return null;
+        var gradients = autograd.grad(new[] { total }, unseen.Select(u => (Tensor)u.Parameter).ToArray(), retain_graph: true, allow_unused: true);
+        for (int i = 0; i < unseen.Count; i++)
+            if (gradients[i] is { } g && !g.IsInvalid) return unseen[i].Name;
+        return null;
     }
 
     /// <summary>[n, ..., features] → [n·…, features]: a sequence model's positions count as examples of the same constraint.</summary>

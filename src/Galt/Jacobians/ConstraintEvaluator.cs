@@ -6,6 +6,8 @@ namespace Galt.Jacobians;
 /// <summary>
 /// Evaluates a list of constraints (values and Jacobian rows, in order) by the path asked for: constraints that score
 /// the same supported model go through <see cref="BatchedJacobians"/> together; the rest through <see cref="AutogradJacobians"/>.
+/// Under <see cref="JacobianPath.Auto"/> every fallback is logged once (through the <c>warn</c> callback when given, else
+/// <see cref="Galt.Diagnostics.GaltLog"/>): an unsupported layer, or a layer called with <c>forward(...)</c> that no hook saw.
 /// </summary>
 public static class ConstraintEvaluator
 {
@@ -28,7 +30,20 @@ public static class ConstraintEvaluator
         }
         foreach (var members in groups.Values)
         {
-            var batch = BatchedJacobians.Evaluate(members.Select(i => (IBatchedConstraint)constraints[i]).ToArray(), parameters);
+            var group = members.Select(i => (IBatchedConstraint)constraints[i]).ToArray();
+            if (path == JacobianPath.Batched)
+            {
+                var forced = BatchedJacobians.Evaluate(group, parameters);
+                for (int x = 0; x < members.Count; x++) result[members[x]] = forced[x];
+                continue;
+            }
+            // Auto: a model whose layers run without hooks would get missing rows; those constraints go to autograd.
+            var batch = BatchedJacobians.TryEvaluate(group, parameters, out string? missed);
+            if (batch is null)
+            {
+                BatchedJacobians.WarnOnce($"model '{group[0].Model!.GetName()}' ({group[0].Model!.GetType().Name}): {missed}", warn);
+                continue;
+            }
             for (int x = 0; x < members.Count; x++) result[members[x]] = batch[x];
         }
         for (int i = 0; i < constraints.Count; i++)

@@ -48,9 +48,9 @@ public sealed class AlHessianOptimizer : ConstrainedOptimizer
         var forces = states.Select((s, i) => Options.Dual.Force(s, values[i])).ToArray();   // spec §1.2 step 1
         var stiffness = states.Select(s => s.Rho).ToArray();
         using var step = PrimalStep.Propose(Parameters, ParameterNames, Metric, Workspace, taskGradients, anchors: null, rhoAnchor: 0, evaluations, forces, stiffness,
-            Options.LearningRate, Options.WeightDecay, Options.Solve, Options.MetricFloorRatio);
+            LearningRate, Options.WeightDecay, Options.Solve, Options.MetricFloorRatio);
         // λ from the linearised constraint (replaces step 3's dual step), or the release's rule.
-        bool linearized = ApplyLinearizedDual(step, states, evaluations, Options.LinearizedDual, Options.LearningRate);
+        bool linearized = ApplyLinearizedDual(step, states, evaluations, Options.LinearizedDual, LearningRate);
         var post = step.PostValues(evaluations);
         for (int i = 0; i < states.Length; i++)
         {

@@ -13,13 +13,19 @@ namespace Galt.Optim;
 /// computes task gradient, values and Jacobians, the all-or-nothing commit, and the feasibility certificate.
 /// Subclasses supply the forces, anchors and multiplier rules of their variant.
 /// </summary>
-public abstract class ConstrainedOptimizer : IDisposable
+/// <remarks>
+/// It is a TorchSharp <see cref="optim.Optimizer"/> with one parameter group, so TorchSharp's learning-rate schedulers
+/// (<c>torch.optim.lr_scheduler.StepLR</c>, <c>CosineAnnealingLR</c>, …) drive its learning rate; <c>step(closure)</c>
+/// takes a constrained step.
+/// </remarks>
+public abstract class ConstrainedOptimizer : optim.Optimizer
 {
     private readonly List<Registration> _constraints = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
     /// <summary>Takes the trainable parameters (those with requires_grad) and their names.</summary>
     protected ConstrainedOptimizer(IEnumerable<(string Name, Parameter Parameter)> namedParameters, ConstrainedOptimizerOptions options)
+        : base(IntPtr.Zero)
     {
         var list = namedParameters.Where(np => np.Parameter.requires_grad).ToArray();
         if (list.Length == 0) throw new ArgumentException("the optimizer was given no trainable parameters.", nameof(namedParameters));
@@ -28,9 +34,63 @@ public abstract class ConstrainedOptimizer : IDisposable
         Metric = new AdamMetric(Parameters.Count, options.Beta1, options.Beta2, options.Epsilon);
         JacobianPath = options.Jacobians;
         _shared = options;
+        _group = new LearningRateGroup(options.LearningRate, options.WeightDecay);
     }
 
     private readonly ConstrainedOptimizerOptions _shared;
+    private readonly LearningRateGroup _group;
+
+    /// <summary>
+    /// The learning rate the next step uses: the options' at creation, then whatever a scheduler (or the caller) sets.
+    /// Setting a value that is not positive and finite, or with lr·weight decay ≥ 1, throws and changes nothing.
+    /// </summary>
+    public double LearningRate
+    {
+        get => _group.LearningRate;
+        set => _group.LearningRate = value;
+    }
+
+    /// <summary>The one parameter group, as TorchSharp's learning-rate schedulers see it.</summary>
+    public override IEnumerable<optim.ILearningRateController> ParamGroups => new[] { _group };
+
+    /// <summary>The trainable parameters.</summary>
+    public override IEnumerable<Parameter> parameters() => Parameters;
+
+    /// <summary>Clears the parameters' .grad (the closure step computes gradients itself and does not need it).</summary>
+    public override void zero_grad()
+    {
+        foreach (var p in Parameters) p.grad?.zero_();
+    }
+
+    /// <summary>A constrained step on the closure's loss (TorchSharp's optimizer interface); returns the loss.</summary>
+    public override Tensor step(Func<Tensor>? closure = null)
+    {
+        if (closure is null) throw new ArgumentNullException(nameof(closure), "a constrained step needs the task-loss closure.");
+        var result = Step(closure);
+        return tensor(result.Loss);
+    }
+
+    /// <summary>Parameter groups are fixed at construction.</summary>
+    public override void add_param_group(ParamGroup param_group) =>
+        throw new NotSupportedException("a constrained optimizer has one parameter group, fixed at construction.");
+
+    private sealed class LearningRateGroup(double learningRate, double weightDecay) : optim.ILearningRateController
+    {
+        private double _learningRate = learningRate;
+
+        public double LearningRate
+        {
+            get => _learningRate;
+            set
+            {
+                if (!(value > 0) || double.IsInfinity(value) || value * weightDecay >= 1)
+                    throw new ArgumentException($"learning rate must be positive and finite with lr·weight decay < 1 (weight decay {weightDecay}); got {value}.");
+                _learningRate = value;
+            }
+        }
+
+        public double InitialLearningRate { get; set; } = learningRate;
+    }
 
     /// <summary>Names parameters "param0", "param1", … when only tensors are given.</summary>
     protected static IEnumerable<(string, Parameter)> Numbered(IEnumerable<Parameter> parameters) =>
@@ -217,22 +277,18 @@ public abstract class ConstrainedOptimizer : IDisposable
             $"constraint '{r.State.Name}' was registered by name only; restoration needs constraint objects it can evaluate.")).ToArray();
         var rule = _shared.LinearizedDual ?? new LinearizedDualRule();
         return FeasibilityRestoration.Run(Parameters, Metric, constraints, _constraints.Select(r => r.State).ToArray(), rule, JacobianPath,
-            options.LearningRate ?? _shared.LearningRate, _shared.MetricFloorRatio, options.MaxSteps);
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        Dispose(true);
-        GC.SuppressFinalize(this);
+            options.LearningRate ?? LearningRate, _shared.MetricFloorRatio, options.MaxSteps);
     }
 
     /// <summary>Releases optimizer state (not the parameters or the constraints).</summary>
-    protected virtual void Dispose(bool disposing)
+    protected override void Dispose(bool disposing)
     {
-        if (!disposing) return;
-        Metric.Dispose();
-        Workspace.Dispose();
+        if (disposing)
+        {
+            Metric.Dispose();
+            Workspace.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     private sealed record Registration(MultiplierState State, Constraint? Constraint, Constraint? HeldOut);

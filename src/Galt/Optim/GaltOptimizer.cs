@@ -67,7 +67,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
         try
         {
             step = PrimalStep.Propose(Parameters, ParameterNames, Metric, Workspace, taskGradients, anchors, RhoAnchor, evaluations, forces, stiffness,
-                Options.LearningRate, Options.WeightDecay, Options.Solve, Options.MetricFloorRatio);
+                LearningRate, Options.WeightDecay, Options.Solve, Options.MetricFloorRatio);
         }
         catch
         {
@@ -78,7 +78,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
         {
             var values = evaluations.Select(e => e.Value).ToArray();
             // λ from the linearised constraint (replaces items 4 and 6's λ update), or the release's PI rule.
-            bool linearized = ApplyLinearizedDual(step, states, evaluations, Options.LinearizedDual, Options.LearningRate);
+            bool linearized = ApplyLinearizedDual(step, states, evaluations, Options.LinearizedDual, LearningRate);
             var post = step.PostValues(evaluations);
             for (int i = 0; i < states.Length; i++)
             {
