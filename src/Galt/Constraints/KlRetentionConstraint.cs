@@ -8,7 +8,7 @@ namespace Galt.Constraints;
 /// every anchor input; K = T²·mean_x Σ_k p_anchor,k·(log max(p_anchor,k, 1e-12) − log_softmax(s(x)/T)_k), i.e.
 /// KL(anchor ‖ model) scaled by T². An inequality: C = K − margin ≤ 0.
 /// </summary>
-public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint
+public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVectorizedMeasure
 {
     private readonly Func<Tensor, Tensor> _scores;
     private readonly Tensor _inputs;
@@ -94,6 +94,13 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint
         var sums = zeros(constraints.Count, dtype: perExample.dtype).index_add_(0, owner, perExample, 1);
         var counts = tensor(constraints.Select(c => (float)c.AnchorCount).ToArray());
         return sums / counts * (t * t);
+    }
+
+    /// <summary>The group's K at once when every member is a KL retention constraint with this temperature; else null.</summary>
+    public Tensor? MeasureGroup(IReadOnlyList<IBatchedConstraint> group, Tensor outputs)
+    {
+        var kls = group.OfType<KlRetentionConstraint>().ToArray();
+        return kls.Length == group.Count ? MeasureMany(kls, outputs) : null;
     }
 
     /// <inheritdoc />

@@ -21,8 +21,7 @@ public static class BatchedJacobians
 
     /// <summary>
     /// The first parameterised module of <paramref name="model"/> the batched path cannot handle, with the reason; null
-    /// when every trainable parameter sits in a supported layer (Linear, <see cref="LoraLinear"/>, LayerNorm,
-    /// <see cref="RmsNorm"/>, Embedding, Conv2d with one group).
+    /// when every trainable parameter sits in a layer with a rule in <see cref="LayerJacobianRules"/> that serves it.
     /// </summary>
     public static string? Unsupported(nn.Module<Tensor, Tensor> model)
     {
@@ -33,16 +32,17 @@ public static class BatchedJacobians
             var own = module.named_parameters(recurse: false).Where(p => p.parameter.requires_grad).ToArray();
             if (module is BatchNorm1d or BatchNorm2d or BatchNorm3d && module.training)
                 return $"{module.GetType().Name} '{name}' in training mode couples the examples of a batch";
-            if (own.Length == 0 || module is Linear or LoraLinear or LayerNorm or RmsNorm or Embedding) continue;
-            if (module is Conv2d conv)
-            {
-                if (conv.groups == 1 && !conv.transposed && conv.padding_mode == PaddingModes.Zeros && conv.padding_type is null) continue;
-                return $"Conv2d '{name}' with groups {conv.groups}, padding mode {conv.padding_mode}{(conv.padding_type is null ? "" : ", padding " + conv.padding_type)} has no batched Jacobian rule (only groups 1, zero padding given in numbers)";
-            }
-            return $"{module.GetType().Name} '{name}' (parameters {string.Join(", ", own.Select(p => p.name))}) has no batched Jacobian rule";
+            if (own.Length == 0) continue;
+            if (LayerJacobianRules.For(module) is not { } rule)
+                return $"{module.GetType().Name} '{name}' (parameters {string.Join(", ", own.Select(p => p.name))}) has no batched Jacobian rule (register one with LayerJacobianRules.Register)";
+            if (rule.Unsupported(module) is { } reason) return $"'{name}': {reason}";
         }
         return null;
     }
+
+    /// <summary>Modules whose calls the batched path records: those with a rule and a trainable parameter of their own.</summary>
+    private static bool Tapped(nn.Module module) =>
+        LayerJacobianRules.For(module) is not null && module.named_parameters(recurse: false).Any(p => p.parameter.requires_grad);
 
     /// <summary>
     /// Returns true (and warns once per reason through <paramref name="warn"/>, by default the <see cref="GaltLog"/>
@@ -94,8 +94,7 @@ public static class BatchedJacobians
         var removers = new List<Action>();
         foreach (var module in model.modules().Prepend(model))
         {
-            if (module is not (LoraLinear or Linear or LayerNorm or RmsNorm or Embedding or Conv2d)) continue;
-            if (!module.named_parameters(recurse: false).Any(p => p.parameter.requires_grad)) continue;
+            if (!Tapped(module)) continue;
             var hook = ((nn.Module<Tensor, Tensor>)module).register_forward_hook((m, input, output) => { taps.Add(new Tap(m, input, output)); return output; });
             removers.Add(hook.remove);
         }
@@ -113,9 +112,8 @@ public static class BatchedJacobians
             foreach (var remove in removers) remove();
         }
 
-        // K per constraint as one [k] tensor: vectorised for KL retention constraints, one call each otherwise.
-        var kls = constraints.OfType<Galt.Constraints.KlRetentionConstraint>().ToArray();
-        var measures = (kls.Length == constraints.Count ? Galt.Constraints.KlRetentionConstraint.MeasureMany(kls, outputs) : null)
+        // K per constraint as one [k] tensor: vectorised when the constraints can measure their group at once, one call each otherwise.
+        var measures = (constraints[0] as IVectorizedMeasure)?.MeasureGroup(constraints, outputs)
                        ?? stack(constraints.Select((c, e) => c.MeasureOutputs(outputs[TensorIndex.Slice(offsets[e], offsets[e + 1])]).reshape(Array.Empty<long>())).ToArray());
         var measured = measures.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
         var values = measured.Select((k, e) => k - constraints[e].Margin).ToArray();
@@ -139,11 +137,11 @@ public static class BatchedJacobians
                 var g = outputGradients[t];
                 if (g is null || g.IsInvalid) continue;
                 var tap = taps[t];
-                if (uniform && tap.Module is Linear or LoraLinear)
+                var rule = LayerJacobianRules.For(tap.Module)!;
+                if (uniform && tap.Input.dim() >= 2 && tap.Input.is_floating_point()
+                    && rule.BatchedRows(tap.Module, tap.Input.reshape(constraints.Count, -1, tap.Input.shape[^1]), g.reshape(constraints.Count, -1, g.shape[^1])) is { } batched)
                 {
-                    var gk = g.reshape(constraints.Count, -1, g.shape[^1]);
-                    var ak = tap.Input.reshape(constraints.Count, -1, tap.Input.shape[^1]);
-                    foreach (var (parameter, gradients) in BatchedLayerRule(tap.Module, ak, gk))
+                    foreach (var (parameter, gradients) in batched)
                         if (index.TryGetValue(parameter.Handle, out int p))
                         {
                             var perConstraint = gradients.unbind(0);
@@ -155,7 +153,7 @@ public static class BatchedJacobians
                 for (int e = 0; e < constraints.Count; e++)
                 {
                     var sl = TensorIndex.Slice(offsets[e], offsets[e + 1]);
-                    foreach (var (parameter, gradient) in LayerRule(tap.Module, tap.Input[sl], g[sl]))
+                    foreach (var (parameter, gradient) in rule.Rows(tap.Module, tap.Input[sl], g[sl]))
                         if (index.TryGetValue(parameter.Handle, out int p))
                             rows[e][p] = rows[e][p] is { } sum ? sum.add_(gradient) : gradient;
                 }
@@ -181,7 +179,7 @@ public static class BatchedJacobians
         var unseen = new List<(string Name, Parameter Parameter)>();
         foreach (var (moduleName, module) in model.named_modules().Prepend(("", model)))
         {
-            if (module is not (LoraLinear or Linear or LayerNorm or RmsNorm or Embedding or Conv2d) || tapped.Contains(module)) continue;
+            if (!Tapped(module) || tapped.Contains(module)) continue;
             foreach (var (name, parameter) in module.named_parameters(recurse: false))
                 if (parameter.requires_grad && wanted.Contains(parameter.Handle))
                     unseen.Add((moduleName.Length == 0 ? name : $"{moduleName}.{name}", parameter));
@@ -192,90 +190,6 @@ public static class BatchedJacobians
             if (gradients[i] is { } g && !g.IsInvalid) return unseen[i].Name;
         return null;
     }
-
-    /// <summary>[n, ..., features] → [n·…, features]: a sequence model's positions count as examples of the same constraint.</summary>
-    private static Tensor Flatten(Tensor t) => t.dim() == 2 ? t : t.reshape(-1, t.shape[^1]);
-
-    /// <summary>Per-parameter Jacobian contributions of one layer call over one constraint's examples (inputs a, output gradients g).</summary>
-    private static IEnumerable<(Parameter Parameter, Tensor Gradient)> LayerRule(nn.Module module, Tensor a, Tensor g)
-    {
-        switch (module)
-        {
-            case LoraLinear lora:
-            {
-                var (a2, g2) = (Flatten(a), Flatten(g));
-                if (lora.A.requires_grad) yield return (lora.A, lora.ApplyScale(g2.matmul(lora.B).t().matmul(a2)));
-                if (lora.B.requires_grad) yield return (lora.B, lora.ApplyScale(g2.t().matmul(a2.matmul(lora.A.t()))));
-                break;
-            }
-            case Linear linear:
-            {
-                var (a2, g2) = (Flatten(a), Flatten(g));
-                if (Own(linear, "weight") is { requires_grad: true } w) yield return (w, g2.t().matmul(a2));
-                if (Own(linear, "bias") is { requires_grad: true } b) yield return (b, g2.sum(dim: 0L)); // dim named: a bare 0 binds to sum(ScalarType)
-                break;
-            }
-            case LayerNorm norm:
-            {
-                // y = x̂ ⊙ γ + β over the normalised (last) dimensions: J_γ = Σ g ⊙ x̂, J_β = Σ g over examples and positions.
-                var shape = norm.normalized_shape;
-                var normalised = nn.functional.layer_norm(a, shape, null, null, norm.eps);
-                long width = shape.Aggregate(1L, (x, y) => x * y);
-                if (Own(norm, "weight") is { requires_grad: true } w) yield return (w, (g * normalised).reshape(-1, width).sum(dim: 0L).reshape(shape));
-                if (Own(norm, "bias") is { requires_grad: true } b) yield return (b, g.reshape(-1, width).sum(dim: 0L).reshape(shape));
-                break;
-            }
-            case RmsNorm rms:
-                // y = x̂ ⊙ γ with x̂ = x / rms(x): J_γ = Σ g ⊙ x̂ over examples and positions.
-                if (rms.Weight.requires_grad) yield return (rms.Weight, (g * rms.Normalise(a)).reshape(-1, rms.Weight.shape[0]).sum(dim: 0L));
-                break;
-            case Embedding embedding:
-            {
-                // y = W[i]: each example's output gradient lands on the rows it looked up.
-                var w = Own(embedding, "weight")!;
-                if (w.requires_grad) yield return (w, zeros_like(w).index_add_(0, a.reshape(-1), g.reshape(-1, w.shape[1]), 1));
-                break;
-            }
-            case Conv2d conv:
-            {
-                // Per example, ∂/∂W = g (unfolded input)ᵀ: im2col turns the convolution into the Linear rule.
-                var w = Own(conv, "weight")!;
-                long m = a.shape[0];
-                var columns = nn.functional.unfold(a, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
-                    (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));
-                var g3 = g.reshape(m, g.shape[1], -1);
-                if (w.requires_grad) yield return (w, g3.bmm(columns.transpose(1, 2)).sum(dim: 0L).reshape(w.shape));
-                if (Own(conv, "bias") is { requires_grad: true } b) yield return (b, g3.sum(new long[] { 0, 2 }));
-                break;
-            }
-        }
-    }
-
-    /// <summary>
-    /// The same rules for all constraints at once: <paramref name="a"/> is [k, m, in] and <paramref name="g"/> [k, m, out]
-    /// (m = examples per constraint × positions); returns [k, …] Jacobian stacks.
-    /// </summary>
-    private static IEnumerable<(Parameter Parameter, Tensor Gradients)> BatchedLayerRule(nn.Module module, Tensor a, Tensor g)
-    {
-        switch (module)
-        {
-            case LoraLinear lora:
-                if (lora.A.requires_grad) yield return (lora.A, lora.ApplyScale(g.matmul(lora.B).transpose(1, 2).bmm(a)));
-                if (lora.B.requires_grad) yield return (lora.B, lora.ApplyScale(g.transpose(1, 2).bmm(a.matmul(lora.A.t()))));
-                break;
-            case Linear linear:
-                if (Own(linear, "weight") is { requires_grad: true } w) yield return (w, g.transpose(1, 2).bmm(a));
-                if (Own(linear, "bias") is { requires_grad: true } b) yield return (b, g.sum(dim: 1L));
-                break;
-        }
-    }
-
-    /// <summary>
-    /// A module's registered parameter by name. Some TorchSharp modules (Embedding) hand out a new wrapper from their
-    /// <c>weight</c> property each time; the registered object is the one the optimizer holds.
-    /// </summary>
-    private static Parameter? Own(nn.Module module, string name) =>
-        module.named_parameters(recurse: false).FirstOrDefault(p => p.name == name).parameter;
 
     private sealed record Tap(nn.Module Module, Tensor Input, Tensor Output);
 }
