@@ -30,7 +30,10 @@ public class ChannelEvaluatorTests
             Assert.Equal(0, m[$"{name}_margin"]);
             foreach (var branch in new[] { "task", "safety", "memory" }) Assert.True(m.ContainsKey($"matrix.{name}.{branch}"));
         }
-        Assert.InRange(m["route_acc"], 0, 1);
+        // The evaluation takes the route metrics from its shared normal pass; the standalone computation must agree.
+        var (routeAccuracy, routeEntropy) = new ChannelEvaluator(ZeroScores(), batchSize: 3).RouteMetrics(items);
+        Assert.Equal(routeAccuracy, m["route_acc"]);
+        Assert.Equal(routeEntropy, m["route_entropy"], 12);
         Assert.InRange(m["route_entropy"], 0, Math.Log(4) + 1e-6);
         var pre = new ChannelEvaluator(ZeroScores()).Evaluate(items, items, items, full: false);
         Assert.DoesNotContain("task_zero_gap", pre.Keys);

@@ -90,12 +90,18 @@ public class CurriculumSelectionTests
             Candidates = new[] { new CurriculumRecipe("tiny", "tiny", Tiny), new CurriculumRecipe("tiny-weighted", "tiny + class weights", Tiny with { AdjudicationClassWeights = true }) },
         };
         var record = experiment.Run(RunContext.Silent(dataDir: dir) with { SeedCount = 2 });
-        Assert.InRange(record.Summary["selected_index"], 0, 1);
+        // The rule, recomputed from the reported means: highest hard-violation recall, then highest bar mean, ties to the earlier.
+        double Recall(string name) => record.Summary.TryGetValue($"{name}.hard_violation_recall", out double r) && double.IsFinite(r) ? r : 0;
+        var names = experiment.Candidates!.Select(c => c.Name).ToArray();
+        int expected = Enumerable.Range(0, names.Length).OrderByDescending(i => Recall(names[i])).ThenByDescending(i => record.Summary[$"{names[i]}.bar_mean"]).ThenBy(i => i).First();
+        Assert.Equal(expected, record.Summary["selected_index"]);
         var perSeed = Assert.Single(record.Tables, t => t.Title.StartsWith("Mean of the bar's four accuracies per seed", StringComparison.Ordinal));
         Assert.Equal(new[] { "recipe", "seed 42", "seed 43" }, perSeed.Columns);
         foreach (int column in new[] { 1, 2 })
             Assert.Single(perSeed.Rows, r => r[column].EndsWith(" *", StringComparison.Ordinal));
-        Assert.InRange(record.Summary["selected_index.seed_43"], 0, 1);
+        // Seed 43 alone selects the recipe its table column marks.
+        int starred = perSeed.Rows.FindIndex(r => r[2].EndsWith(" *", StringComparison.Ordinal));
+        Assert.Equal(starred, record.Summary["selected_index.seed_43"]);
         Assert.Equal(experiment.Candidates![(int)record.Summary["selected_index"]].Name, record.Config["selected"]!.ToString());
         foreach (var name in new[] { "tiny", "tiny-weighted" })
             foreach (var metric in CurriculumSelectionExperiment.BarMetrics)
