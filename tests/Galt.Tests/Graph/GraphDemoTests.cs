@@ -9,7 +9,7 @@ namespace Galt.Tests.Graph;
 /// 10), its split variables agree with a forward pass, and the attached safety constraint holds. About 90 s.
 /// The gap is 1.8–2.35 points across the kernel sets of docs/trained-metric-margins.md (1.8 with this machine's
 /// own), so the bound keeps at least 0.65 points of room under every set; the chain setting is the one graph-demo-select chose on
-/// training data (README, "Graph-parallel training").
+/// training data (docs/graph-parallel.md).
 /// </summary>
 public class GraphDemoTests
 {
