@@ -101,7 +101,7 @@ public sealed class SplitMnistExperiment : IRunnable
             streamKind == "split" ? TaskStream.SplitMnist(train, test, tasks) : TaskStream.PermutedMnist(train, test, tasks, seed);
 
         using var stream = Build(data.Train, data.Test);
-        var (pretrained, pretrainAccuracy) = ContinualTrainer.Pretrain(stream, pretrainEpochs, seed, progress);
+        var (pretrained, pretrainAccuracy) = LoraMlpPretraining.Pretrain(stream, pretrainEpochs, seed, progress);
         using var _ = pretrained;
         var settings = new ContinualSettings(EpochsPerTask, 64, seed);
 
@@ -113,7 +113,7 @@ public sealed class SplitMnistExperiment : IRunnable
             foreach (double w in StrategyCatalog.SoftPenaltyWeights)
             {
                 using var strategy = StrategyCatalog.Create("soft_penalty", w);
-                var r = ContinualTrainer.Run(validationStream, pretrained, strategy, settings, progress);
+                var r = ContinualTrainer.Run(validationStream, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress);
                 sweep.Add((w, r.AverageAccuracy));
             }
         }
@@ -123,14 +123,14 @@ public sealed class SplitMnistExperiment : IRunnable
         foreach (var name in StrategyCatalog.Names)
         {
             using var strategy = StrategyCatalog.Create(name, chosen, $"validation sweep (seed {seed}): best of {{0.1, 1, 10, 100}}", dualRule);
-            results.Add(ContinualTrainer.Run(stream, pretrained, strategy, settings, progress));
+            results.Add(ContinualTrainer.Run(stream, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress));
         }
 
         // Penalty vs constraint at equal feasibility: the smallest weight whose run ends feasible on the anchor sets.
         var search = new PenaltyBisection { Resolution = quick ? 2 : 1.25 }.Search(w =>
         {
             using var strategy = StrategyCatalog.Create("soft_penalty", w, "feasibility search");
-            return PenaltyBisection.ProbeOf(w, ContinualTrainer.Run(stream, pretrained, strategy, settings, progress));
+            return PenaltyBisection.ProbeOf(w, ContinualTrainer.Run(stream, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress));
         });
         return new ProtocolResult(seed, pretrainAccuracy, results, sweep, chosen, search);
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Galt.Models;
 using Galt.Reporting;
 using Galt.Training;
 using static TorchSharp.torch;
@@ -34,19 +33,21 @@ public sealed record StrategyResult(string Strategy, IReadOnlyDictionary<string,
 }
 
 /// <summary>
-/// The one training loop every strategy runs in (spec §3 step 3–4): a fresh copy of the pretrained network with its
-/// base frozen, tasks in sequence, seeded minibatches, and after each task the test accuracy on every task seen so far
-/// with the shared 10-way head (class-incremental).
+/// The one training loop every strategy runs in (spec §3 step 3–4): a fresh model from the caller's factory, tasks in
+/// sequence, seeded minibatches, and after each task the test accuracy on every task seen so far (argmax of the
+/// model's scores against the labels: with one shared head, class-incremental). Any module from inputs to class
+/// scores and any <see cref="TaskStream"/> of (input, label) tensors.
 /// </summary>
 public static class ContinualTrainer
 {
-    /// <summary>Runs <paramref name="strategy"/> over <paramref name="stream"/> from <paramref name="pretrained"/>.</summary>
-    public static StrategyResult Run(TaskStream stream, LoraMlp pretrained, Strategy strategy, ContinualSettings settings, IProgressSink? progress = null)
+    /// <summary>
+    /// Runs <paramref name="strategy"/> over <paramref name="stream"/> on a model from <paramref name="createModel"/>
+    /// (called once; the trainer disposes the model at the end).
+    /// </summary>
+    public static StrategyResult Run(TaskStream stream, Func<nn.Module<Tensor, Tensor>> createModel, Strategy strategy, ContinualSettings settings, IProgressSink? progress = null)
     {
         progress ??= NullProgress.Instance;
-        using var model = new LoraMlp(pretrained.Layers[0].Rank, pretrained.Widths.ToArray());
-        model.CopyFrom(pretrained);
-        model.FreezeBase();
+        using var model = createModel();
         strategy.Attach(model);
 
         int t = stream.Tasks.Count;
@@ -79,27 +80,5 @@ public static class ContinualTrainer
         }
         return new StrategyResult(strategy.Name, strategy.Hyperparameters, accuracy, strategy.GlobalBackprops, strategy.LocalBackprops,
             clock.Elapsed.TotalSeconds, strategy.Constraints);
-    }
-
-    /// <summary>
-    /// spec §3 step 2: a fresh LoRA MLP trained on all of the stream's pretraining data with Adam (lr 1e-3, batch 128),
-    /// every parameter trainable; returns it and its accuracy on all test data.
-    /// </summary>
-    public static (LoraMlp Model, double TestAccuracy) Pretrain(TaskStream stream, int epochs, int seed, IProgressSink? progress = null, double learningRate = 1e-3, int batchSize = 128)
-    {
-        progress ??= NullProgress.Instance;
-        random.manual_seed(seed);
-        var model = new LoraMlp();
-        using var adam = optim.Adam(model.parameters(), learningRate);
-        var trainer = new SupervisedTrainer(model, adam, batchSize, seed);
-        using (var bar = progress.Start($"pretraining ({epochs} epochs)", epochs))
-        {
-            for (int epoch = 0; epoch < epochs; epoch++)
-            {
-                trainer.TrainEpoch(stream.PretrainX, stream.PretrainY, new Random(unchecked(seed * 1_000_003 + epoch)));
-                bar.Advance(1);
-            }
-        }
-        return (model, SupervisedTrainer.Accuracy(model, stream.AllTestX, stream.AllTestY));
     }
 }

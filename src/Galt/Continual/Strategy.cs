@@ -17,8 +17,8 @@ public abstract class Strategy : IDisposable
     /// <summary>Hyperparameters, as reported.</summary>
     public abstract IReadOnlyDictionary<string, string> Hyperparameters { get; }
 
-    /// <summary>The model being trained; set by <see cref="Attach"/>.</summary>
-    protected LoraMlp Model { get; private set; } = null!;
+    /// <summary>The model being trained (inputs → class scores); set by <see cref="Attach"/>.</summary>
+    protected nn.Module<Tensor, Tensor> Model { get; private set; } = null!;
 
     /// <summary>Its trainable parameters with names.</summary>
     protected (string Name, TorchSharp.Modules.Parameter Parameter)[] Trainable { get; private set; } = Array.Empty<(string, TorchSharp.Modules.Parameter)>();
@@ -30,7 +30,7 @@ public abstract class Strategy : IDisposable
     public long LocalBackprops { get; protected set; }
 
     /// <summary>Binds the strategy to the model it trains; creates optimizers.</summary>
-    public void Attach(LoraMlp model)
+    public void Attach(nn.Module<Tensor, Tensor> model)
     {
         Model = model;
         Trainable = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToArray();

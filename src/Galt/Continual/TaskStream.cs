@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace Galt.Continual;
 
 /// <summary>
-/// A sequence of tasks and the data the network is pretrained on (spec §3): class-incremental Split-MNIST (T equal
-/// groups of digits, one shared 10-way head) or Permuted-MNIST (task t sees every digit through a fixed pixel
-/// permutation; task 0 is the identity).
+/// A sequence of tasks of (input, label) tensors, and optionally data to pretrain on: your own
+/// (<see cref="FromTasks"/>), class-incremental Split-MNIST (T equal groups of digits, one shared 10-way head, spec §3)
+/// or Permuted-MNIST (task t sees every digit through a fixed pixel permutation; task 0 is the identity).
 /// </summary>
 public sealed class TaskStream : IDisposable
 {
@@ -26,7 +26,24 @@ public sealed class TaskStream : IDisposable
     /// <summary>The tasks in order.</summary>
     public IReadOnlyList<ContinualTask> Tasks { get; }
 
-    /// <summary>Pretraining images (spec §3 step 2: all training data).</summary>
+    /// <summary>
+    /// A stream of your own tasks (any input shape the model takes; labels are class indices); owns them. No pretraining
+    /// data: <see cref="PretrainX"/> is empty. <see cref="AllTestX"/> concatenates the tasks' test sets.
+    /// </summary>
+    public static TaskStream FromTasks(string name, string description, IReadOnlyList<ContinualTask> tasks)
+    {
+        if (tasks.Count == 0) throw new ArgumentException("a task stream needs at least one task.", nameof(tasks));
+        for (int i = 0; i < tasks.Count; i++)
+            if (tasks[i].Index != i) throw new ArgumentException($"task {i} ('{tasks[i].Name}') has index {tasks[i].Index}; tasks must be indexed 0, 1, … in order.", nameof(tasks));
+        using var scope = NewDisposeScope();
+        var testX = cat(tasks.Select(t => t.TestX).ToArray()).MoveToOuterDisposeScope();
+        var testY = cat(tasks.Select(t => t.TestY).ToArray()).MoveToOuterDisposeScope();
+        var noX = tasks[0].TrainX.narrow(0, 0, 0).clone().MoveToOuterDisposeScope();
+        var noY = tasks[0].TrainY.narrow(0, 0, 0).clone().MoveToOuterDisposeScope();
+        return new TaskStream(name, description, tasks, noX, noY, testX, testY);
+    }
+
+    /// <summary>Pretraining images (spec §3 step 2: all training data); empty for <see cref="FromTasks"/>.</summary>
     public Tensor PretrainX { get; }
 
     /// <summary>Pretraining labels.</summary>

@@ -45,11 +45,16 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
     /// <inheritdoc />
     protected override ConstrainedOptimizer CreateOptimizer()
     {
+        if (Model is not Galt.Models.LoraMlp)
+            throw new NotSupportedException($"galt_lowbp trains each hidden layer through a local head on that layer's output, so it needs a Galt.Models.LoraMlp; got {Model.GetType().Name}.");
         _scheduler = new RefreshScheduler(Schedule);
-        _localHeads = Model.Widths.Skip(1).Take(Model.Layers.Count).Select(w => nn.Linear(w, Model.Widths[^1])).ToArray();
+        _localHeads = Mlp.Widths.Skip(1).Take(Mlp.Layers.Count).Select(w => nn.Linear(w, Mlp.Widths[^1])).ToArray();
         _localAdam = optim.Adam(_localHeads.SelectMany(h => h.parameters()), 1e-3);
         return new AlHessianOptimizer(Trainable, Options);
     }
+
+    /// <summary>The model as the layered LoRA MLP this strategy needs (checked on attach).</summary>
+    private Galt.Models.LoraMlp Mlp => (Galt.Models.LoraMlp)Model;
 
     /// <inheritdoc />
     public override void Step(Tensor x, Tensor y, TaskContext context)
@@ -63,8 +68,8 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
         if (global)
         {
             // spec §3 step 2: CE(model) trains LoRA and head; local-head CEs on stop-gradient states train only the heads.
-            var hidden = Model.HiddenStates(x);
-            var loss = nn.functional.cross_entropy(Model.Head.forward(hidden[^1]), y);
+            var hidden = Mlp.HiddenStates(x);
+            var loss = nn.functional.cross_entropy(Mlp.Head.forward(hidden[^1]), y);
             for (int l = 0; l < _localHeads.Length; l++) loss = loss + nn.functional.cross_entropy(_localHeads[l].forward(hidden[l].detach()), y);
             modelGradients = Gradients(loss, parameters, headParameters);
             foreach (var cache in _cachedJacobians) foreach (var j in cache) j?.Dispose();
@@ -77,12 +82,12 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
         {
             // spec §3 step 3: every block learns from its own local head on stop-gradient post-ReLU inputs.
             IReadOnlyList<Tensor> plain;
-            using (no_grad()) plain = Model.HiddenStates(x);
-            var loss = nn.functional.cross_entropy(Model.Head.forward(plain[^1].detach()), y);
+            using (no_grad()) plain = Mlp.HiddenStates(x);
+            var loss = nn.functional.cross_entropy(Mlp.Head.forward(plain[^1].detach()), y);
             for (int l = 0; l < _localHeads.Length; l++)
             {
                 var input = l == 0 ? x : plain[l - 1].detach();
-                var layer = Model.Layers[l];
+                var layer = Mlp.Layers[l];
                 var h = nn.functional.relu(layer.BaseForward(input).detach() + layer.AdapterForward(input));
                 loss = loss + nn.functional.cross_entropy(_localHeads[l].forward(h), y);
             }

@@ -39,7 +39,7 @@ public sealed class RetentionAnchors : IDisposable
     public IReadOnlyList<KlRetentionConstraint?> HeldOut => _heldOut;
 
     /// <summary>Snapshots the anchor set of the task just finished, and its held-out twin; returns the constraint.</summary>
-    public KlRetentionConstraint Add(LoraMlp model, TaskContext context)
+    public KlRetentionConstraint Add(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, TaskContext context)
     {
         var (x, _) = _memory.Add(context.Task, context.Seed);
         var constraint = new KlRetentionConstraint($"retain_task_{context.Task.Index}", model, x, Temperature, Margin);
