@@ -21,7 +21,8 @@ public sealed class SplitChain : IDisposable
     private readonly Tensor _x, _y;
     private readonly Tensor[] _z, _lambda;
     private readonly double[] _rho;
-    private readonly double?[] _previousResidual;
+    private readonly TaskLoss _taskLoss;
+    private readonly Galt.Multipliers.MultiplierState[] _edgePenalties;
     private readonly IBlockExecutor _executor;
 
     private readonly Constraint[] _external;
@@ -32,10 +33,12 @@ public sealed class SplitChain : IDisposable
     /// Creates the chain over the training set (images and labels), initialising the split variables.
     /// <paramref name="external"/> constraints (e.g. safety bounds on the composed network's outputs) are attached to
     /// every block: each block owns its multiplier and sees the constraint's Jacobian restricted to its parameters.
+    /// <paramref name="taskLoss"/> is the last block's loss against the targets (default cross-entropy on class indices).
     /// </summary>
     public SplitChain(IReadOnlyList<Block> blocks, Tensor trainX, Tensor trainY, SplitChainOptions? options = null, IBlockExecutor? executor = null,
-        IReadOnlyList<Constraint>? external = null)
+        IReadOnlyList<Constraint>? external = null, TaskLoss? taskLoss = null)
     {
+        _taskLoss = taskLoss ?? TaskLosses.CrossEntropy;
         if (blocks.Count == 0) throw new ArgumentException("a chain needs at least one block.", nameof(blocks));
         Options = options ?? new SplitChainOptions();
         Options.Validate();
@@ -51,7 +54,7 @@ public sealed class SplitChain : IDisposable
         _z = new Tensor[_blocks.Length - 1];
         _lambda = new Tensor[_blocks.Length - 1];
         _rho = Enumerable.Repeat(Options.Rho, _z.Length).ToArray();
-        _previousResidual = new double?[_z.Length];
+        _edgePenalties = _z.Select((_, v) => new Galt.Multipliers.MultiplierState($"edge_{v}", ConstraintKind.Equality, 0, Options.Rho, historyLength: 1)).ToArray();
         using var noGrad = no_grad();
         var a = _x;
         for (int v = 0; v < _z.Length; v++)
@@ -101,10 +104,9 @@ public sealed class SplitChain : IDisposable
                 _lambda[v].index_add_(0, idx, residual, _rho[v]);
                 if (Options.RhoGrowth > 1)
                 {
-                    // Penalty update per edge: grow ρ_v when the edge's residual did not shrink enough.
-                    double size = residual.abs().mean().to(ScalarType.Float64).item<double>();
-                    if (_previousResidual[v] is { } previous && size > Options.Tau * previous) _rho[v] = Math.Min(_rho[v] * Options.RhoGrowth, Options.RhoMax);
-                    _previousResidual[v] = size;
+                    // Penalty update per edge (the library's rule): grow ρ_v when the edge's mean |residual| did not shrink enough.
+                    Options.Penalty.Adapt(_edgePenalties[v], residual.abs().mean().to(ScalarType.Float64).item<double>());
+                    _rho[v] = _edgePenalties[v].Rho;
                 }
             }
         }
@@ -167,7 +169,7 @@ public sealed class SplitChain : IDisposable
         var block = _blocks[v];
         var input = v == 0 ? x : z[v - 1];
         Tensor loss;
-        if (v == _blocks.Length - 1) loss = nn.functional.cross_entropy(block.Function.call(input), y);
+        if (v == _blocks.Length - 1) loss = _taskLoss(block.Function.call(input), y, nn.Reduction.Mean);
         else
         {
             var residual = z[v] - block.Function.call(input);
@@ -192,7 +194,7 @@ public sealed class SplitChain : IDisposable
         var loss = (lambda[v] * residual).sum() + _rho[v] / 2 * residual.pow(2).sum();
         var next = _blocks[v + 1].Function.call(zv);
         if (v + 1 == _blocks.Length - 1)
-            loss = loss + nn.functional.cross_entropy(next, y, reduction: nn.Reduction.Sum);
+            loss = loss + _taskLoss(next, y, nn.Reduction.Sum);
         else
         {
             var nextResidual = z[v + 1] - next;

@@ -31,4 +31,7 @@ public sealed record SplitChainOptions(double Rho = 5, double SplitStep = 0.1, i
         if (!(RhoGrowth >= 1) || !(RhoMax >= Rho) || double.IsInfinity(RhoMax) || !(Tau > 0))
             throw new ArgumentException($"SplitChainOptions: ρ growth must be ≥ 1, ρ_max ≥ ρ and finite, τ > 0; got {RhoGrowth}, {RhoMax}, {Tau}.");
     }
+
+    /// <summary>The edges' penalty rule: the library's <see cref="Galt.Multipliers.PenaltySchedule"/> (growth on insufficient decrease, no decay).</summary>
+    public Galt.Multipliers.PenaltySchedule Penalty => new(Initial: Rho, Floor: Rho, Ceiling: RhoMax, Growth: RhoGrowth, Decay: 1, Tau: Tau);
 }

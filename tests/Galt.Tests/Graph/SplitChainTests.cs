@@ -119,4 +119,24 @@ public class SplitChainTests
         }
         foreach (var b in fixedBlocks.Concat(growingBlocks)) b.Dispose();
     }
+
+    [Fact]
+    [Trait("Category", TrainedMetric.Category)]
+    public void TheTaskLossIsAParameter()
+    {
+        using var scope = NewDisposeScope();
+        // Regression: targets are a fixed linear map of the inputs; the chain's last block fits them by squared error.
+        var g = new Generator(31);
+        var x = randn(new long[] { 256, 6 }, generator: g);
+        var map = randn(new long[] { 6, 2 }, generator: g);
+        var y = x.matmul(map);
+        var blocks = Blocks(6, 16, 2);
+        using var chain = new SplitChain(blocks, x, y, new SplitChainOptions(InnerIterations: 2), taskLoss: TaskLosses.SquaredError);
+        double Error() { using var noGrad = no_grad(); return nn.functional.mse_loss(chain.Forward(x), y).item<float>(); }
+        double before = Error();
+        var rng = new Random(4);
+        for (int e = 0; e < 15; e++)
+            foreach (var batch in SupervisedTrainer.Batches(256, 32, rng)) chain.TrainBatch(batch);
+        TrainedMetric.AtMost("squared error after / before, chain trained on its squared-error loss", Error() / before, 0.5);
+    }
 }
