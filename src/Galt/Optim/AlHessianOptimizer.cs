@@ -47,8 +47,7 @@ public sealed class AlHessianOptimizer : ConstrainedOptimizer
         var values = evaluations.Select(e => e.Value).ToArray();
         var forces = states.Select((s, i) => Options.Dual.Force(s, values[i])).ToArray();   // spec §1.2 step 1
         var stiffness = states.Select(s => s.Rho).ToArray();
-        using var step = PrimalStep.Propose(Parameters, ParameterNames, Metric, Workspace, taskGradients, anchors: null, rhoAnchor: 0, evaluations, forces, stiffness,
-            LearningRate, Options.WeightDecay, Options.Solve, Options.MetricFloorRatio);
+        using var step = PrimalStep.Propose(Geometry, new StepRequest(taskGradients, evaluations, forces, stiffness, LearningRate));
         // λ from the linearised constraint (replaces step 3's dual step), or the release's rule.
         bool linearized = ApplyLinearizedDual(step, states, evaluations, Options.LinearizedDual, LearningRate);
         var post = step.PostValues(evaluations);

@@ -35,7 +35,11 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
         JacobianPath = options.Jacobians;
         _shared = options;
         _group = new LearningRateGroup(options.LearningRate, options.WeightDecay);
+        Geometry = new StepGeometry(Parameters, ParameterNames, Metric, Workspace, options.WeightDecay, options.Solve, options.MetricFloorRatio);
     }
+
+    /// <summary>What every step of this optimizer shares (tensors, names, Adam state, scratch, settings).</summary>
+    private protected StepGeometry Geometry { get; }
 
     private readonly ConstrainedOptimizerOptions _shared;
     private readonly LearningRateGroup _group;

@@ -66,8 +66,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
         PrimalStep step;
         try
         {
-            step = PrimalStep.Propose(Parameters, ParameterNames, Metric, Workspace, taskGradients, anchors, RhoAnchor, evaluations, forces, stiffness,
-                LearningRate, Options.WeightDecay, Options.Solve, Options.MetricFloorRatio);
+            step = PrimalStep.Propose(Geometry, new StepRequest(taskGradients, evaluations, forces, stiffness, LearningRate, anchors, RhoAnchor));
         }
         catch
         {

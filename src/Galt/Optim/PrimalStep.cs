@@ -48,24 +48,10 @@ internal sealed class PrimalStep : IDisposable
     }
 
     /// <summary>Computes the update; throws <see cref="NonFiniteValueException"/> naming the parameter or constraint at fault.</summary>
-    /// <param name="parameters">Trainable tensors, in order.</param>
-    /// <param name="names">Their names, for messages.</param>
-    /// <param name="metric">Adam state.</param>
-    /// <param name="workspace">Scratch buffers reused across steps.</param>
-    /// <param name="taskGradients">g_p (null: the tensor is not updated this step, spec §1).</param>
-    /// <param name="anchors">θ_anchor,p for the proximal pull, or null.</param>
-    /// <param name="rhoAnchor">ρ_a.</param>
-    /// <param name="evaluations">Constraint values and Jacobians, in registration order.</param>
-    /// <param name="forces">f_e.</param>
-    /// <param name="stiffness">ρ_e.</param>
-    /// <param name="learningRate">lr.</param>
-    /// <param name="weightDecay">Decoupled weight decay.</param>
-    /// <param name="solveOptions">Scope and Woodbury settings.</param>
-    /// <param name="metricFloorRatio">Floor of the metric in the constrained system, relative to each tensor's mean D; 0 = none.</param>
-    public static PrimalStep Propose(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric, SolveWorkspace workspace,
-        IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<Tensor>? anchors, double rhoAnchor, IReadOnlyList<ConstraintEvaluation> evaluations,
-        double[] forces, double[] stiffness, double learningRate, double weightDecay, LowRankSolveOptions solveOptions, double metricFloorRatio)
+    public static PrimalStep Propose(StepGeometry geometry, StepRequest request)
     {
+        var (parameters, names, metric, workspace, weightDecay, solveOptions, metricFloorRatio) = geometry;
+        var (taskGradients, evaluations, forces, stiffness, learningRate, anchors, rhoAnchor) = request;
         using var noGrad = no_grad();
         for (int p = 0; p < parameters.Count; p++)
             if (taskGradients[p] is { } g && !g.shape.SequenceEqual(parameters[p].shape))
@@ -135,3 +121,25 @@ internal sealed class PrimalStep : IDisposable
     /// <inheritdoc />
     public void Dispose() => Solution.Dispose();
 }
+
+/// <summary>What a constrained optimizer's steps share: its tensors and their names, Adam state, scratch, and settings.</summary>
+/// <param name="Parameters">Trainable tensors, in order.</param>
+/// <param name="Names">Their names, for messages.</param>
+/// <param name="Metric">Adam state.</param>
+/// <param name="Workspace">Scratch buffers reused across steps.</param>
+/// <param name="WeightDecay">Decoupled weight decay.</param>
+/// <param name="Solve">Scope and Woodbury settings.</param>
+/// <param name="MetricFloorRatio">Floor of the metric in the constrained system, relative to each tensor's mean D; 0 = none.</param>
+internal sealed record StepGeometry(IReadOnlyList<Parameter> Parameters, IReadOnlyList<string> Names, AdamMetric Metric, SolveWorkspace Workspace,
+    double WeightDecay, LowRankSolveOptions Solve, double MetricFloorRatio);
+
+/// <summary>One step's inputs.</summary>
+/// <param name="TaskGradients">g_p (null: the tensor is not updated this step, spec §1).</param>
+/// <param name="Evaluations">Constraint values and Jacobians, in registration order.</param>
+/// <param name="Forces">f_e.</param>
+/// <param name="Stiffness">ρ_e.</param>
+/// <param name="LearningRate">lr.</param>
+/// <param name="Anchors">θ_anchor,p for the proximal pull, or null.</param>
+/// <param name="RhoAnchor">ρ_a.</param>
+internal sealed record StepRequest(IReadOnlyList<Tensor?> TaskGradients, IReadOnlyList<ConstraintEvaluation> Evaluations, double[] Forces, double[] Stiffness,
+    double LearningRate, IReadOnlyList<Tensor>? Anchors = null, double RhoAnchor = 0);
