@@ -28,11 +28,21 @@ public class CurriculumGateTests
         Assert.Equal(90, record.Config["steps"]!.GetValue<int>());
         Assert.Equal("off", record.Config["token_dropout"]!.ToString());
         Assert.Contains(record.Tables, t => t.Title.StartsWith("Validation rows answered wrongly", StringComparison.Ordinal));
-        foreach (var metric in IssueMetrics)
+        // Every row's mean ± std is the mean and population std of its two seed columns (printed to 3 decimals), and
+        // every issue metric's summary mean and std are printed in some row.
+        var table = Assert.Single(record.Tables, t => t.Title.StartsWith("Validation split after", StringComparison.Ordinal));
+        int seed42 = table.Columns.IndexOf("seed 42"), seed43 = table.Columns.IndexOf("seed 43"), both = table.Columns.IndexOf("mean ± std");
+        static double Parse(string cell) => double.Parse(cell, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var row in table.Rows.Where(r => r[seed42] != "–" && r[seed43] != "–"))
         {
-            Assert.InRange(record.Summary[$"{metric}.mean"], 0.0, 1.0);
-            Assert.InRange(record.Summary[$"{metric}.std"], 0.0, 0.5);
+            double a = Parse(row[seed42]), b = Parse(row[seed43]);
+            var parts = row[both].Split(" ± ");
+            Assert.True(Math.Abs(Parse(parts[0]) - (a + b) / 2) <= 1.01e-3, $"{row[0]}: mean {parts[0]} of {a} and {b}");
+            Assert.True(Math.Abs(Parse(parts[1]) - Math.Abs(a - b) / 2) <= 1.01e-3, $"{row[0]}: std {parts[1]} of {a} and {b}");
         }
+        string Printed(double v) => v.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var metric in IssueMetrics)
+            Assert.Contains(table.Rows, r => r[both] == $"{Printed(record.Summary[$"{metric}.mean"])} ± {Printed(record.Summary[$"{metric}.std"])}");
         Assert.Contains("cl100k_base", record.Config["tokenizer"]!.ToString()); // the default recipe's subword tokens
         Assert.Contains("predicted access", text);
         Assert.True(File.Exists(Path.Combine(runDir, "validation_history.png")));
