@@ -42,7 +42,7 @@ public static class StrategyCatalog
             "agem" => new AgemStrategy(),
             "galt" => new GaltStrategy
             {
-                Options = release ? new GaltOptions { LearningRate = 1e-3, LinearizedDual = null } : new GaltOptions { LearningRate = 1e-3 }, Restoration = restoration,
+                Options = release ? GaltStrategy.SplitMnistOptions with { LinearizedDual = null } : GaltStrategy.SplitMnistOptions, Restoration = restoration,
             },
             "galt_hessian" => new GaltHessianStrategy { Options = hessian, Restoration = restoration },
             "galt_lowbp" => new GaltLowBpStrategy { Options = hessian, Restoration = restoration },

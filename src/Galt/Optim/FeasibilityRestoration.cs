@@ -54,11 +54,7 @@ internal static class FeasibilityRestoration
                 if (!double.IsFinite(e.Value)) throw new NonFiniteValueException(e.Name, $"constraint '{e.Name}' has value {e.Value} during restoration; no state was changed by this step.");
 
             var moved = Enumerable.Range(0, parameters.Count).Where(p => metric.StepCount(p) > 0).ToArray();
-            var d = moved.Select(p =>
-            {
-                var m = metric.CurrentMetric(p)!;
-                return metricFloorRatio > 0 ? m.clamp_min_(metricFloorRatio * m.mean().to(ScalarType.Float64).item<double>()) : m;
-            }).ToArray();
+            var d = moved.Select(p => PrimalStep.FloorMetric(metric.CurrentMetric(p)!, metricFloorRatio)).ToArray();
             var zero = d.Select(t => zeros_like(t)).ToArray();
             var jacobians = evaluated.Select(e => (IReadOnlyList<Tensor?>)moved.Select(p => e.Jacobian[p]).ToArray()).ToArray();
             var stiffness = new double[constraints.Count];

@@ -77,14 +77,17 @@ internal sealed class PrimalStep : IDisposable
                 // steps of size J/ε along any constraint that touches the coordinate. The floor bounds the metric of
                 // the constrained system only; with no constraint δ = δ_b whatever the floor, so the AdamW reduction holds.
                 // In place: D is the metric's scratch buffer, and δ_b has already been computed from it.
-                var d = metricList[u];
-                d.clamp_min_(metricFloorRatio * d.mean().to(ScalarType.Float64).item<double>());
+                FloorMetric(metricList[u], metricFloorRatio);
             }
 
         var jacobians = evaluations.Select(e => (IReadOnlyList<Tensor?>)updated.Select(p => e.Jacobian[p]).ToArray()).ToArray();
         var problem = new LowRankProblem(metricList, baseList, jacobians, stiffness, forces, evaluations.Select(e => e.Name).ToArray());
         return new PrimalStep(adam, updated, problem, solveOptions, workspace, learningRate, weightDecay);
     }
+
+    /// <summary>D ← max(D, ratio·mean(D)) in place (the metric floor of the constrained system); returns D.</summary>
+    public static Tensor FloorMetric(Tensor d, double ratio) =>
+        ratio > 0 ? d.clamp_min_(ratio * d.mean().to(ScalarType.Float64).item<double>()) : d;
 
     /// <summary>spec §1.1: C_post,e = C_e + lr·Σ_p ⟨J_e,p, δ_p⟩ (a linearisation; ignores weight decay).</summary>
     public double[] PostValues(IReadOnlyList<ConstraintEvaluation> evaluations) =>

@@ -9,8 +9,11 @@ namespace Galt.Continual.Strategies;
 /// </summary>
 public sealed class GaltStrategy : ConstrainedStrategy
 {
-    /// <summary>The optimizer settings: lr 1e-3, the library defaults otherwise.</summary>
-    public GaltOptions Options { get; init; } = new() { LearningRate = 1e-3 };
+    /// <summary>Split-MNIST's settings: lr 1e-3, the library defaults otherwise (the linearised multiplier rule).</summary>
+    public static GaltOptions SplitMnistOptions => new() { LearningRate = 1e-3 };
+
+    /// <summary>The optimizer settings.</summary>
+    public GaltOptions Options { get; init; } = SplitMnistOptions;
 
     /// <inheritdoc />
     public override string Name => "galt";
