@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Galt.Experiments;
+using Galt.Experiments.CurriculumGate;
+using Galt.Experiments.GraphParallel;
 using Spectre.Console;
 
 namespace Galt.Cli.Commands;
@@ -24,12 +26,11 @@ public static class RunCommand
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps (curriculum-gate: default the recipe's, 900 for the default and the other replay recipes, 1,200 for 'replay-long', 600 for 'release' and 'class-weighted'; steps past 600 run as stage-E mixed replay of all streams)." };
         var recipe = new Option<string?>("--recipe")
         {
-            Description = "Training recipe (curriculum-gate): 'replay-cl100k' (default: 'replay' with Microsoft.ML.Tokenizers cl100k_base subword tokens, the one 'galt run curriculum-select' chose in round 4), " +
-                          "'replay' (the release's recipe + 300 steps of stage-E mixed replay, with the release's word tokens; rounds 1–3's choice), " +
-                          "'release' (the release's violation-weighted recipe), 'class-weighted', 'class-weighted-replay', 'replay-dropout10', 'replay-dropout20' (replay + word dropout 0.1 / 0.2), 'replay-swa' (replay scored on the mean of stage E's weights), 'replay-anneal' (replay with the learning rate decayed over stage E), 'replay-long' (replay with 600 steps of stage E, 1,200 in all). " +
-                          "Chain setting (graph-demo): 'release' (default, kept by 'galt run graph-demo-select'), 'sweeps10', 'step0.2', 'rho-growth', 'gauss-seidel'.",
+            Description = $"Training recipe (curriculum-gate): one of {string.Join(", ", CurriculumRecipe.All.Select(r => r.Name))}; default {CurriculumRecipe.Default.Name} " +
+                          "(each recipe and how it was chosen: docs/memory.md). " +
+                          $"Chain setting (graph-demo): one of {string.Join(", ", GraphDemoRecipe.Candidates.Select(r => r.Name))}; default {GraphDemoRecipe.Default.Name}.",
         };
-        var round = new Option<int?>("--round") { Description = "Selection round (curriculum-select): 1 = release / class-weighted / replay / class-weighted-replay; 2 = replay with and without word dropout; 3 = replay, replay-swa (stage-E weight averaging), replay-anneal (stage-E learning-rate decay); 4 = replay, replay-cl100k (subword tokens), replay-long (600 steps of stage E); rounds 3 and 4 decided with --seeds 2. Default: the last." };
+        var round = new Option<int?>("--round") { Description = $"Selection round (curriculum-select), 1..{CurriculumRecipe.Rounds.Count}; default the last. Each round's candidates: docs/memory.md." };
         var command = new Command("run", "Run an experiment and write result.json, report.md and PNG plots into <out>/<name>-<UTC timestamp>/.");
         command.Arguments.Add(experiment);
         options.AddTo(command);

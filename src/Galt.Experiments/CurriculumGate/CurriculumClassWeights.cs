@@ -1,5 +1,6 @@
 using Galt.Data;
 using Galt.Training;
+using Galt.Experiments.Training;
 
 namespace Galt.Experiments.CurriculumGate;
 

@@ -31,7 +31,7 @@ public static class CurriculumEvaluation
             var heads = model.Heads(CurriculumTransformer.Pool(hidden, batch.Ids));
             var predictions = Predict(heads);
             var metrics = CurriculumMetrics.Compute(batch.Rows, predictions);
-            if (batch.Count(Data.CurriculumStream.Language) > 0)
+            if (batch.Count(CurriculumStream.Language) > 0)
                 metrics["lm_loss"] = LanguageLoss(model, hidden.index_select(0, batch.LanguageRows), batch.Ids.index_select(0, batch.LanguageRows), languageChunk);
             return new CurriculumScore(metrics, CurriculumMistakes.Find(batch.Rows, predictions));
         }

@@ -1,3 +1,4 @@
+using Galt.Experiments.Text;
 namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>
@@ -41,11 +42,11 @@ public sealed record CurriculumOptions
     public int VocabularySize { get; init; } = 12_000;
 
     /// <summary>
-    /// How row texts are split into tokens: the release's <see cref="Galt.Data.WordTokenizer"/> (default), or, e.g.,
-    /// <see cref="Galt.Data.SubwordTokenizer.Cl100kBase"/> (not in the release's recipe). The vocabulary is built from
+    /// How row texts are split into tokens: the release's <see cref="WordTokenizer"/> (default), or, e.g.,
+    /// <see cref="SubwordTokenizer.Cl100kBase"/> (not in the release's recipe). The vocabulary is built from
     /// the training rows with this tokenizer either way.
     /// </summary>
-    public Galt.Data.ITextTokenizer Tokenizer { get; init; } = Galt.Data.WordTokenizer.Release;
+    public ITextTokenizer Tokenizer { get; init; } = WordTokenizer.Release;
 
     /// <summary>AdamW learning rate.</summary>
     public double LearningRate { get; init; } = 3e-4;
@@ -72,7 +73,7 @@ public sealed record CurriculumOptions
     public double TokenDropout { get; init; }
 
     /// <summary>
-    /// Evaluate the mean of the weights over stage E (stochastic weight averaging, <see cref="Optim.WeightAverage"/>;
+    /// Evaluate the mean of the weights over stage E (stochastic weight averaging, <see cref="WeightAverage"/>;
     /// not in the release's recipe): every step after <see cref="GaltSteps"/> adds its weights to an equal-weight mean,
     /// and validation during stage E and after the last step scores that mean. Training itself is unchanged. Needs a
     /// stage E (staged, <see cref="Steps"/> &gt; <see cref="GaltSteps"/>).

@@ -1,3 +1,5 @@
+using Galt.Memory;
+
 namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>What the model predicted for one row: arg-max class per head, gate bits at sigmoid ≥ 0.5.</summary>
@@ -18,5 +20,5 @@ public sealed record CurriculumPrediction(int TeacherAction, int TeacherState, i
     /// Access from the predicted layers (spec §6.6 galt_predicted_layer_access_acc): the violation head says none, or a
     /// violation above the predicted memory layer.
     /// </summary>
-    public bool PredictedAccess => ViolationLayer == 4 || ViolationLayer > MemoryLayer;
+    public bool PredictedAccess => HierarchicalAccess.Allows((SafetyLayer)MemoryLayer, (SafetyLayer)ViolationLayer);
 }

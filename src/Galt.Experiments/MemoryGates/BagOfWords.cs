@@ -1,5 +1,6 @@
 using Galt.Data;
 using static TorchSharp.torch;
+using Galt.Experiments.Text;
 
 namespace Galt.Experiments.MemoryGates;
 

@@ -1,5 +1,6 @@
 using Galt.Training;
 using static TorchSharp.torch;
+using Galt.Experiments.Training;
 
 namespace Galt.Experiments.MemoryGates;
 

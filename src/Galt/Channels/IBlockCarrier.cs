@@ -6,8 +6,8 @@ namespace Galt.Channels;
 /// <summary>
 /// A block-structured transformer that a <see cref="RoutedCarrier"/> can wrap: an embedding stage, an ordered list of
 /// layers the routed carrier runs one by one (with its experts between them), and a summary of the hidden state per
-/// example. Implemented for the pretrained MiniLM encoder (Galt.Carriers) and for the library's own
-/// <see cref="Models.TransformerTrunk"/> (<see cref="TrunkCarrier"/>).
+/// example. Implemented for the pretrained MiniLM encoder (Galt.Carriers) and, in Galt.Experiments, for the library's
+/// own <see cref="Models.TransformerTrunk"/> with a word vocabulary (the tiny carrier the tests use).
 /// </summary>
 public interface IBlockCarrier
 {

@@ -14,6 +14,18 @@ public static class HierarchicalAccess
         return violation == SafetyLayer.None || violation > memory;
     }
 
+    /// <summary>The layers a memory can be indexed by, C0..C3, lowest first.</summary>
+    public static IReadOnlyList<SafetyLayer> MemoryLayers { get; } =
+        new[] { SafetyLayer.HardAdmissibility, SafetyLayer.Social, SafetyLayer.Task, SafetyLayer.Preference };
+
+    /// <summary>
+    /// The memory layers a violation at <paramref name="violation"/> quarantines under <see cref="Allows"/>, lowest
+    /// first (empty for <see cref="SafetyLayer.None"/>). Stores that apply the rule in bulk (the trace ledger's SQL) use
+    /// this list, so the rule has one source.
+    /// </summary>
+    public static IReadOnlyList<SafetyLayer> QuarantinedBy(SafetyLayer violation) =>
+        MemoryLayers.Where(m => !Allows(m, violation)).ToArray();
+
     /// <summary>The regime a (memory, violation) pair falls in.</summary>
     public static AccessRegime RegimeOf(SafetyLayer memory, SafetyLayer violation) =>
         violation == SafetyLayer.None ? AccessRegime.NoViolation

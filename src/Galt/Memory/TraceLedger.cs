@@ -125,12 +125,15 @@ public sealed class TraceLedger : IDisposable
         }
     }
 
-    /// <summary>Sets or clears the quarantine of every trace at layer ≥ <paramref name="violated"/>'s dependants (access rule) in one transaction; returns how many changed.</summary>
+    /// <summary>Quarantines, in one transaction, every trace whose layer a violation at <paramref name="violated"/> breaks under the access rule (<see cref="HierarchicalAccess.QuarantinedBy"/>); returns how many changed.</summary>
     public int ApplyViolation(SafetyLayer violated)
     {
+        // The layers to quarantine come from the access rule itself (HierarchicalAccess), not from a restated comparison.
+        var layers = HierarchicalAccess.QuarantinedBy(violated);
+        if (layers.Count == 0) return 0;
         using var transaction = _connection.BeginTransaction();
-        // A violation at layer v quarantines every memory indexed at v or above (v ≤ m); lower memories stay.
-        int changed = Execute(_connection, $"UPDATE traces SET quarantined = 1 WHERE layer >= {(int)violated} AND quarantined = 0;", transaction);
+        string inList = string.Join(", ", layers.Select(l => ((int)l).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        int changed = Execute(_connection, $"UPDATE traces SET quarantined = 1 WHERE layer IN ({inList}) AND quarantined = 0;", transaction);
         transaction.Commit();
         return changed;
     }

@@ -1,6 +1,7 @@
 using Galt.Channels;
 using Galt.Models;
 using static TorchSharp.torch;
+using Galt.Experiments.TypedChannels;
 
 namespace Galt.Tests.Channels;
 

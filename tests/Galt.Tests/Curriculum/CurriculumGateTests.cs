@@ -1,6 +1,7 @@
 using Galt.Experiments.CurriculumGate;
 using Galt.Reporting;
 using Galt.Tests.Cli;
+using Galt.Experiments.Text;
 
 namespace Galt.Tests.Curriculum;
 
@@ -72,7 +73,7 @@ public class CurriculumGateTests
         Assert.Equal(2, CliTests.Invoke("run", "mnist-baseline", "--recipe", "release").Exit);
         Assert.Equal("replay-cl100k", CurriculumRecipe.Default.Name);
         Assert.Equal(900, CurriculumRecipe.Default.Options.Steps);
-        Assert.Same(Galt.Data.SubwordTokenizer.Cl100kBase, CurriculumRecipe.Default.Options.Tokenizer);
+        Assert.Same(SubwordTokenizer.Cl100kBase, CurriculumRecipe.Default.Options.Tokenizer);
         Assert.Equal(0.0, CurriculumRecipe.Default.Options.TokenDropout);
     }
 

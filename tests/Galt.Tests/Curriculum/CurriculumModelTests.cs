@@ -1,6 +1,7 @@
 using Galt.Models;
 using Galt.Optim;
 using static TorchSharp.torch;
+using Galt.Experiments.CurriculumGate;
 
 namespace Galt.Tests.Curriculum;
 

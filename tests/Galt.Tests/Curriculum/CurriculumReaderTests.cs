@@ -1,6 +1,8 @@
 using Galt.Data;
 using Galt.Training;
 using Xunit.Abstractions;
+using Galt.Experiments.CurriculumGate;
+using Galt.Experiments.Training;
 
 namespace Galt.Tests.Curriculum;
 

@@ -2,6 +2,7 @@ using Galt.Data;
 using Galt.Experiments.CurriculumGate;
 using Galt.Reporting;
 using Galt.Tests.Cli;
+using Galt.Experiments.Text;
 
 namespace Galt.Tests.Curriculum;
 

@@ -38,6 +38,19 @@ public class TraceLedgerTests
         Assert.All(ledger.Traces(), t => Assert.Equal(HierarchicalAccess.Allows(t.Layer, SafetyLayer.Task), !t.Quarantined));
     }
 
+    [Theory]
+    [InlineData(SafetyLayer.HardAdmissibility, 4)]
+    [InlineData(SafetyLayer.Social, 3)]
+    [InlineData(SafetyLayer.Preference, 1)]
+    [InlineData(SafetyLayer.None, 0)]
+    public void EveryViolationQuarantinesExactlyWhatTheAccessRuleDenies(SafetyLayer violation, int expected)
+    {
+        using var ledger = TraceLedger.Open(Path.Combine(TempDir.Create(), "ledger.db"));
+        ledger.AppendTraces(HierarchicalAccess.MemoryLayers.Select(m => Trace(m.ToString(), m)).ToArray());
+        Assert.Equal(expected, ledger.ApplyViolation(violation));
+        Assert.All(ledger.Traces(), t => Assert.Equal(HierarchicalAccess.Allows(t.Layer, violation), !t.Quarantined));
+    }
+
     [Fact]
     public void AFailedWriteLeavesTheLedgerUnchanged()
     {

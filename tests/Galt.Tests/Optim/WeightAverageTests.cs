@@ -1,5 +1,6 @@
 using Galt.Optim;
 using static TorchSharp.torch;
+using Galt.Experiments.CurriculumGate;
 
 namespace Galt.Tests.Optim;
 

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Galt.Optim;
+namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>
 /// AdamW as MLX defines it, with no bias correction (spec "Conventions"): m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²,

@@ -1,7 +1,8 @@
+using Galt.Data;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Galt.Data;
+namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>
 /// Reads the teacher-mode curriculum (schema <c>galt_teacher_curriculum_v0</c>, spec §6.5): one JSON object per line in

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Galt.Data;
+namespace Galt.Experiments.Text;
 
 /// <summary>
 /// The release's word tokenizer (spec §6.4, §6.6): lower-case, then the tokens <c>[A-Za-z0-9_']+|[^\sA-Za-z0-9_]</c>

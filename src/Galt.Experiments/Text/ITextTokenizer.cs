@@ -1,4 +1,5 @@
-namespace Galt.Data;
+using Galt.Experiments.CurriculumGate;
+namespace Galt.Experiments.Text;
 
 /// <summary>
 /// Splits text into the string tokens a <see cref="CurriculumVocabulary"/> counts and encodes. Implementations are

@@ -1,4 +1,4 @@
-namespace Galt.Data;
+namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>The three streams of the teacher-mode curriculum (spec §6.5).</summary>
 public enum CurriculumStream

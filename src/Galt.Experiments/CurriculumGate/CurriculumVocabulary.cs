@@ -1,4 +1,5 @@
-namespace Galt.Data;
+using Galt.Experiments.Text;
+namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>
 /// The curriculum model's vocabulary (spec §6.6): the specials &lt;pad&gt; = 0, &lt;unk&gt; = 1, &lt;bos&gt; = 2,

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.Tokenizers;
 
-namespace Galt.Data;
+namespace Galt.Experiments.Text;
 
 /// <summary>
 /// Byte-pair subword pieces from Microsoft.ML.Tokenizers (the tiktoken <c>cl100k_base</c> encoding, whose data ships in

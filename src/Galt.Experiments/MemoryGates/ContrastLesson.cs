@@ -1,7 +1,8 @@
+using Galt.Data;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Galt.Data;
+namespace Galt.Experiments.MemoryGates;
 
 /// <summary>
 /// One accepted contrast lesson packet of the GALT release (schema <c>galt_contrast_lesson_packet_v0</c>, spec §6.3):

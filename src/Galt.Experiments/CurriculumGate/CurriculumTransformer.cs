@@ -1,8 +1,9 @@
+using Galt.Models;
 using Galt.Data;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Galt.Models;
+namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>
 /// The teacher-mode curriculum model of spec §6.6: token + learned position embeddings, pre-norm causal encoder layers

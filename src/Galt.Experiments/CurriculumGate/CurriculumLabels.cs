@@ -1,4 +1,4 @@
-namespace Galt.Data;
+namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>
 /// The label sets of the teacher-mode curriculum heads, in the release's order (spec §6.6: the index of a label is its

@@ -1,9 +1,11 @@
+using Galt.Channels;
 using Galt.Data;
 using Galt.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Galt.Experiments.Text;
 
-namespace Galt.Channels;
+namespace Galt.Experiments.TypedChannels;
 
 /// <summary>
 /// The library's own <see cref="TransformerTrunk"/> as an <see cref="IBlockCarrier"/>, for tests and small experiments:

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Galt.Optim;
+namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>
 /// Stochastic weight averaging (Izmailov et al., 2018, "Averaging Weights Leads to Wider Optima and Better

@@ -1,10 +1,10 @@
 using static TorchSharp.torch;
 
-namespace Galt.Models;
+namespace Galt.Experiments.CurriculumGate;
 
 /// <summary>
 /// The logits of every classification head of <see cref="CurriculumTransformer"/> for a batch of pooled rows, each
-/// [rows, classes] with classes in <see cref="Galt.Data.CurriculumLabels"/> order.
+/// [rows, classes] with classes in <see cref="CurriculumLabels"/> order.
 /// </summary>
 /// <param name="TeacherAction">Teacher routing action (5).</param>
 /// <param name="TeacherState">Teacher knowledge state (6).</param>

@@ -1,4 +1,4 @@
-namespace Galt.Training;
+namespace Galt.Experiments.Training;
 
 /// <summary>
 /// Per-class loss weights against class imbalance (spec §6.6 <c>inverse_class_weights</c>): w_k = n / (K·max(count_k, 1)),
