@@ -103,9 +103,17 @@ public class CurriculumSelectionTests
         int starred = perSeed.Rows.FindIndex(r => r[2].EndsWith(" *", StringComparison.Ordinal));
         Assert.Equal(starred, record.Summary["selected_index.seed_43"]);
         Assert.Equal(experiment.Candidates![(int)record.Summary["selected_index"]].Name, record.Config["selected"]!.ToString());
+        // Each recipe's bar mean is the mean of its four bar metrics, and (every fold scored by both seeds) also the mean of
+        // the per-fold bar means the second table prints to three decimals.
+        var perFold = Assert.Single(record.Tables, t => t.Title.StartsWith("Mean of the bar's four accuracies per held-out fold", StringComparison.Ordinal));
         foreach (var name in new[] { "tiny", "tiny-weighted" })
-            foreach (var metric in CurriculumSelectionExperiment.BarMetrics)
-                Assert.InRange(record.Summary[$"{name}.{metric}"], 0.0, 1.0);
+        {
+            double bar = record.Summary[$"{name}.bar_mean"];
+            Assert.Equal(CurriculumSelectionExperiment.BarMetrics.Average(m => record.Summary[$"{name}.{m}"]), bar, 12);
+            var folds = perFold.Rows.Single(r => r[0] == name).Skip(1).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(2, folds.Count);
+            Assert.True(Math.Abs(folds.Average() - bar) <= 0.0005 + 1e-12, $"{name}: fold means {string.Join(", ", folds)} vs bar mean {bar}");
+        }
         Assert.Equal(2, record.Tables[0].Rows.Count);
         Assert.Single(record.Tables[0].Rows, r => r[^1] == "yes");
         Assert.Contains(record.Tables, t => t.Title.StartsWith("Held-out rows the action or residual head got wrong", StringComparison.Ordinal));

@@ -52,8 +52,16 @@ public class TypedChannelsExperimentTests
         var experiment = new TypedChannelsExperiment { BlockSize = 2, CarrierFactory = _ => RoutedCarrierTests.TinyCarrier() };
         var record = experiment.Run(new Galt.Experiments.RunContext(0, true, null, NullProgress.Instance) { Steps = 1, SeedCount = 2, SeedCountGiven = true });
         Assert.Equal(new[] { 41, 42 }, record.Seeds);
+        // positive_seeds counts the seeds whose retain scramble-gap, printed per seed in the ladder table, is above zero.
+        var ladder = Assert.Single(record.Tables, t => t.Title.StartsWith("Retain scramble-gap per seed", StringComparison.Ordinal));
+        Assert.Equal(new[] { "config", "seed 41", "seed 42", "positive seeds", "release" }, ladder.Columns);
         foreach (var config in new[] { "typed-v1", "v2-typed-identity" })
-            Assert.InRange(record.Summary[$"{config}.retain_scramble_gap.positive_seeds"], 0, 2);
+        {
+            var row = ladder.Rows.Single(r => r[0] == config);
+            int positive = row.Skip(1).Take(2).Count(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) > 0);
+            Assert.Equal(positive, record.Summary[$"{config}.retain_scramble_gap.positive_seeds"]);
+            Assert.Equal($"{positive}/2", row[3]);
+        }
         Assert.Equal("custom carrier factory", record.Config["carrier"]!.ToString());
     }
 
