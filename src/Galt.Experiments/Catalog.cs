@@ -1,3 +1,4 @@
+using Galt.Experiments.SafetyFromBirth;
 using Galt.Experiments.Baselines;
 using Galt.Experiments.Benchmarks;
 using Galt.Experiments.Constrained;
@@ -24,6 +25,7 @@ public static class Catalog
         new CurriculumGateExperiment(),
         new CurriculumSelectionExperiment(),
         new TypedChannelsExperiment(),
+        new SafetyFromBirthExperiment(),
     };
 
     /// <summary>User-facing benchmarks; micro-benchmarks live in <c>bench/Galt.Bench</c>.</summary>

@@ -36,6 +36,9 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// <summary>Evaluation items, for experiments that accept <c>--eval-size</c>; null = the experiment's default.</summary>
     public int? EvalSize { get; init; }
 
+    /// <summary>Training and evaluation samples per task, for experiments that accept <c>--per-task</c>; null = the experiment's default.</summary>
+    public int? PerTask { get; init; }
+
     /// <summary>Multiplier rule name, for experiments that accept <c>--dual-rule</c>; null = the experiment's default.</summary>
     public string? DualRule { get; init; }
 

@@ -47,11 +47,13 @@ public static class RunCommand
         command.Options.Add(config);
         command.Options.Add(evalSize);
         command.Options.Add(dualRule);
+        var perTask = new Option<int?>("--per-task") { Description = "Training and evaluation samples per task (safety-from-birth; default 128, the release's)." };
+        command.Options.Add(perTask);
         command.SetAction(parse => new RunExecution(console).Execute(
             Catalog.Experiments, "experiment", parse.GetValue(experiment)!,
             new RunSettings(parse.GetValue(options.Seed), parse.GetValue(options.Quick), parse.GetValue(options.Out)!, parse.GetValue(dataDir),
                 parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream), parse.GetValue(steps), parse.GetValue(recipe), parse.GetValue(round),
-                parse.GetValue(config), parse.GetValue(evalSize), parse.GetValue(dualRule))));
+                parse.GetValue(config), parse.GetValue(evalSize), parse.GetValue(dualRule), parse.GetValue(perTask))));
         return command;
     }
 }

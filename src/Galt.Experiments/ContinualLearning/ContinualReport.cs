@@ -70,7 +70,7 @@ public static class ContinualReport
         AddCertificates(record, protocols, protocol);
         PenaltyReport.Add(record, protocols, prefix, protocol);
         AddAccuracyMatrices(record, first, tasks, prefix, protocol);
-        AddTrajectories(record, first, prefix, protocol);
+        AddTrajectories(record, first.Results, FilePrefix(prefix), protocol);
         if (prefix.Length > 0) return;
         record.Notes.Add($"Accuracy matrices and trajectories are from seed {first.Seed}. R[i][j] = test accuracy on task j after training task i; forgetting = mean over j < T−1 of R[j][j] − R[T−1][j]; BWT = −forgetting under this definition.");
         record.Notes.Add("Backprop counts are steps: a global step is one full backward pass of the task loss (GALT strategies also differentiate each constraint by autograd on it; EWC's Fisher batches and A-GEM's reference gradients are counted as global); a local step trains each block through its own local head only.");
@@ -122,18 +122,23 @@ public static class ContinualReport
 
     internal static string FilePrefix(string prefix) => prefix.Replace('.', '_');
 
-    private static void AddTrajectories(RunRecord record, ProtocolResult first, string prefix, string protocol)
+    /// <summary>
+    /// λ, ρ and violation per constraint over the steps of every result that traced constraints, as three line plots
+    /// (<c>&lt;filePrefix&gt;lambda_trajectories.png</c>, <c>rho_…</c>, <c>violation_…</c>); <paramref name="kind"/> names
+    /// the constraints in the titles.
+    /// </summary>
+    internal static void AddTrajectories(RunRecord record, IEnumerable<StrategyResult> results, string filePrefix, string protocol, string kind = "retention constraint")
     {
-        var traced = first.Results.Where(r => r.Constraints is { Names.Count: > 0 }).ToArray();
+        var traced = results.Where(r => r.Constraints is { Names.Count: > 0 }).ToArray();
         if (traced.Length == 0) return;
         foreach (var (file, title, label, pick) in new (string, string, string, Func<(int Step, double Lambda, double Rho, double Value), double>)[]
                  {
-                     ("lambda_trajectories.png", "Multiplier λ per retention constraint", "λ", s => s.Lambda),
-                     ("rho_trajectories.png", "Penalty ρ per retention constraint", "ρ", s => s.Rho),
-                     ("violation_trajectories.png", "Violation max(0, KL − margin) per retention constraint", "violation", s => Math.Max(0, s.Value)),
+                     ("lambda_trajectories.png", $"Multiplier λ per {kind}", "λ", s => s.Lambda),
+                     ("rho_trajectories.png", $"Penalty ρ per {kind}", "ρ", s => s.Rho),
+                     ("violation_trajectories.png", $"Violation max(0, C) per {kind}", "violation", s => Math.Max(0, s.Value)),
                  })
         {
-            var spec = new PlotSpec { File = FilePrefix(prefix) + file, Title = $"{protocol}: {title}", XLabel = "step (within the run)", YLabel = label };
+            var spec = new PlotSpec { File = filePrefix + file, Title = $"{protocol}: {title}", XLabel = "step (within the run)", YLabel = label };
             foreach (var r in traced)
                 foreach (var name in r.Constraints!.Names)
                 {

@@ -30,6 +30,9 @@ public sealed record StrategyResult(string Strategy, IReadOnlyDictionary<string,
 
     /// <summary>Backward transfer.</summary>
     public double BackwardTransfer => ContinualMetrics.BackwardTransfer(Accuracy);
+
+    /// <summary>The run's probes (see <see cref="ContinualTrainer.Run"/>): name → value after each task.</summary>
+    public IReadOnlyDictionary<string, double[]> Probes { get; init; } = new Dictionary<string, double[]>();
 }
 
 /// <summary>
@@ -40,11 +43,36 @@ public sealed record StrategyResult(string Strategy, IReadOnlyDictionary<string,
 /// </summary>
 public static class ContinualTrainer
 {
+    private static void Probe(nn.Module<Tensor, Tensor> model, IReadOnlyDictionary<string, Func<nn.Module<Tensor, Tensor>, double>> probes,
+        Dictionary<string, double[]> probed, int task)
+    {
+        bool training = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            foreach (var (name, measure) in probes) probed[name][task] = measure(model);
+        }
+        finally { model.train(training); }
+    }
+
     /// <summary>
     /// Runs <paramref name="strategy"/> over <paramref name="stream"/> on a model from <paramref name="createModel"/>
     /// (called once; the trainer disposes the model at the end).
     /// </summary>
-    public static StrategyResult Run(TaskStream stream, Func<nn.Module<Tensor, Tensor>> createModel, Strategy strategy, ContinualSettings settings, IProgressSink? progress = null)
+    /// <param name="stream">The tasks, in order.</param>
+    /// <param name="createModel">Makes the model (called once).</param>
+    /// <param name="strategy">How each step trains.</param>
+    /// <param name="settings">Epochs, batch size, seed.</param>
+    /// <param name="progress">Progress bars; none by default.</param>
+    /// <param name="probes">
+    /// Optional measures of the model taken after every task (after the test accuracies), e.g. accuracy on a safety
+    /// suite or a KL to a snapshot: name → function of the model. They run without gradient in eval mode; the result's
+    /// <see cref="StrategyResult.Probes"/> holds one value per task.
+    /// </param>
+    public static StrategyResult Run(TaskStream stream, Func<nn.Module<Tensor, Tensor>> createModel, Strategy strategy, ContinualSettings settings, IProgressSink? progress = null,
+        IReadOnlyDictionary<string, Func<nn.Module<Tensor, Tensor>, double>>? probes = null)
     {
         progress ??= NullProgress.Instance;
         using var model = createModel();
@@ -53,6 +81,8 @@ public static class ContinualTrainer
         int t = stream.Tasks.Count;
         var accuracy = Enumerable.Range(0, t).Select(_ => Enumerable.Repeat(double.NaN, t).ToArray()).ToArray();
         var clock = new Stopwatch();
+        var probed = (probes ?? new Dictionary<string, Func<nn.Module<Tensor, Tensor>, double>>()).Keys
+            .ToDictionary(k => k, _ => Enumerable.Repeat(double.NaN, t).ToArray());
         foreach (var task in stream.Tasks)
         {
             var context = new TaskContext(model, stream, task, settings.Seed);
@@ -77,8 +107,9 @@ public static class ContinualTrainer
             }
             for (int j = 0; j <= task.Index; j++)
                 accuracy[task.Index][j] = SupervisedTrainer.Accuracy(model, stream.Tasks[j].TestX, stream.Tasks[j].TestY);
+            if (probes is not null) Probe(model, probes, probed, task.Index);
         }
         return new StrategyResult(strategy.Name, strategy.Hyperparameters, accuracy, strategy.GlobalBackprops, strategy.LocalBackprops,
-            clock.Elapsed.TotalSeconds, strategy.Constraints);
+            clock.Elapsed.TotalSeconds, strategy.Constraints) { Probes = probed };
     }
 }

@@ -171,8 +171,38 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
             throw new NonFiniteValueException("task loss", $"the task loss is {loss}; no state was changed.");
         var constraints = _constraints.Select(r => r.Constraint ?? throw new InvalidOperationException(
             $"constraint '{r.State.Name}' was registered by name only; supply its value and Jacobian with Step(gradients, evaluations).")).ToArray();
-        var evaluations = ConstraintEvaluator.Evaluate(constraints, Parameters, JacobianPath);
-        return StepWithGradients(gradients, evaluations) with { Loss = loss };
+        var active = SelectActive(constraints);
+        if (active is null)
+            return StepWithGradients(gradients, ConstraintEvaluator.Evaluate(constraints, Parameters, JacobianPath)) with { Loss = loss };
+        // Active set: Jacobians for the chosen constraints only; the others enter with their value, no row, flagged stale.
+        var chosen = Enumerable.Range(0, constraints.Length).Where(i => active[i]).ToArray();
+        var differentiated = ConstraintEvaluator.Evaluate(chosen.Select(i => constraints[i]).ToArray(), Parameters, JacobianPath);
+        var evaluations = new ConstraintEvaluation[constraints.Length];
+        for (int c = 0; c < chosen.Length; c++) evaluations[chosen[c]] = differentiated[c];
+        for (int i = 0; i < constraints.Length; i++)
+            evaluations[i] ??= new ConstraintEvaluation(constraints[i].Name, _pendingValues![i], new Tensor?[Parameters.Count]) { StaleJacobian = true };
+        var result = StepWithGradients(gradients, evaluations) with { Loss = loss, Active = active };
+        for (int i = 0; i < active.Length; i++) _stale[constraints[i].Name] = active[i] ? 0 : _stale.GetValueOrDefault(constraints[i].Name) + 1;
+        return result;
+    }
+
+    private readonly Dictionary<string, int> _stale = new(StringComparer.Ordinal);
+    private double[]? _pendingValues;
+
+    /// <summary>
+    /// The active flags of <see cref="ConstrainedOptimizerOptions.ActiveSet"/>, or null when every constraint is active
+    /// (no rule, or no more constraints than its limit). Evaluates every constraint's value (no gradient) to score them.
+    /// </summary>
+    private bool[]? SelectActive(Constraint[] constraints)
+    {
+        if (_shared.ActiveSet is not { } rule || constraints.Length <= rule.Limit) return null;
+        using (no_grad()) _pendingValues = constraints.Select(c => c.Value()).ToArray();
+        for (int i = 0; i < constraints.Length; i++)
+            if (!double.IsFinite(_pendingValues[i]))
+                throw new NonFiniteValueException(constraints[i].Name, $"constraint '{constraints[i].Name}' has value {_pendingValues[i]}; no state was changed.");
+        var states = _constraints.Select(r => r.State).ToArray();
+        return rule.Select(states.Select(s => s.Name).ToArray(), _pendingValues, states.Select(s => s.LastValue).ToArray(),
+            states.Select(s => s.Lambda).ToArray(), states.Select(s => _stale.GetValueOrDefault(s.Name)).ToArray());
     }
 
     /// <summary>

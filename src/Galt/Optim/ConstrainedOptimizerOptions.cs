@@ -41,6 +41,12 @@ public abstract record ConstrainedOptimizerOptions
     /// </summary>
     public LinearizedDualRule? LinearizedDual { get; init; } = new();
 
+    /// <summary>
+    /// Which constraints get a Jacobian on a closure step when there are many (spec §4's active set); null (default) =
+    /// every constraint every step.
+    /// </summary>
+    public ActiveSetRule? ActiveSet { get; init; }
+
     /// <summary>How constraint Jacobians are computed in the closure step: batched where possible (default), or forced.</summary>
     public Galt.Jacobians.JacobianPath Jacobians { get; init; } = Galt.Jacobians.JacobianPath.Auto;
 
@@ -56,5 +62,6 @@ public abstract record ConstrainedOptimizerOptions
         if (HistoryLength < 1) throw new ArgumentException($"{owner}.HistoryLength must be ≥ 1; got {HistoryLength}.");
         Penalty.Validate($"{owner}.Penalty");
         LinearizedDual?.Validate($"{owner}.LinearizedDual");
+        ActiveSet?.Validate($"{owner}.ActiveSet");
     }
 }

@@ -9,4 +9,11 @@ namespace Galt.Optim;
 /// <param name="Path">How the local system was solved.</param>
 /// <param name="ConditionNumber">cond₂ of the Woodbury matrix, NaN when none was formed.</param>
 /// <param name="OuterStep">True when this step ended an outer window (multipliers moved, anchor re-snapshotted).</param>
-public sealed record StepResult(double Loss, IReadOnlyList<double> Values, IReadOnlyList<double> PostValues, SolvePath Path, double ConditionNumber, bool OuterStep);
+public sealed record StepResult(double Loss, IReadOnlyList<double> Values, IReadOnlyList<double> PostValues, SolvePath Path, double ConditionNumber, bool OuterStep)
+{
+    /// <summary>
+    /// Which constraints had a Jacobian on this step (registration order) when an <see cref="ActiveSetRule"/> chose;
+    /// null when every constraint was active.
+    /// </summary>
+    public IReadOnlyList<bool>? Active { get; init; }
+}

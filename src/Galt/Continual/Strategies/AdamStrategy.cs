@@ -14,8 +14,16 @@ public abstract class AdamStrategy : Strategy
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>Decoupled weight decay; 0 (default) = Adam, above 0 = AdamW with this decay.</summary>
+    public double WeightDecay { get; init; }
+
     /// <inheritdoc />
-    protected override void OnAttach() => Adam = optim.Adam(Trainable.Select(p => p.Parameter), LearningRate);
+    protected override void OnAttach() => Adam = WeightDecay > 0
+        ? optim.AdamW(Trainable.Select(p => p.Parameter), LearningRate, weight_decay: WeightDecay)
+        : optim.Adam(Trainable.Select(p => p.Parameter), LearningRate);
+
+    /// <summary>"Adam" or "AdamW (wd …)", for hyperparameter tables.</summary>
+    protected string OptimizerName => WeightDecay > 0 ? $"AdamW (wd {WeightDecay.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "Adam";
 
     /// <summary>The loss to minimise on this minibatch.</summary>
     protected abstract Tensor Loss(Tensor x, Tensor y, TaskContext context);

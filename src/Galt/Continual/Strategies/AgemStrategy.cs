@@ -22,7 +22,7 @@ public sealed class AgemStrategy : MemoryStrategy
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string> Hyperparameters => new Dictionary<string, string>
     {
-        ["optimizer"] = "Adam", ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
+        ["optimizer"] = OptimizerName, ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
         ["memory"] = $"{Memory.PerTask} per finished task", ["reference_batch"] = ReferenceBatch.ToString(CultureInfo.InvariantCulture),
     };
 

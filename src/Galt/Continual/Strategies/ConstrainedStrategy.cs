@@ -1,3 +1,4 @@
+using Galt.Constraints;
 using Galt.Optim;
 using static TorchSharp.torch;
 
@@ -13,8 +14,17 @@ public abstract class ConstrainedStrategy : Strategy
     private readonly ConstraintTrace _trace = new();
     private int _steps;
 
-    /// <summary>The anchor sets and their constraints.</summary>
-    protected RetentionAnchors Anchors { get; } = new();
+    /// <summary>The retention anchor sets and their constraints (spec §3: 200 anchors per finished task, T = 1, margin 0.02).</summary>
+    public RetentionAnchors Anchors { get; init; } = new();
+
+    /// <summary>
+    /// Constraints held from the first step ("from birth", spec §4): called once on attach with the model as it is then
+    /// (e.g. after a safety warm-up, so KL anchors snapshot that state); each constraint may come with a held-out twin
+    /// for the certificate. The strategy owns and disposes them.
+    /// </summary>
+    public Func<nn.Module<Tensor, Tensor>, IReadOnlyList<(Constraint Constraint, Constraint? HeldOut)>>? FromBirth { get; init; }
+
+    private readonly List<Constraint> _birth = new();
 
     /// <summary>The optimizer, created on attach.</summary>
     protected ConstrainedOptimizer Optimizer { get; private set; } = null!;
@@ -32,7 +42,23 @@ public abstract class ConstrainedStrategy : Strategy
     protected abstract ConstrainedOptimizer CreateOptimizer();
 
     /// <inheritdoc />
-    protected override void OnAttach() => Optimizer = CreateOptimizer();
+    protected override void OnAttach()
+    {
+        Optimizer = CreateOptimizer();
+        if (FromBirth is null) return;
+        foreach (var (constraint, heldOut) in FromBirth(Model))
+        {
+            _birth.Add(constraint);
+            _birthNames.Add(constraint.Name);
+            if (heldOut is not null) _birth.Add(heldOut);
+            Optimizer.AddConstraint(constraint, heldOut: heldOut);
+        }
+    }
+
+    /// <summary>How <see cref="FromBirth"/> is reported (names of the constraints registered on attach).</summary>
+    protected string BirthDescription => _birthNames.Count == 0 ? "none" : string.Join(", ", _birthNames);
+
+    private readonly List<string> _birthNames = new();
 
     /// <inheritdoc />
     public override ConstraintTrace? Constraints => _trace;
@@ -74,5 +100,6 @@ public abstract class ConstrainedStrategy : Strategy
         if (!disposing) return;
         Optimizer?.Dispose();
         Anchors.Dispose();
+        foreach (var c in _birth) c.Dispose();
     }
 }

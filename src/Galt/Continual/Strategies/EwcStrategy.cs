@@ -27,7 +27,7 @@ public sealed class EwcStrategy : AdamStrategy
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string> Hyperparameters => new Dictionary<string, string>
     {
-        ["optimizer"] = "Adam", ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture), ["lambda_ewc"] = Lambda.ToString(CultureInfo.InvariantCulture),
+        ["optimizer"] = OptimizerName, ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture), ["lambda_ewc"] = Lambda.ToString(CultureInfo.InvariantCulture),
         ["fisher"] = $"≤ {FisherBatches} batches of {FisherBatchSize}, mean squared batch gradient, replaced after each task",
     };
 

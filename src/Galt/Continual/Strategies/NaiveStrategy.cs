@@ -12,7 +12,7 @@ public sealed class NaiveStrategy : AdamStrategy
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string> Hyperparameters => new Dictionary<string, string>
     {
-        ["optimizer"] = "Adam", ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
+        ["optimizer"] = OptimizerName, ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <inheritdoc />

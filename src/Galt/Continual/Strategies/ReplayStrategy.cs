@@ -16,7 +16,7 @@ public sealed class ReplayStrategy : MemoryStrategy
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string> Hyperparameters => new Dictionary<string, string>
     {
-        ["optimizer"] = "Adam", ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
+        ["optimizer"] = OptimizerName, ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
         ["memory"] = $"{Memory.PerTask} per finished task", ["replay_batch"] = "same size as the minibatch, uniform from memory",
     };
 

@@ -10,7 +10,7 @@ namespace Galt.Continual.Strategies;
 /// </summary>
 public sealed class SoftPenaltyStrategy : AdamStrategy
 {
-    private readonly RetentionAnchors _anchors = new();
+    private RetentionAnchors _anchors = new();
     private readonly ConstraintTrace _trace = new();
 
     /// <summary>Creates the strategy with penalty weight <paramref name="weight"/>.</summary>
@@ -22,30 +22,58 @@ public sealed class SoftPenaltyStrategy : AdamStrategy
     /// <summary>How w was chosen (set by the experiment for the report).</summary>
     public string WeightSelection { get; init; } = "given";
 
+    /// <summary>
+    /// Measures penalised from the first step (e.g. a safety KL to the post-warm-up model, spec §4's SfB-KL): called
+    /// once on attach; each is added to the loss with weight w and certified at the end like the retention terms.
+    /// The strategy owns and disposes them.
+    /// </summary>
+    public Func<nn.Module<Tensor, Tensor>, IReadOnlyList<Galt.Constraints.Constraint>>? FromBirth { get; init; }
+
+    /// <summary>Whether each finished task adds a retention KL term (default true; spec §4's SfB-KL has none).</summary>
+    public bool RetainTasks { get; init; } = true;
+
+    /// <summary>Anchors of the retention terms (spec §3's by default).</summary>
+    public RetentionAnchors Anchors { get => _anchors; init => _anchors = value; }
+
+    private IReadOnlyList<Galt.Constraints.Constraint> _birth = Array.Empty<Galt.Constraints.Constraint>();
+
+    /// <inheritdoc />
+    protected override void OnAttach()
+    {
+        base.OnAttach();
+        if (FromBirth is not null) _birth = FromBirth(Model);
+    }
+
     /// <inheritdoc />
     public override string Name => "soft_penalty";
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string> Hyperparameters => new Dictionary<string, string>
     {
-        ["optimizer"] = "Adam", ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
+        ["optimizer"] = OptimizerName, ["lr"] = LearningRate.ToString(CultureInfo.InvariantCulture),
         ["weight"] = Weight.ToString(CultureInfo.InvariantCulture), ["weight_selection"] = WeightSelection,
-        ["penalty"] = $"Σ KL(anchor ‖ model), {_anchors.PerTask} anchors per finished task, T = {_anchors.Temperature}",
+        ["penalty"] = (_birth.Count > 0 ? $"from birth: {string.Join(", ", _birth.Select(c => c.Name))}; " : "")
+            + (RetainTasks ? $"Σ KL(anchor ‖ model), {_anchors.PerTask} anchors per finished task, T = {_anchors.Temperature}" : "no retention terms"),
     };
 
     /// <inheritdoc />
     protected override Tensor Loss(Tensor x, Tensor y, TaskContext context)
     {
         var loss = nn.functional.cross_entropy(Model.forward(x), y);
-        foreach (var c in _anchors.Constraints) loss = loss + Weight * c.Measure();
+        foreach (var c in _birth.Concat(_anchors.Constraints)) loss = loss + Weight * c.Measure();
         return loss;
     }
 
     /// <inheritdoc />
     public override void AfterTask(TaskContext context)
     {
-        if (!context.IsLastTask) _anchors.Add(Model, context);
-        else _trace.Certificate = _anchors.Certify(Weight);
+        if (!context.IsLastTask) { if (RetainTasks) _anchors.Add(Model, context); }
+        else
+        {
+            var retained = _anchors.Certify(Weight);
+            var birth = _birth.Select(c => Galt.Optim.CertificateRow.Of(c.Name, c.Kind, c.Margin, c.Value(), Weight, 0, retained.Tolerance));
+            _trace.Certificate = new Galt.Optim.FeasibilityCertificate(birth.Concat(retained.Rows).ToArray(), retained.Tolerance);
+        }
     }
 
     /// <summary>
@@ -57,7 +85,11 @@ public sealed class SoftPenaltyStrategy : AdamStrategy
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _anchors.Dispose();
+        if (disposing)
+        {
+            _anchors.Dispose();
+            foreach (var c in _birth) c.Dispose();
+        }
         base.Dispose(disposing);
     }
 }
