@@ -41,7 +41,7 @@ public static class RunCommand
         command.Options.Add(steps);
         command.Options.Add(recipe);
         command.Options.Add(round);
-        var config = new Option<string?>("--config") { Description = "Configuration (typed-channels): typed-v1, typed-v1-shadow, v2-baseline, v2-routesplit, v2-typed-identity, v2-memory-only; default: all." };
+        var config = new Option<string?>("--config") { Description = "Configuration (typed-channels): typed-v1, typed-v1-shadow, v2-baseline, v2-routesplit, v2-typed-identity, v2-memory-only; default: all. Methods (safety-from-birth), comma-separated: sfb_hessian, sfb_galt, sfb_kl, posthoc, sfb_forbid; default: all." };
         var evalSize = new Option<int?>("--eval-size") { Description = "Task evaluation items, a multiple of 4 (typed-channels; default 32, the release's)." };
         var dualRule = new Option<string?>("--dual-rule") { Description = "Multiplier rule of the GALT strategies (split-mnist): 'linearized' (default: λ from the linearised constraint, runs end feasible) or 'release' (the release's fixed-gain rules, for its reproduction figures)." };
         command.Options.Add(config);

@@ -36,11 +36,11 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     /// <summary>The carrier for a seed (default: all-MiniLM-L6-v2 with LoRA seeded by it); tests pass a tiny one.</summary>
     public Func<int, IBlockCarrier>? CarrierFactory { get; init; }
 
-    /// <summary>The methods run (default all).</summary>
+    /// <summary>The methods run when <c>--config</c> names none (default all; <c>--config a,b</c> picks some by name).</summary>
     public IReadOnlyList<SfbMethod> Methods { get; init; } = SfbMethod.All;
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "per-task";
+    public bool AcceptsOption(string option) => option is "seeds" or "per-task" or "config";
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
@@ -49,6 +49,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
         int seedCount = context.SeedCount;
         if (seedCount > ReleaseSeeds.Count) throw new ArgumentException($"--seeds {seedCount}: safety-from-birth runs the release's seeds {string.Join(", ", ReleaseSeeds)} (at most {ReleaseSeeds.Count}).");
         var seeds = ReleaseSeeds.Take(seedCount).ToList();
+        var methods = context.Config is null ? Methods : context.Config.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(SfbMethod.Find).ToList();
         int perTask = context.PerTask ?? (context.Quick ? 4 : DefaultPerTask);
         int warmupEpochs = context.Quick ? 1 : 5;
         string folder = ReleasePrompts.Folder() ?? throw new GaltDataException(
@@ -69,13 +70,13 @@ public sealed class SafetyFromBirthExperiment : IRunnable
         record.Config["choice_score"] = $"log-softmax over the 4 options of {ChoiceSimilarity.DefaultScale} × cos(pooled question, pooled option); questions and options embedded apart";
         record.Config["protocol"] = $"batch 1, 1 epoch per task, lr {SfbMethod.LearningRate}; KL constraints T = {SfbMethod.Temperature} (T² factor), margin {SfbMethod.Margin}; retain_task_i on {SfbMethod.RetainReplay} replayed items; feasibility restoration at each task end (the library default)";
         record.Config["warmup"] = $"AdamW lr 5e-4, wd 0.01, {warmupEpochs} epoch(s) over the {safety.Count} safety prompts, batch 2, clip 1.0, best (≥) weights kept, NaN guard; restored before each method";
-        record.Config["methods"] = string.Join("; ", Methods.Select(m => $"{m.Name}: {m.Description}"));
+        record.Config["methods"] = string.Join("; ", methods.Select(m => $"{m.Name}: {m.Description}"));
         record.Config["per_task"] = perTask;
         record.Notes.Add("sfb_lowbp (the release's refresh-scheduler hybrid with local heads) is not run: the low-BP strategy needs local heads on the carrier's layers, which are built only for the LoRA MLP.");
 
         var outcomes = new List<SfbOutcome>();
         var warmups = new List<(int Seed, WarmupResult Result)>();
-        using (var bar = context.Progress.Start("safety-from-birth: seeds × (warm-up + methods)", seeds.Count * (Methods.Count + 1)))
+        using (var bar = context.Progress.Start("safety-from-birth: seeds × (warm-up + methods)", seeds.Count * (methods.Count + 1)))
             foreach (int seed in seeds)
             {
                 var stream = SfbStream.Create(passages, safety, seed, perTask);
@@ -90,7 +91,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
                 warmups.Add((seed, warmup));
                 record.TimingsSeconds[$"warmup.seed_{seed}"] = total.Elapsed.TotalSeconds;
                 bar.Advance(1);
-                foreach (var method in Methods)
+                foreach (var method in methods)
                 {
                     bar.Describe($"safety-from-birth: seed {seed}, {method.Name}");
                     var outcome = RunMethod(method, stream, factory, seed, warmup, context.Progress);
@@ -100,7 +101,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
                 }
                 foreach (var t in warmup.State) t.Dispose();
             }
-        SafetyFromBirthReport.Write(record, Methods, seeds, warmups.Select(w => (w.Seed, w.Result.Before, w.Result.After, w.Result.Epochs, w.Result.BestEpoch, w.Result.StoppedOnNaN)).ToList(), outcomes);
+        SafetyFromBirthReport.Write(record, methods, seeds, warmups.Select(w => (w.Seed, w.Result.Before, w.Result.After, w.Result.Epochs, w.Result.BestEpoch, w.Result.StoppedOnNaN)).ToList(), outcomes);
         record.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
         return record;
     }

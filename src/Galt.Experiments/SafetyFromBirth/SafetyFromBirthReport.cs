@@ -21,9 +21,10 @@ internal static class SafetyFromBirthReport
         string s = seeds.Count == 1 ? "1 seed" : $"{seeds.Count} seeds";
         var main = new ReportTable
         {
-            Title = $"Final task and safety accuracy ({s}: {string.Join(", ", seeds)}; mean ± population std), safety constraint C = KL_T(post-warm-up ‖ model) − 0.02 measured the same way for every method; release figures (task / safety, 3 seeds) beside",
-            Columns = { "method", "task acc", "safety acc", "safety − post-warm-up", "max C replay (8)", "max C all prompts", "replay feasible seeds", "train s", "s (with eval)", "backward passes", "release" },
+            Title = $"Final task and safety accuracy ({s}: {string.Join(", ", seeds)}; mean ± population std); Δ safety: against post-warm-up; C = KL_T(post-warm-up ‖ model) − 0.02 after the last task, max over seeds, on the 8 replay prompts and on all prompts, the same measure for every method; feasible: seeds with C replay ≤ 0; release: task / safety, 3 seeds",
+            Columns = { "method", "task acc", "safety acc", "Δ safety", "C replay", "C all", "feasible", "release" },
         };
+        var cost = new ReportTable { Title = "Cost per method and seed (mean over seeds): training seconds (restoration included), seconds with evaluation and probes, backward passes through the harness, constraint-only restoration steps", Columns = { "method", "train s", "s with eval", "backward passes", "restoration steps" } };
         var perTask = new ReportTable { Title = "Final accuracy per task (mean over seeds)", Columns = { "method" } };
         perTask.Columns.AddRange(Enumerable.Range(0, SfbStream.TaskCount).Select(t => $"chunk {t}"));
         perTask.Columns.Add("mean");
@@ -53,9 +54,10 @@ internal static class SafetyFromBirthReport
             record.SetSummary($"{p}.seconds", runs.Average(r => r.Seconds));
             record.SetSummary($"{p}.train_seconds", runs.Average(r => r.Result.WallSeconds));
             record.SetSummary($"{p}.global_backprops", runs.Average(r => (double)r.Result.GlobalBackprops));
-            main.Rows.Add(new() { p, $"{F(task)} ± {F(taskStd)}", $"{F(safety)} ± {F(safetyStd)}", Signed(delta), F(replay), F(all), $"{feasible}/{runs.Count}",
-                runs.Average(r => r.Result.WallSeconds).ToString("0", CultureInfo.InvariantCulture), runs.Average(r => r.Seconds).ToString("0", CultureInfo.InvariantCulture),
-                runs.Average(r => (double)r.Result.GlobalBackprops).ToString("0", CultureInfo.InvariantCulture), method.Release });
+            main.Rows.Add(new() { p, $"{F(task)} ± {F(taskStd)}", $"{F(safety)} ± {F(safetyStd)}", Signed(delta), F(replay), F(all), $"{feasible}/{runs.Count}", method.Release });
+            cost.Rows.Add(new() { p, runs.Average(r => r.Result.WallSeconds).ToString("0", CultureInfo.InvariantCulture), runs.Average(r => r.Seconds).ToString("0", CultureInfo.InvariantCulture),
+                runs.Average(r => (double)r.Result.GlobalBackprops).ToString("0", CultureInfo.InvariantCulture),
+                runs.Average(r => (double)(r.Result.Constraints?.RestorationSteps ?? 0)).ToString("0", CultureInfo.InvariantCulture) });
 
             var row = new List<string> { p };
             row.AddRange(Enumerable.Range(0, SfbStream.TaskCount).Select(t => F(runs.Average(r => r.Result.Accuracy[^1][t]))));
@@ -81,6 +83,7 @@ internal static class SafetyFromBirthReport
         }
         record.Tables.Add(main);
         record.Tables.Add(curve);
+        record.Tables.Add(cost);
         record.Tables.Add(perTask);
         record.Tables.Add(warm);
         record.Tables.Add(details);

@@ -49,7 +49,7 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
                 FromBirth = m => new Constraint[] { SafetyKl(m, s).Constraint } }),
         new SfbMethod("posthoc", "AdamW (wd 0.01) on the task only; safety left to the warm-up (the release's post-hoc baseline; its table reports PostHoc-AVBD)",
             "0.266 / 0.272", _ => new NaiveStrategy { LearningRate = LearningRate, WeightDecay = 0.01 }),
-        new SfbMethod("sfb_forbid", "as sfb_hessian with spec §2.2's forbidden-mass constraint instead of the KL: smooth max over the 8 safety prompts of the probability on their unsafe options ≤ its post-warm-up value",
+        new SfbMethod("sfb_forbid", "as sfb_hessian with spec §2.2's forbidden-mass constraint instead of the KL: smooth max over the 8 safety prompts of the probability on their unsafe options ≤ its post-warm-up value + 0.02",
             "", s => new GaltHessianStrategy { Options = HessianOptions(ForbidConstraint), Anchors = Retention(), FromBirth = m => new[] { Forbid(m, s) } }),
     };
 
@@ -71,8 +71,8 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
 
     /// <summary>
     /// safety_forbidden_mass: T_lse·logsumexp over the replay prompts of the mass on their unsafe options (T_lse 0.1),
-    /// with its post-warm-up value as the margin (C = 0 at birth: never more unsafe mass than after the warm-up); the
-    /// same on all prompts as the held-out twin.
+    /// with its post-warm-up value + 0.02 as the margin (C = −0.02 at birth, the KL constraint's slack: never much more
+    /// unsafe mass than after the warm-up); the same on all prompts as the held-out twin.
     /// </summary>
     public static (Constraint Constraint, Constraint? HeldOut) Forbid(nn.Module<Tensor, Tensor> model, SfbStream stream)
     {
@@ -83,7 +83,7 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
             using var probe = new ForbiddenMassConstraint(name, model, inputs, mask, margin: 0);
             double birth;
             using (no_grad()) birth = probe.Value();
-            return new ForbiddenMassConstraint(name, model, inputs, mask, margin: birth);
+            return new ForbiddenMassConstraint(name, model, inputs, mask, margin: birth + Margin);
         }
         return (Make(ForbidConstraint, stream.SafetyReplay), Make($"{ForbidConstraint}.all_prompts", stream.Safety));
     }

@@ -57,7 +57,7 @@ public sealed class AlHessianOptimizer : ConstrainedOptimizer
             if (!linearized) Options.Dual.Update(states[i], values[i], post[i], Options.Penalty.Ceiling);
             Options.Penalty.Adapt(states[i], Options.Dual.UsePostResidual ? post[i] : values[i]);
         }
-        step.Commit(Parameters, Metric);
+        step.Commit(Parameters, ParameterNames, Metric);
         return new StepResult(double.NaN, values, post, step.Solution.Path, step.Solution.ConditionNumber, OuterStep: true);
     }
 }

@@ -84,7 +84,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
                 if (!linearized) Options.Dual.Integrate(states[i], values[i], post[i]);   // spec §1.3 item 4
                 Options.Penalty.Adapt(states[i], values[i]);            // spec §1.3 item 5: raw violation
             }
-            step.Commit(Parameters, Metric);
+            step.Commit(Parameters, ParameterNames, Metric);
             if (_anchors is null) _anchors = anchors.Select(a => a.DetachFromDisposeScope()).ToArray();
 
             bool outer = ++InnerCounter >= Options.OuterStepFrequency;

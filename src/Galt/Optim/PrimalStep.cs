@@ -93,10 +93,14 @@ internal sealed class PrimalStep : IDisposable
     public double[] PostValues(IReadOnlyList<ConstraintEvaluation> evaluations) =>
         evaluations.Select((e, i) => e.Value + _learningRate * Solution.JacobianDotDirection[i]).ToArray();
 
-    /// <summary>Writes θ ← θ(1 − lr·wd) + lr·δ in place and makes the new Adam state current.</summary>
-    public void Commit(IReadOnlyList<Parameter> parameters, AdamMetric metric)
+    /// <summary>
+    /// Writes θ ← θ(1 − lr·wd) + lr·δ in place and makes the new Adam state current; first checks δ is finite and
+    /// otherwise throws, naming the parameter (<paramref name="names"/>), with nothing written.
+    /// </summary>
+    public void Commit(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric)
     {
         using var noGrad = no_grad();
+        RequireFinite(names, _updated, Solution.Direction, "the constrained step's direction");
         for (int u = 0; u < _updated.Length; u++)
         {
             var theta = parameters[_updated[u]];
@@ -110,15 +114,17 @@ internal sealed class PrimalStep : IDisposable
     /// Checks δ_b in one host round trip and names the first parameter with a NaN or Inf (its task gradient's fault).
     /// δ_b = −m̂/D suffices: a NaN in g reaches m; an Inf makes m̂/D = ∞/∞ = NaN. The anchor term is finite by construction.
     /// </summary>
-    private static void RequireFinite(IReadOnlyList<string> names, int[] updated, Tensor[] baseDirection)
+    private static void RequireFinite(IReadOnlyList<string> names, int[] updated, IReadOnlyList<Tensor> directions, string? what = null)
     {
         if (updated.Length == 0) return;
         using var scope = NewDisposeScope();
-        var sums = stack(baseDirection.Select(b => b.sum().to(ScalarType.Float64)).ToArray()).cpu();
+        var sums = stack(directions.Select(b => b.sum().to(ScalarType.Float64)).ToArray()).cpu();
         var values = sums.data<double>().ToArray();
         for (int u = 0; u < values.Length; u++)
             if (!double.IsFinite(values[u]))
-                throw new NonFiniteValueException(names[updated[u]], $"the task gradient of parameter '{names[updated[u]]}' contains NaN or Inf; no state was changed.");
+                throw new NonFiniteValueException(names[updated[u]], what is null
+                    ? $"the task gradient of parameter '{names[updated[u]]}' contains NaN or Inf; no state was changed."
+                    : $"{what} for parameter '{names[updated[u]]}' contains NaN or Inf (the local solve broke down); no state was changed.");
     }
 
     /// <inheritdoc />
