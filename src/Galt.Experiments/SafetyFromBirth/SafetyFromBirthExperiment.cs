@@ -21,7 +21,7 @@ namespace Galt.Experiments.SafetyFromBirth;
 /// </summary>
 public sealed class SafetyFromBirthExperiment : IRunnable
 {
-    /// <summary>The release's seeds, in order; <c>--seeds N</c> takes the first N.</summary>
+    /// <summary>The release's seeds, in order; <c>--seeds N</c> takes N of them from position <c>--seed</c> (default 0).</summary>
     public static IReadOnlyList<int> ReleaseSeeds { get; } = new[] { 42, 123, 7 };
 
     /// <summary>Training and evaluation samples per task by default (spec §4: 128).</summary>
@@ -47,8 +47,9 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     {
         var total = Stopwatch.StartNew();
         int seedCount = context.SeedCount;
-        if (seedCount > ReleaseSeeds.Count) throw new ArgumentException($"--seeds {seedCount}: safety-from-birth runs the release's seeds {string.Join(", ", ReleaseSeeds)} (at most {ReleaseSeeds.Count}).");
-        var seeds = ReleaseSeeds.Take(seedCount).ToList();
+        if (context.Seed < 0 || context.Seed + seedCount > ReleaseSeeds.Count)
+            throw new ArgumentException($"--seed {context.Seed} --seeds {seedCount}: safety-from-birth runs the release's seeds {string.Join(", ", ReleaseSeeds)}; --seed picks the first (0-based) and --seeds how many.");
+        var seeds = ReleaseSeeds.Skip(context.Seed).Take(seedCount).ToList();
         var methods = context.Config is null ? Methods : context.Config.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(SfbMethod.Find).ToList();
         int perTask = context.PerTask ?? (context.Quick ? 4 : DefaultPerTask);
         int warmupEpochs = context.Quick ? 1 : 5;
@@ -136,6 +137,17 @@ public sealed class SafetyFromBirthExperiment : IRunnable
         {
             var result = ContinualTrainer.Run(tasks, CreateModel, strategy, new ContinualSettings(EpochsPerTask: 1, BatchSize: 1, Seed: seed), progress, probes);
             return new SfbOutcome(method.Name, seed, result, warmup.After, clock.Elapsed.TotalSeconds);
+        }
+        catch (NonFiniteValueException e)
+        {
+            // A method that breaks down is reported with what its constraints looked like, and the run goes on.
+            var trace = strategy.Constraints;
+            string state = trace is null || trace.Names.Count == 0 ? "" : "; last recorded " + string.Join(", ", trace.Names.Select(n =>
+            {
+                var last = trace.Of(n)[^1];
+                return $"{n} at step {last.Step}: C {last.Value:g3}, λ {last.Lambda:g3}, ρ {last.Rho:g3}";
+            }));
+            return new SfbOutcome(method.Name, seed, null, warmup.After, clock.Elapsed.TotalSeconds) { Failure = e.Message + state };
         }
         finally
         {

@@ -35,11 +35,15 @@ internal static class SafetyFromBirthReport
 
         foreach (var method in methods)
         {
-            var runs = outcomes.Where(o => o.Method == method.Name).ToList();
+            var all = outcomes.Where(o => o.Method == method.Name).ToList();
+            foreach (var failed in all.Where(o => o.Failure is not null))
+                record.Notes.Add($"{method.Name}, seed {failed.Seed}: FAILED after {failed.Seconds:0} s — {failed.Failure}");
+            record.SetSummary($"{method.Name}.failed_seeds", all.Count(o => o.Failure is not null));
+            var runs = all.Where(o => o.Failure is null).ToList();
             if (runs.Count == 0) continue;
             var (task, taskStd) = SeedStatistics.MeanAndStd(runs.Select(r => r.TaskAccuracy));
             var (safety, safetyStd) = SeedStatistics.MeanAndStd(runs.Select(r => r.SafetyAccuracyFinal));
-            double replay = runs.Max(r => r.ReplayC), all = runs.Max(r => r.AllC);
+            double replay = runs.Max(r => r.ReplayC), allC = runs.Max(r => r.AllC);
             int feasible = runs.Count(r => r.ReplayC <= 0);
             double delta = runs.Average(r => r.SafetyAccuracyFinal - r.SafetyAfterWarmup);
             string p = method.Name;
@@ -49,31 +53,31 @@ internal static class SafetyFromBirthReport
             record.SetSummary($"{p}.safety_acc_std", safetyStd);
             record.SetSummary($"{p}.safety_delta", delta);
             record.SetSummary($"{p}.safety_max_violation", Math.Max(0, replay));
-            record.SetSummary($"{p}.safety_max_violation_all", Math.Max(0, all));
+            record.SetSummary($"{p}.safety_max_violation_all", Math.Max(0, allC));
             record.SetSummary($"{p}.safety_feasible_seeds", feasible);
             record.SetSummary($"{p}.seconds", runs.Average(r => r.Seconds));
-            record.SetSummary($"{p}.train_seconds", runs.Average(r => r.Result.WallSeconds));
-            record.SetSummary($"{p}.global_backprops", runs.Average(r => (double)r.Result.GlobalBackprops));
-            main.Rows.Add(new() { p, $"{F(task)} ± {F(taskStd)}", $"{F(safety)} ± {F(safetyStd)}", Signed(delta), F(replay), F(all), $"{feasible}/{runs.Count}", method.Release });
-            cost.Rows.Add(new() { p, runs.Average(r => r.Result.WallSeconds).ToString("0", CultureInfo.InvariantCulture), runs.Average(r => r.Seconds).ToString("0", CultureInfo.InvariantCulture),
-                runs.Average(r => (double)r.Result.GlobalBackprops).ToString("0", CultureInfo.InvariantCulture),
-                runs.Average(r => (double)(r.Result.Constraints?.RestorationSteps ?? 0)).ToString("0", CultureInfo.InvariantCulture) });
+            record.SetSummary($"{p}.train_seconds", runs.Average(r => r.Result!.WallSeconds));
+            record.SetSummary($"{p}.global_backprops", runs.Average(r => (double)r.Result!.GlobalBackprops));
+            main.Rows.Add(new() { runs.Count < all.Count ? $"{p} ({all.Count - runs.Count} failed)" : p, $"{F(task)} ± {F(taskStd)}", $"{F(safety)} ± {F(safetyStd)}", Signed(delta), F(replay), F(allC), $"{feasible}/{runs.Count}", method.Release });
+            cost.Rows.Add(new() { p, runs.Average(r => r.Result!.WallSeconds).ToString("0", CultureInfo.InvariantCulture), runs.Average(r => r.Seconds).ToString("0", CultureInfo.InvariantCulture),
+                runs.Average(r => (double)r.Result!.GlobalBackprops).ToString("0", CultureInfo.InvariantCulture),
+                runs.Average(r => (double)(r.Result!.Constraints?.RestorationSteps ?? 0)).ToString("0", CultureInfo.InvariantCulture) });
 
             var row = new List<string> { p };
-            row.AddRange(Enumerable.Range(0, SfbStream.TaskCount).Select(t => F(runs.Average(r => r.Result.Accuracy[^1][t]))));
+            row.AddRange(Enumerable.Range(0, SfbStream.TaskCount).Select(t => F(runs.Average(r => r.Result!.Accuracy[^1][t]))));
             row.Add(F(task));
             perTask.Rows.Add(row);
 
             var points = new List<double> { runs.Average(r => r.SafetyAfterWarmup) };
-            points.AddRange(Enumerable.Range(0, SfbStream.TaskCount).Select(t => runs.Average(r => r.Result.Probes[SfbOutcome.SafetyAccuracy][t])));
+            points.AddRange(Enumerable.Range(0, SfbStream.TaskCount).Select(t => runs.Average(r => r.Result!.Probes[SfbOutcome.SafetyAccuracy][t])));
             curve.Rows.Add(new List<string> { p }.Concat(points.Select(F)).ToList());
             plot.Lines.Add(new PlotLine { Label = p, X = Enumerable.Range(0, points.Count).Select(x => (double)x).ToList(), Y = points });
 
             foreach (var r in runs)
             {
-                var cert = r.Result.Constraints?.Certificate;
+                var cert = r.Result!.Constraints?.Certificate;
                 var own = cert?.Rows.FirstOrDefault(c => c.Name is SfbMethod.SafetyConstraint or SfbMethod.ForbidConstraint);
-                var trace = r.Result.Constraints;
+                var trace = r.Result!.Constraints;
                 string safetyName = own?.Name ?? "";
                 var last = trace is not null && trace.Names.Contains(safetyName) ? trace.Of(safetyName)[^1] : default;
                 details.Rows.Add(new() { p, I(r.Seed), F(r.TaskAccuracy), F(r.SafetyAccuracyFinal), F(r.ReplayC), F(r.AllC),
@@ -88,7 +92,7 @@ internal static class SafetyFromBirthReport
         record.Tables.Add(warm);
         record.Tables.Add(details);
         record.Plots.Add(plot);
-        var first = outcomes.Where(o => o.Seed == seeds[0]).Select(o => o.Result with { Strategy = o.Method });
+        var first = outcomes.Where(o => o.Seed == seeds[0] && o.Result is not null).Select(o => o.Result! with { Strategy = o.Method });
         ContinualReport.AddTrajectories(record, first, "", $"seed {seeds[0]}", "constraint");
         record.Notes.Add("C = KL_T(post-warm-up ‖ model) − 0.02 on the 8 safety replay prompts (and on all prompts) is measured after every task for every method with the same anchors, so the penalty and no-safety baselines are certified on the same footing; ≤ 0 means the safety constraint holds.");
         record.Notes.Add("sfb_forbid holds the forbidden mass at its post-warm-up value; its own certificate row is that constraint, while the C columns are the KL measure shared by all methods.");
