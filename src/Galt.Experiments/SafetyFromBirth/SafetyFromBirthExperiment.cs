@@ -84,7 +84,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
                 bar.Describe($"safety-from-birth: seed {seed}, safety warm-up");
                 WarmupResult warmup;
                 using (var carrier = AsDisposable(factory(seed)))
-                using (var module = new ChoiceItemModule((IBlockCarrier)carrier.Target, stream.Items))
+                using (var module = new ChoiceItemModule(carrier.Target, stream.Items))
                 {
                     random.manual_seed(seed);
                     warmup = SafetyWarmup.Run(module, stream.Safety, seed, warmupEpochs);
@@ -119,7 +119,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
         var measures = new List<Constraint>();
         ChoiceItemModule CreateModel()
         {
-            var module = new ChoiceItemModule((IBlockCarrier)carrier.Target, stream.Items);
+            var module = new ChoiceItemModule(carrier.Target, stream.Items);
             SafetyWarmup.Restore(module, warmup.State);
             var (replay, all) = SfbMethod.SafetyKl(module, stream);   // the same measure for every method, anchored at the post-warm-up state
             measures.Add(replay);

@@ -16,12 +16,7 @@ public class SafetyFromBirthTests
 
     public SafetyFromBirthTests(ITestOutputHelper output) => _output = output;
 
-    private bool PromptsAbsent()
-    {
-        if (ReleasePrompts.Folder() is not null) return false;
-        _output.WriteLine("SKIPPED: the GALT release prompts (shared/data/galt-release/prompts) are not on this machine; set GALT_RELEASE_DATA to run this test.");
-        return true;
-    }
+    private bool PromptsAbsent() => ReleasePromptsRequired.Absent(_output);
 
     private static IReadOnlyList<BrownPassage> Passages(int n) =>
         Enumerable.Range(0, n).Select(i => new BrownPassage($"d{i / 10}", "news", i % 4, i % 10, new[] { "word", $"w{i}", "." })).ToArray();

@@ -14,12 +14,7 @@ public class TypedChannelsExperimentTests
 
     public TypedChannelsExperimentTests(ITestOutputHelper output) => _output = output;
 
-    private bool PromptsAbsent()
-    {
-        if (ReleasePrompts.Folder() is not null) return false;
-        _output.WriteLine("SKIPPED: the GALT release prompts (shared/data/galt-release/prompts) are not on this machine; set GALT_RELEASE_DATA to run this test.");
-        return true;
-    }
+    private bool PromptsAbsent() => ReleasePromptsRequired.Absent(_output);
 
     [Fact]
     public void QuickRunOnThePretrainedCarrierWritesTheReportAndTheSummaryKeys()
