@@ -171,7 +171,7 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
             throw new NonFiniteValueException("task loss", $"the task loss is {loss}; no state was changed.");
         var constraints = _constraints.Select(r => r.Constraint ?? throw new InvalidOperationException(
             $"constraint '{r.State.Name}' was registered by name only; supply its value and Jacobian with Step(gradients, evaluations).")).ToArray();
-        var active = SelectActive(constraints);
+        var (active, values) = SelectActive(constraints);
         if (active is null)
             return StepWithGradients(gradients, ConstraintEvaluator.Evaluate(constraints, Parameters, JacobianPath)) with { Loss = loss };
         // Active set: Jacobians for the chosen constraints only; the others enter with their value, no row, flagged stale.
@@ -180,29 +180,29 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
         var evaluations = new ConstraintEvaluation[constraints.Length];
         for (int c = 0; c < chosen.Length; c++) evaluations[chosen[c]] = differentiated[c];
         for (int i = 0; i < constraints.Length; i++)
-            evaluations[i] ??= new ConstraintEvaluation(constraints[i].Name, _pendingValues![i], new Tensor?[Parameters.Count]) { StaleJacobian = true };
+            evaluations[i] ??= new ConstraintEvaluation(constraints[i].Name, values![i], new Tensor?[Parameters.Count]) { StaleJacobian = true };
         var result = StepWithGradients(gradients, evaluations) with { Loss = loss, Active = active };
         for (int i = 0; i < active.Length; i++) _stale[constraints[i].Name] = active[i] ? 0 : _stale.GetValueOrDefault(constraints[i].Name) + 1;
         return result;
     }
 
     private readonly Dictionary<string, int> _stale = new(StringComparer.Ordinal);
-    private double[]? _pendingValues;
 
     /// <summary>
-    /// The active flags of <see cref="ConstrainedOptimizerOptions.ActiveSet"/>, or null when every constraint is active
-    /// (no rule, or no more constraints than its limit). Evaluates every constraint's value (no gradient) to score them.
+    /// The active flags of <see cref="ConstrainedOptimizerOptions.ActiveSet"/> and the values they were scored on, or
+    /// nulls when every constraint is active (no rule, or no more constraints than its limit).
     /// </summary>
-    private bool[]? SelectActive(Constraint[] constraints)
+    private (bool[]? Active, double[]? Values) SelectActive(Constraint[] constraints)
     {
-        if (_shared.ActiveSet is not { } rule || constraints.Length <= rule.Limit) return null;
-        using (no_grad()) _pendingValues = constraints.Select(c => c.Value()).ToArray();
+        if (_shared.ActiveSet is not { } rule || constraints.Length <= rule.Limit) return (null, null);
+        double[] values;
+        using (no_grad()) values = constraints.Select(c => c.Value()).ToArray();
         for (int i = 0; i < constraints.Length; i++)
-            if (!double.IsFinite(_pendingValues[i]))
-                throw new NonFiniteValueException(constraints[i].Name, $"constraint '{constraints[i].Name}' has value {_pendingValues[i]}; no state was changed.");
+            if (!double.IsFinite(values[i]))
+                throw new NonFiniteValueException(constraints[i].Name, $"constraint '{constraints[i].Name}' has value {values[i]}; no state was changed.");
         var states = _constraints.Select(r => r.State).ToArray();
-        return rule.Select(states.Select(s => s.Name).ToArray(), _pendingValues, states.Select(s => s.LastValue).ToArray(),
-            states.Select(s => s.Lambda).ToArray(), states.Select(s => _stale.GetValueOrDefault(s.Name)).ToArray());
+        return (rule.Select(states.Select(s => s.Name).ToArray(), values, states.Select(s => s.LastValue).ToArray(),
+            states.Select(s => s.Lambda).ToArray(), states.Select(s => _stale.GetValueOrDefault(s.Name)).ToArray()), values);
     }
 
     /// <summary>
