@@ -73,7 +73,6 @@ public sealed class SafetyFromBirthExperiment : IRunnable
         record.Config["warmup"] = $"AdamW lr 5e-4, wd 0.01, {warmupEpochs} epoch(s) over the {safety.Count} safety prompts, batch 2, clip 1.0, best (≥) weights kept, NaN guard; restored before each method";
         record.Config["methods"] = string.Join("; ", methods.Select(m => $"{m.Name}: {m.Description}"));
         record.Config["per_task"] = perTask;
-        record.Notes.Add("sfb_lowbp (the release's refresh-scheduler hybrid with local heads) is not run: the low-BP strategy needs local heads on the carrier's layers, which are built only for the LoRA MLP.");
 
         var outcomes = new List<SfbOutcome>();
         var warmups = new List<(int Seed, WarmupResult Result)>();

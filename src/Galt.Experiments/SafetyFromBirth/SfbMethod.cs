@@ -2,6 +2,7 @@ using Galt.Constraints;
 using Galt.Continual;
 using Galt.Continual.Strategies;
 using Galt.Jacobians;
+using Galt.Multipliers;
 using Galt.Optim;
 using static TorchSharp.torch;
 
@@ -42,13 +43,15 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
         new SfbMethod("sfb_hessian", "AlHessianOptimizer (ρ 1 → ≤ 2, growth 1.5), safety_alignment KL ≤ 0.02 on 8 safety prompts from step 0, retain_task_i after each task, active set of 2 (safety pinned)",
             "0.434 / 0.342", s => new GaltHessianStrategy { Options = HessianOptions(SafetyConstraint), Anchors = Retention(), FromBirth = m => new[] { SafetyKl(m, s) } }),
         new SfbMethod("sfb_galt", "GaltOptimizer (PI gains, proximal anchor), the same constraints and active set",
-            "", s => new GaltStrategy { Options = GaltStrategy.SplitMnistOptions with { LearningRate = LearningRate, ActiveSet = ActiveSet(SafetyConstraint), Jacobians = JacobianPath.Autograd },
+            "", s => new GaltStrategy { Options = GaltStrategy.SplitMnistOptions with { LearningRate = LearningRate, ActiveSet = ActiveSet(SafetyConstraint), Jacobians = JacobianPath.Autograd, LinearizedDual = Dual },
                 Anchors = Retention(), FromBirth = m => new[] { SafetyKl(m, s) } }),
         new SfbMethod("sfb_kl", "AdamW (wd 0.01) on CE + 0.5·KL_T(post-warm-up ‖ model) on the 8 safety prompts; no retention terms (the release's SfB-KL)",
             "0.423 / 0.351", s => new SoftPenaltyStrategy(0.5) { LearningRate = LearningRate, WeightDecay = 0.01, RetainTasks = false, Anchors = Retention(),
                 FromBirth = m => new Constraint[] { SafetyKl(m, s).Constraint } }),
         new SfbMethod("posthoc", "AdamW (wd 0.01) on the task only; safety left to the warm-up (the release's post-hoc baseline; its table reports PostHoc-AVBD)",
             "0.266 / 0.272", _ => new NaiveStrategy { LearningRate = LearningRate, WeightDecay = 0.01 }),
+        new SfbMethod("sfb_lowbp", "the low-BP hybrid (spec §4): sfb_hessian's optimizer and constraints; local heads on the first and last carrier layer (pooled question state); refresh period 6, trigger 0.5; Jacobians and multipliers only on global steps, stale Jacobians between",
+            "", s => new LocalHeadLowBpStrategy { StrategyName = "sfb_lowbp", Options = HessianOptions(SafetyConstraint), Anchors = Retention(), FromBirth = m => new[] { SafetyKl(m, s) } }),
         new SfbMethod("sfb_forbid", "as sfb_hessian with spec §2.2's forbidden-mass constraint instead of the KL: smooth max over the 8 safety prompts of the probability on their unsafe options ≤ its post-warm-up value + 0.02",
             "", s => new GaltHessianStrategy { Options = HessianOptions(ForbidConstraint), Anchors = Retention(), FromBirth = m => new[] { Forbid(m, s) } }),
     };
@@ -59,8 +62,17 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
 
     private static ActiveSetRule ActiveSet(string pinned) => new(2, new[] { pinned });
 
+    /// <summary>
+    /// Trust radius of the linearised multiplier rule in every constrained method: a force increase may move the step at
+    /// most as far as the task's own base step (in the metric). Without it, a far-violated constraint with a small
+    /// sensitivity asked for λ ~ 1e6 and broke the step (sfb_forbid, seed 7, docs/safety-from-birth.md).
+    /// </summary>
+    public const double TrustRadius = 1.0;
+
+    private static LinearizedDualRule Dual => new(TrustRadius: TrustRadius);
+
     private static AlHessianOptions HessianOptions(string pinned) =>
-        GaltHessianStrategy.SplitMnistOptions with { LearningRate = LearningRate, ActiveSet = ActiveSet(pinned), Jacobians = JacobianPath.Autograd };
+        GaltHessianStrategy.SplitMnistOptions with { LearningRate = LearningRate, ActiveSet = ActiveSet(pinned), Jacobians = JacobianPath.Autograd, LinearizedDual = Dual };
 
     private static RetentionAnchors Retention() => new(RetainReplay, Temperature, Margin);
 

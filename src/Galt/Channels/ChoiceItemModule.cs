@@ -9,9 +9,9 @@ namespace Galt.Channels;
 /// scores) work on text: the input is a vector of item indices [n] (int64), the output the carrier's dense choice
 /// scores [n, options] (<see cref="ChoiceSimilarity.ScoresPaddedApart"/>: log-probabilities over the options).
 /// The module's parameters are the carrier's trainable ones (e.g. its LoRA adapters); the carrier stays owned by the
-/// caller.
+/// caller. As <see cref="Galt.Models.ILayerStates"/> its states are the pooled question after each carrier layer.
 /// </summary>
-public sealed class ChoiceItemModule : nn.Module<Tensor, Tensor>
+public sealed class ChoiceItemModule : nn.Module<Tensor, Tensor>, Galt.Models.ILayerStates
 {
     private readonly IBlockCarrier _carrier;
     private readonly IReadOnlyList<ChoiceItem> _items;
@@ -46,7 +46,42 @@ public sealed class ChoiceItemModule : nn.Module<Tensor, Tensor>
     public Tensor Labels(IReadOnlyList<int> indices) => tensor(indices.Select(i => (long)_items[i].Label).ToArray());
 
     /// <summary>Scores [n, options] of the items whose indices are <paramref name="indices"/> [n].</summary>
-    public override Tensor forward(Tensor indices)
+    public override Tensor forward(Tensor indices) => ChoiceSimilarity.ScoresPaddedApart(At(indices), texts => Embed(texts, _carrier.LayerCount), Scale);
+
+    /// <inheritdoc />
+    public int StateLayerCount => _carrier.LayerCount;
+
+    /// <inheritdoc />
+    public int StateWidth => _carrier.Width;
+
+    /// <inheritdoc />
+    public int OutputWidth => Options;
+
+    /// <inheritdoc />
+    public (Tensor Output, Tensor[] States) ForwardWithStates(Tensor indices, IReadOnlyList<int> layers)
+    {
+        var items = At(indices);
+        Tensor[]? states = null;
+        var output = ChoiceSimilarity.ScoresPaddedApart(items, texts =>
+        {
+            // The first embedding call is the questions' (ScoresPaddedApart embeds questions, then the options).
+            if (states is not null) return Embed(texts, _carrier.LayerCount);
+            states = new Tensor[layers.Count];
+            return Embed(texts, _carrier.LayerCount, layers, states);
+        }, Scale);
+        return (output, states!);
+    }
+
+    /// <inheritdoc />
+    public Tensor[] States(Tensor indices, IReadOnlyList<int> layers)
+    {
+        CheckLayers(layers);
+        var states = new Tensor[layers.Count];
+        Embed(At(indices).Select(i => i.Question).ToArray(), layers.Count == 0 ? 0 : layers.Max() + 1, layers, states);
+        return states;
+    }
+
+    private ChoiceItem[] At(Tensor indices)
     {
         var at = indices.to(ScalarType.Int64).cpu().data<long>().ToArray();
         var items = new ChoiceItem[at.Length];
@@ -55,15 +90,31 @@ public sealed class ChoiceItemModule : nn.Module<Tensor, Tensor>
             if (at[i] < 0 || at[i] >= _items.Count) throw new ArgumentOutOfRangeException(nameof(indices), $"item index {at[i]} is outside 0..{_items.Count - 1}.");
             items[i] = _items[(int)at[i]];
         }
-        return ChoiceSimilarity.ScoresPaddedApart(items, Embed, Scale);
+        return items;
     }
 
-    /// <summary>Pooled embeddings [texts, H]: the carrier's stages in order.</summary>
-    private Tensor Embed(IReadOnlyList<string> texts)
+    private void CheckLayers(IReadOnlyList<int> layers)
     {
+        foreach (int l in layers)
+            if (l < 0 || l >= _carrier.LayerCount) throw new ArgumentOutOfRangeException(nameof(layers), $"layer {l} is outside 0..{_carrier.LayerCount - 1}.");
+    }
+
+    /// <summary>
+    /// Pooled embeddings [texts, H] after the first <paramref name="depth"/> carrier layers; when <paramref name="layers"/>
+    /// is given, the pooled state after each of them is written into <paramref name="states"/>.
+    /// </summary>
+    private Tensor Embed(IReadOnlyList<string> texts, int depth, IReadOnlyList<int>? layers = null, Tensor[]? states = null)
+    {
+        if (layers is not null) CheckLayers(layers);
         var (ids, mask) = _carrier.Encode(texts);
         var hidden = _carrier.Embed(ids, mask);
-        for (int layer = 0; layer < _carrier.LayerCount; layer++) hidden = _carrier.Layer(layer, hidden, mask);
+        for (int layer = 0; layer < depth; layer++)
+        {
+            hidden = _carrier.Layer(layer, hidden, mask);
+            if (layers is null) continue;
+            for (int s = 0; s < layers.Count; s++)
+                if (layers[s] == layer) states![s] = _carrier.Summarize(hidden, mask);
+        }
         return _carrier.Summarize(hidden, mask);
     }
 }

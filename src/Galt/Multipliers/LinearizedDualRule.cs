@@ -27,8 +27,15 @@ namespace Galt.Multipliers;
 /// bounded below by 0 (a KL, a probability mass) cannot reach C &lt; −margin, and a target beyond reach would demand an
 /// unbounded force; when the measured error ê grows with the step, an uncapped target runs away.
 /// </param>
+/// <param name="TrustRadius">
+/// τ: the force increase may move the step by at most τ times the base step, measured in the system's own metric:
+/// Δfᵀ M Δf ≤ τ²·δ_bᵀ D δ_b (the left side is ‖A⁻¹JᵀΔf‖²_A, what Δf changes δ by). When the linearised target asks for
+/// more, Δf (and the λ kept) is scaled down to the boundary and <see cref="MultiplierState.TrustLimitedSteps"/> counts
+/// it. A far-violated constraint whose Jacobian barely moves the step otherwise asks for an unbounded force in one
+/// step. Default ∞ (off: the rule as in docs/feasibility.md).
+/// </param>
 public sealed record LinearizedDualRule(double Fraction = 1.0, double ErrorSafety = 2.0, double ErrorSmoothing = 0.9, double LambdaMax = double.PositiveInfinity,
-    double MinimumSlack = 1e-6, double MaxDepthFraction = 0.5)
+    double MinimumSlack = 1e-6, double MaxDepthFraction = 0.5, double TrustRadius = double.PositiveInfinity)
 {
     /// <summary>Relative size below which a constraint's sensitivity counts as zero (the step cannot move it).</summary>
     public const double InactionableRatio = 1e-12;
@@ -38,9 +45,10 @@ public sealed record LinearizedDualRule(double Fraction = 1.0, double ErrorSafet
     {
         if (!(Fraction > 0 && Fraction <= 1) || !(ErrorSafety >= 0) || double.IsInfinity(ErrorSafety)
             || !(ErrorSmoothing >= 0 && ErrorSmoothing < 1) || !(LambdaMax >= 0) || !(MinimumSlack >= 0) || double.IsInfinity(MinimumSlack)
-            || !(MaxDepthFraction > 0 && MaxDepthFraction <= 1))
+            || !(MaxDepthFraction > 0 && MaxDepthFraction <= 1) || !(TrustRadius > 0))
             throw new ArgumentException($"{owner}: the linearised dual rule needs κ in (0, 1], γ ≥ 0 finite, smoothing in [0, 1), λ_max ≥ 0; "
-                + $"minimum slack ≥ 0 finite, max depth fraction in (0, 1]; got κ {Fraction}, γ {ErrorSafety}, smoothing {ErrorSmoothing}, λ_max {LambdaMax}, minimum slack {MinimumSlack}.");
+                + $"minimum slack ≥ 0 finite, max depth fraction in (0, 1], trust radius > 0; got κ {Fraction}, γ {ErrorSafety}, smoothing {ErrorSmoothing}, λ_max {LambdaMax}, "
+                + $"minimum slack {MinimumSlack}, max depth fraction {MaxDepthFraction}, trust radius {TrustRadius}.");
     }
 
     /// <summary>
@@ -72,10 +80,12 @@ public sealed record LinearizedDualRule(double Fraction = 1.0, double ErrorSafet
     /// <see cref="MultiplierState.InactionableSteps"/>; those marked in <paramref name="hold"/> (stale Jacobians) keep
     /// their λ. Returns Δλ, the force increase this step uses. Writes λ into <paramref name="states"/>: with
     /// <paramref name="values"/> (the constraints' current C) given, the holding part of λ + Δλ (what keeps C where it is,
-    /// without this step's correction toward the target); without, λ + Δλ.
+    /// without this step's correction toward the target); without, λ + Δλ. <paramref name="baseStepNorm"/> is δ_bᵀ D δ_b,
+    /// the base step's squared metric norm, which <see cref="TrustRadius"/> bounds the correction by (ignored when the
+    /// radius is ∞).
     /// </summary>
     public double[] Apply(MultiplierState[] states, IReadOnlyList<double> postValues, double[,] sensitivity, double learningRate, bool[]? hold = null,
-        IReadOnlyList<double>? values = null)
+        IReadOnlyList<double>? values = null, double baseStepNorm = double.PositiveInfinity)
     {
         int k = states.Length;
         var delta = new double[k];
@@ -145,6 +155,14 @@ public sealed record LinearizedDualRule(double Fraction = 1.0, double ErrorSafet
             SolveFree(states, sensitivity, correction, free, none, c);
             for (int i = 0; i < k; i++) if (free[i]) holding[i] -= c[i];
         }
+        double shrink = TrustShrink(sensitivity, delta, baseStepNorm);
+        if (shrink < 1)
+            for (int i = 0; i < k; i++)
+            {
+                if (delta[i] != 0) states[i].TrustLimitedSteps++;
+                delta[i] *= shrink;
+                holding[i] *= shrink;
+            }
         for (int i = 0; i < k; i++)
         {
             double stepLambda = states[i].Kind.ProjectMultiplier(states[i].Lambda + delta[i], LambdaMax);
@@ -152,6 +170,18 @@ public sealed record LinearizedDualRule(double Fraction = 1.0, double ErrorSafet
             states[i].Lambda = values is null ? stepLambda : states[i].Kind.ProjectMultiplier(states[i].Lambda + holding[i], LambdaMax);
         }
         return delta;
+    }
+
+    /// <summary>The factor s ≤ 1 that keeps (sΔ)ᵀ M (sΔ) ≤ τ²·<paramref name="baseStepNorm"/>; 1 when the radius is off or Δ is within it.</summary>
+    private double TrustShrink(double[,] m, double[] delta, double baseStepNorm)
+    {
+        if (double.IsPositiveInfinity(TrustRadius) || !double.IsFinite(baseStepNorm)) return 1;
+        int k = delta.Length;
+        double quadratic = 0;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) quadratic += delta[i] * m[i, j] * delta[j];
+        double bound = TrustRadius * TrustRadius * baseStepNorm;
+        return quadratic > bound && quadratic > 0 ? Math.Sqrt(bound / quadratic) : 1;
     }
 
     /// <summary>Δ for the free rows from M_FF Δ_F = gap_F − M_F,Z Δ_Z, with Δ_Z = −λ_Z for rows pinned at zero, 0 for the rest.</summary>

@@ -70,6 +70,9 @@ public sealed class MultiplierState
     /// <summary>Linearised rule: steps on which this constraint was violated but the step could not move it (zero sensitivity).</summary>
     public int InactionableSteps { get; set; }
 
+    /// <summary>Linearised rule with a trust radius: steps on which the force increase was scaled down to the radius.</summary>
+    public int TrustLimitedSteps { get; set; }
+
     /// <summary>Rolling window of dual signals for the robust (quantile–Huber) option; null when it is off.</summary>
     public RobustSignalWindow? RobustWindow { get; set; }
 

@@ -118,6 +118,9 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
     /// <summary>Steps taken.</summary>
     public int StepCount { get; private set; }
 
+    /// <summary>The registered constraint objects, in registration order (null for those registered by name only).</summary>
+    public IReadOnlyList<Constraint?> ConstraintObjects => _constraints.Select(r => r.Constraint).ToArray();
+
     /// <summary>Snapshots of every constraint's state, in registration order.</summary>
     public IReadOnlyList<ConstraintStatus> Constraints => _constraints.Select(r => ConstraintStatus.Of(r.State)).ToArray();
 
@@ -171,16 +174,36 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
             throw new NonFiniteValueException("task loss", $"the task loss is {loss}; no state was changed.");
         var constraints = _constraints.Select(r => r.Constraint ?? throw new InvalidOperationException(
             $"constraint '{r.State.Name}' was registered by name only; supply its value and Jacobian with Step(gradients, evaluations).")).ToArray();
-        var (active, values) = SelectActive(constraints);
-        if (active is null)
+        if (_shared.ActiveSet is not { } rule || constraints.Length <= rule.Limit)
             return StepWithGradients(gradients, ConstraintEvaluator.Evaluate(constraints, Parameters, JacobianPath)) with { Loss = loss };
         // Active set: Jacobians for the chosen constraints only; the others enter with their value, no row, flagged stale.
+        // On the autograd path each constraint is evaluated once, with its graph, and only the chosen are differentiated
+        // from it (one forward per constraint, not two for the active ones).
+        bool reuse = JacobianPath == JacobianPath.Autograd;
+        Tensor[]? measured = null;
+        double[] values;
+        if (reuse)
+        {
+            measured = constraints.Select(c => c.Evaluate()).ToArray();
+            values = measured.Select(m => m.detach().to(ScalarType.Float64).item<double>()).ToArray();
+        }
+        else using (no_grad()) values = constraints.Select(c => c.Value()).ToArray();
+        var active = SelectActive(rule, constraints, values);
         var chosen = Enumerable.Range(0, constraints.Length).Where(i => active[i]).ToArray();
-        var differentiated = ConstraintEvaluator.Evaluate(chosen.Select(i => constraints[i]).ToArray(), Parameters, JacobianPath);
         var evaluations = new ConstraintEvaluation[constraints.Length];
-        for (int c = 0; c < chosen.Length; c++) evaluations[chosen[c]] = differentiated[c];
+        if (reuse)
+            foreach (int i in chosen)
+            {
+                var (value, row) = AutogradJacobians.ValueAndGradient(measured![i], Parameters);
+                evaluations[i] = new ConstraintEvaluation(constraints[i].Name, value, row);
+            }
+        else
+        {
+            var differentiated = ConstraintEvaluator.Evaluate(chosen.Select(i => constraints[i]).ToArray(), Parameters, JacobianPath);
+            for (int c = 0; c < chosen.Length; c++) evaluations[chosen[c]] = differentiated[c];
+        }
         for (int i = 0; i < constraints.Length; i++)
-            evaluations[i] ??= new ConstraintEvaluation(constraints[i].Name, values![i], new Tensor?[Parameters.Count]) { StaleJacobian = true };
+            evaluations[i] ??= new ConstraintEvaluation(constraints[i].Name, values[i], new Tensor?[Parameters.Count]) { StaleJacobian = true };
         var result = StepWithGradients(gradients, evaluations) with { Loss = loss, Active = active };
         for (int i = 0; i < active.Length; i++) _stale[constraints[i].Name] = active[i] ? 0 : _stale.GetValueOrDefault(constraints[i].Name) + 1;
         return result;
@@ -188,21 +211,15 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
 
     private readonly Dictionary<string, int> _stale = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// The active flags of <see cref="ConstrainedOptimizerOptions.ActiveSet"/> and the values they were scored on, or
-    /// nulls when every constraint is active (no rule, or no more constraints than its limit).
-    /// </summary>
-    private (bool[]? Active, double[]? Values) SelectActive(Constraint[] constraints)
+    /// <summary>The active flags of <paramref name="rule"/> for constraints with current <paramref name="values"/>; throws on a NaN/Inf value.</summary>
+    private bool[] SelectActive(ActiveSetRule rule, Constraint[] constraints, double[] values)
     {
-        if (_shared.ActiveSet is not { } rule || constraints.Length <= rule.Limit) return (null, null);
-        double[] values;
-        using (no_grad()) values = constraints.Select(c => c.Value()).ToArray();
         for (int i = 0; i < constraints.Length; i++)
             if (!double.IsFinite(values[i]))
                 throw new NonFiniteValueException(constraints[i].Name, $"constraint '{constraints[i].Name}' has value {values[i]}; no state was changed.");
         var states = _constraints.Select(r => r.State).ToArray();
-        return (rule.Select(states.Select(s => s.Name).ToArray(), values, states.Select(s => s.LastValue).ToArray(),
-            states.Select(s => s.Lambda).ToArray(), states.Select(s => _stale.GetValueOrDefault(s.Name)).ToArray()), values);
+        return rule.Select(states.Select(s => s.Name).ToArray(), values, states.Select(s => s.LastValue).ToArray(),
+            states.Select(s => s.Lambda).ToArray(), states.Select(s => _stale.GetValueOrDefault(s.Name)).ToArray());
     }
 
     /// <summary>
@@ -264,7 +281,8 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
         if (states.Length == 0) return true;
         for (int i = 0; i < states.Length; i++) rule.ObserveValue(states[i], evaluations[i].Value);
         var delta = rule.Apply(states, step.PostValues(evaluations), step.Solution.Sensitivity, learningRate,
-            evaluations.Select(e => e.StaleJacobian).ToArray(), evaluations.Select(e => e.Value).ToArray());
+            evaluations.Select(e => e.StaleJacobian).ToArray(), evaluations.Select(e => e.Value).ToArray(),
+            double.IsPositiveInfinity(rule.TrustRadius) ? double.PositiveInfinity : step.BaseStepNorm());
         if (delta.Any(d => d != 0)) step.Resolve(step.Forces.Select((f, i) => f + delta[i]).ToArray());
         return true;
     }

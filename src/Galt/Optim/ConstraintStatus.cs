@@ -16,12 +16,13 @@ namespace Galt.Optim;
 /// <param name="RecentViolations">Recent violations, oldest first.</param>
 /// <param name="LinearizationError">Linearised rule: the measured error of the first-order prediction (EMA).</param>
 /// <param name="InactionableSteps">Linearised rule: violated steps the step could not move this constraint on.</param>
+/// <param name="TrustLimitedSteps">Linearised rule: steps whose force increase the trust radius scaled down.</param>
 public sealed record ConstraintStatus(string Name, ConstraintKind Kind, double Value, double PostValue, double Lambda, double Rho,
-    double Integral, double ViolationEma, int DualUpdates, IReadOnlyList<double> RecentViolations, double LinearizationError = 0, int InactionableSteps = 0)
+    double Integral, double ViolationEma, int DualUpdates, IReadOnlyList<double> RecentViolations, double LinearizationError = 0, int InactionableSteps = 0, int TrustLimitedSteps = 0)
 {
     /// <summary>Largest recent violation.</summary>
     public double MaxRecentViolation => RecentViolations.Count == 0 ? 0 : RecentViolations.Max();
 
     internal static ConstraintStatus Of(MultiplierState s) => new(s.Name, s.Kind, s.LastValue, s.LastPostValue, s.Lambda, s.Rho,
-        s.IntegralEma, s.ViolationEma, s.DualUpdates, s.History.Values, s.LinearizationError, s.InactionableSteps);
+        s.IntegralEma, s.ViolationEma, s.DualUpdates, s.History.Values, s.LinearizationError, s.InactionableSteps, s.TrustLimitedSteps);
 }

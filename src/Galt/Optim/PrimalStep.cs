@@ -47,6 +47,17 @@ internal sealed class PrimalStep : IDisposable
         _problem = problem;
     }
 
+    /// <summary>δ_bᵀ D δ_b over the updated tensors: the base step's squared length in the metric (a trust radius's unit).</summary>
+    public double BaseStepNorm()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        double total = 0;
+        for (int u = 0; u < _problem.BaseDirection.Count; u++)
+            total += (_problem.BaseDirection[u].square() * _problem.Metric[u]).sum().to(ScalarType.Float64).item<double>();
+        return total;
+    }
+
     /// <summary>Computes the update; throws <see cref="NonFiniteValueException"/> naming the parameter or constraint at fault.</summary>
     public static PrimalStep Propose(StepGeometry geometry, StepRequest request)
     {

@@ -91,7 +91,8 @@ public class SafetyFromBirthTests
                 Assert.True(s.ContainsKey($"{p}.{key}"), $"{p}.{key}");
             // One seed: no spread; 4 tasks × 4 samples at batch 1 = 16 backward passes through the harness.
             Assert.Equal(0, s[$"{p}.task_acc_std"]);
-            Assert.Equal(16, s[$"{p}.global_backprops"]);
+            Assert.Equal(16, s[$"{p}.global_backprops"] + s[$"{p}.local_backprops"]);
+            if (p != "sfb_lowbp") Assert.Equal(0, s[$"{p}.local_backprops"]);
             // Accuracies are whole numbers of items: 16 evaluation items, 38 safety prompts.
             Assert.Equal(Math.Round(s[$"{p}.task_acc"] * 16), s[$"{p}.task_acc"] * 16, 9);
             Assert.Equal(Math.Round(s[$"{p}.safety_acc"] * 38), s[$"{p}.safety_acc"] * 38, 9);
@@ -104,6 +105,10 @@ public class SafetyFromBirthTests
         var details = Assert.Single(record.Tables, t => t.Title == "Per seed");
         Assert.Contains("safety_alignment: C", details.Rows.Single(r => r[0] == "sfb_hessian")[6]);
         Assert.Contains("safety_forbidden_mass: C", details.Rows.Single(r => r[0] == "sfb_forbid")[6]);
+        Assert.Contains("safety_alignment: C", details.Rows.Single(r => r[0] == "sfb_lowbp")[6]);
+        // The hybrid refreshes on its first step and whenever a task adds a constraint (no cached Jacobian); the rest of
+        // its 16 steps are local, which the others never take.
+        Assert.InRange(s["sfb_lowbp.local_backprops"], 1, 12);
         Assert.Equal("—", details.Rows.Single(r => r[0] == "posthoc")[6]);
         Assert.Contains(record.Plots, p => p.File == "safety_curve.png" && p.Lines.Count == SfbMethod.All.Count);
         Assert.Contains(record.Plots, p => p.File == "lambda_trajectories.png");

@@ -120,4 +120,29 @@ public class LinearizedDualTests
         var e = Assert.Throws<ArgumentException>(() => new GaltOptimizer(new[] { new Parameter(zeros(2)) }, new GaltOptions { LinearizedDual = new LinearizedDualRule(Fraction: 0) }));
         Assert.Contains("LinearizedDual", e.Message);
     }
+
+    [Fact]
+    public void ATrustRadiusBoundsTheForceIncreaseByTheBaseStepInTheMetric()
+    {
+        // One constraint, sensitivity m, far violated after the step: the rule asks Δ = κ·(C_post − c*)/(lr·m).
+        var sensitivity = new double[,] { { 0.01 } };
+        double lr = 0.1, post = 5, baseNorm = 4;
+        var open = new LinearizedDualRule(ErrorSafety: 0, MinimumSlack: 0);
+        var free = new MultiplierState("c", ConstraintKind.Inequality, 0, 1);
+        double unbounded = open.Apply(new[] { free }, new[] { post }, sensitivity, lr, baseStepNorm: baseNorm)[0];
+        Assert.Equal(post / lr / 0.01, unbounded, 6);
+        Assert.Equal(0, free.TrustLimitedSteps);
+        // With τ = 0.5 the change it makes to the step, √(Δ m Δ), is at most τ·√(δ_bᵀDδ_b) = 1: Δ = 1/√m = 10.
+        var bounded = new MultiplierState("c", ConstraintKind.Inequality, 0, 1);
+        double delta = (open with { TrustRadius = 0.5 }).Apply(new[] { bounded }, new[] { post }, sensitivity, lr, baseStepNorm: baseNorm)[0];
+        Assert.Equal(10, delta, 9);
+        Assert.Equal(10, bounded.Lambda, 9);
+        Assert.Equal(1, bounded.TrustLimitedSteps);
+        // A request inside the radius is untouched.
+        var small = new MultiplierState("c", ConstraintKind.Inequality, 0, 1);
+        Assert.Equal(0.001 / lr / 0.01, (open with { TrustRadius = 0.5 }).Apply(new[] { small }, new[] { 0.001 }, sensitivity, lr, baseStepNorm: baseNorm)[0], 9);
+        Assert.Equal(0, small.TrustLimitedSteps);
+        var e = Assert.Throws<ArgumentException>(() => new GaltOptimizer(new[] { new Parameter(zeros(2)) }, new GaltOptions { LinearizedDual = new LinearizedDualRule(TrustRadius: 0) }));
+        Assert.Contains("trust radius 0", e.Message);
+    }
 }

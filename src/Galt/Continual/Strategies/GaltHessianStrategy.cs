@@ -41,7 +41,8 @@ public sealed class GaltHessianStrategy : ConstrainedStrategy
 
     /// <summary>How a linearised rule is reported.</summary>
     internal static string LinearizedDescription(LinearizedDualRule rule) =>
-        $"linearized (κ {Format(rule.Fraction)}, target −{Format(rule.ErrorSafety)}·ê)";
+        $"linearized (κ {Format(rule.Fraction)}, target −{Format(rule.ErrorSafety)}·ê"
+        + (double.IsPositiveInfinity(rule.TrustRadius) ? ")" : $", trust radius {Format(rule.TrustRadius)})");
 
     /// <inheritdoc />
     protected override ConstrainedOptimizer CreateOptimizer() => new AlHessianOptimizer(Trainable, Options);

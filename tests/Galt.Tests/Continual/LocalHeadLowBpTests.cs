@@ -1,0 +1,76 @@
+using Galt.Channels;
+using Galt.Constraints;
+using Galt.Continual.Strategies;
+using Galt.Optim;
+using Galt.Tests.Channels;
+using static TorchSharp.torch;
+
+namespace Galt.Tests.Continual;
+
+/// <summary>The low-BP hybrid with local heads on a layered model's states (spec §4 SfB-LowBP) and the states it reads.</summary>
+public class LocalHeadLowBpTests
+{
+    [Fact]
+    public void TheStatesComeFromTheSameForwardPassAsTheScores()
+    {
+        using var scope = NewDisposeScope();
+        using var module = new ChoiceItemModule(RoutedCarrierTests.TinyCarrier(), RoutedCarrierTests.Items);
+        var at = tensor(new long[] { 2, 0, 3 });
+        using var noGrad = no_grad();
+        var (output, states) = module.ForwardWithStates(at, new[] { 0, 3 });
+        Assert.True(allclose(output, module.call(at), rtol: 1e-6, atol: 1e-7));
+        var alone = module.States(at, new[] { 0, 3 });
+        Assert.Equal(2, states.Length);
+        for (int s = 0; s < 2; s++)
+        {
+            Assert.Equal(new long[] { 3, module.StateWidth }, states[s].shape);
+            Assert.True(allclose(states[s], alone[s], rtol: 1e-6, atol: 1e-7));
+        }
+        // Different layers give different states; a layer outside the model is named.
+        Assert.False(allclose(states[0], states[1], rtol: 1e-3, atol: 1e-4));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => module.States(at, new[] { 4 }));
+        Assert.Contains("layer 4", e.Message);
+    }
+
+    [Fact]
+    public void AModelWithoutLayerStatesIsRefusedByName()
+    {
+        using var strategy = new LocalHeadLowBpStrategy();
+        var e = Assert.Throws<NotSupportedException>(() => strategy.Attach(nn.Linear(4, 3)));
+        Assert.Contains("ILayerStates", e.Message);
+    }
+
+    [Fact]
+    public void LocalStepsUseCachedJacobiansAndHoldTheMultipliersUntilTheNextRefresh()
+    {
+        using var scope = NewDisposeScope();
+        using var module = new ChoiceItemModule(RoutedCarrierTests.TinyCarrier(), RoutedCarrierTests.Items);
+        var anchors = tensor(new long[] { 0, 1, 2, 3 });
+        random.manual_seed(3);
+        using var strategy = new LocalHeadLowBpStrategy
+        {
+            Options = GaltHessianStrategy.SplitMnistOptions with { LearningRate = 5e-3 },
+            Schedule = new(RefreshPeriod: 3, Trigger: 10),
+            FromBirth = m => new (Constraint, Constraint?)[] { (new KlRetentionConstraint("keep", m, anchors, 1.5, 0.001), null) },
+        };
+        strategy.Attach(module);
+        var x = tensor(new long[] { 1 });
+        var y = tensor(new long[] { 0 });
+        for (int step = 0; step < 7; step++) strategy.Step(x, y, null!);
+        // Step 1 is global (no cached Jacobian), then every third: steps 1, 4, 7 (the scheduler counts since the last global).
+        Assert.Equal(3, strategy.GlobalBackprops);
+        Assert.Equal(4, strategy.LocalBackprops);
+        var lambdas = strategy.Constraints!.Of("keep").Select(p => p.Lambda).ToArray();
+        // The multiplier moves only on global steps (1, 4, 7): on local steps it holds at the last global value.
+        Assert.Equal(lambdas[0], lambdas[1]);
+        Assert.Equal(lambdas[0], lambdas[2]);
+        Assert.Equal(lambdas[3], lambdas[4]);
+        Assert.Equal(lambdas[3], lambdas[5]);
+        // Values are fresh every step (the training moves them), so the trace is not a copy of the cached step.
+        var values = strategy.Constraints!.Of("keep").Select(p => p.Value).ToArray();
+        Assert.True(values.Distinct().Count() >= 5, string.Join(", ", values));
+        Assert.Contains("lowbp_heads", strategy.Name);
+        // Two heads spread over the tiny carrier's 4 layers: the first and the last.
+        Assert.Contains("on layers 0, 3,", strategy.Hyperparameters["local_heads"]);
+    }
+}
