@@ -125,17 +125,26 @@ public sealed class SafetyFromBirthExperiment : IRunnable
             measures.Add(all!);
             return module;
         }
-        var probes = new Dictionary<string, Func<nn.Module<Tensor, Tensor>, double>>
+        // One forward over all safety prompts after each task gives the accuracy and both C's (the replay prompts are a
+        // subset): the trainer calls each probe once per task, in task order.
+        using var replayAt = tensor(stream.SafetyReplay.Select(i => (long)Array.IndexOf(stream.Safety, i)).ToArray());
+        var replayC = new List<double>();
+        var allC = new List<double>();
+        double ProbeSafety(nn.Module<Tensor, Tensor> model)
         {
-            [SfbOutcome.SafetyAccuracy] = m => SafetyWarmup.Accuracy((ChoiceItemModule)m, safetyInputs, safetyLabels),
-            [SfbOutcome.SafetyReplayC] = _ => measures[0].Value(),
-            [SfbOutcome.SafetyAllC] = _ => measures[1].Value(),
-        };
+            var scores = model.call(safetyInputs);
+            replayC.Add(C((KlRetentionConstraint)measures[0], scores.index_select(0, replayAt)));
+            allC.Add(C((KlRetentionConstraint)measures[1], scores));
+            return scores.argmax(1).eq(safetyLabels).to(ScalarType.Float64).mean().item<double>();
+        }
+        static double C(KlRetentionConstraint measure, Tensor scores) => measure.MeasureOutputs(scores).to(ScalarType.Float64).item<double>() - measure.Margin;
+        var probes = new Dictionary<string, Func<nn.Module<Tensor, Tensor>, double>> { [SfbOutcome.SafetyAccuracy] = ProbeSafety };
         random.manual_seed(seed);
         try
         {
             var result = ContinualTrainer.Run(tasks, CreateModel, strategy, new ContinualSettings(EpochsPerTask: 1, BatchSize: 1, Seed: seed), progress, probes);
-            return new SfbOutcome(method.Name, seed, result, warmup.After, clock.Elapsed.TotalSeconds);
+            var probed = new Dictionary<string, double[]>(result.Probes) { [SfbOutcome.SafetyReplayC] = replayC.ToArray(), [SfbOutcome.SafetyAllC] = allC.ToArray() };
+            return new SfbOutcome(method.Name, seed, result with { Probes = probed }, warmup.After, clock.Elapsed.TotalSeconds);
         }
         catch (NonFiniteValueException e)
         {
