@@ -3,8 +3,10 @@ using static TorchSharp.torch;
 namespace Galt.Graph;
 
 /// <summary>
-/// Runs block steps on up to <see cref="Workers"/> threads. libtorch's intra-op thread count is process-wide, so for
-/// the phase it is set to cores / workers (at least 1) to keep workers from oversubscribing the cores, then restored.
+/// Runs block steps on up to <see cref="Workers"/> threads, each with cores / workers libtorch intra-op threads (at
+/// least 1) so workers do not oversubscribe the cores. libtorch's OpenMP thread count is a per-thread setting: one set
+/// on the calling thread does not reach the pool threads the steps run on (they keep the default, every core), so
+/// each worker sets its own for the duration of a step and restores it after.
 /// </summary>
 public sealed class ThreadedExecutor : IBlockExecutor
 {
@@ -34,16 +36,26 @@ public sealed class ThreadedExecutor : IBlockExecutor
         var results = new TOut[incoming.Count];
         lock (Gate)
         {
+            int threads = ThreadsPerWorker ?? Math.Max(1, Environment.ProcessorCount / Math.Min(Workers, Math.Max(1, incoming.Count)));
             int saved = get_num_threads();
-            set_num_threads(ThreadsPerWorker ?? Math.Max(1, Environment.ProcessorCount / Math.Min(Workers, Math.Max(1, incoming.Count))));
+            set_num_threads(threads);
             try
             {
                 Parallel.For(0, incoming.Count, new ParallelOptions { MaxDegreeOfParallelism = Workers }, i =>
                 {
-                    using var scope = NewDisposeScope();
-                    var result = step(i, incoming[i]);
-                    if (result is Tensor t) t.MoveToOuterDisposeScope();
-                    results[i] = result;
+                    int own = get_num_threads();
+                    if (own != threads) set_num_threads(threads);
+                    try
+                    {
+                        using var scope = NewDisposeScope();
+                        var result = step(i, incoming[i]);
+                        if (result is Tensor t) t.MoveToOuterDisposeScope();
+                        results[i] = result;
+                    }
+                    finally
+                    {
+                        if (own != threads) set_num_threads(own);
+                    }
                 });
             }
             catch (AggregateException e) when (e.InnerExceptions.Count == 1)

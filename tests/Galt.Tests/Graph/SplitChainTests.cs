@@ -139,4 +139,14 @@ public class SplitChainTests
             foreach (var batch in SupervisedTrainer.Batches(256, 32, rng)) chain.TrainBatch(batch);
         TrainedMetric.AtMost("squared error after / before, chain trained on its squared-error loss", Error() / before, 0.5);
     }
+
+    [Fact]
+    public void EveryWorkerRunsItsStepsWithTheExecutorsLibtorchThreadCountAndGetsItsOwnBack()
+    {
+        // libtorch's (OpenMP) thread count is per thread: the executor must set it on the thread that runs the step.
+        int before = get_num_threads();
+        var seen = new ThreadedExecutor(2, threadsPerWorker: 1).Run(Enumerable.Range(0, 8).ToArray(), (_, _) => get_num_threads());
+        Assert.All(seen, n => Assert.Equal(1, n));
+        Assert.Equal(before, get_num_threads());
+    }
 }
