@@ -2,7 +2,7 @@ namespace Galt.Solve;
 
 /// <summary>
 /// The k×k float64 half of the local solve (spec §1.1), shared by <see cref="LowRankSolve"/> (tensor path) and
-/// the fused CPU step: given, for some constraint rows, the Gram A_ij = ⟨J_i, J_j/D⟩ and
+/// <see cref="FusedLocalStep"/> (fused CPU path): given, for some constraint rows, the Gram A_ij = ⟨J_i, J_j/D⟩ and
 /// τ_i = ⟨J_i, δ_b⟩, it finds the coefficients c of δ = δ_b − Σ_i c_i J_i/D (Sherman–Morrison for one row, Woodbury
 /// otherwise), or says that the sequential fallback is needed; and it gives the sensitivity and ⟨J_i, δ⟩ from A alone.
 /// Pure: it never sees a parameter-sized tensor.

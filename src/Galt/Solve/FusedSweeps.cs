@@ -1,0 +1,189 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Galt.Solve;
+
+/// <summary>
+/// The passes of the fused local step over one range of one tensor (issue 20): each reads and writes parameter-sized
+/// memory once, in SIMD lanes, and returns small float64 sums for the caller to reduce in a fixed order.
+/// <list type="number">
+/// <item><see cref="Moments"/>: m′, v′ into the spare buffers; whether δ_b is finite; Σ D for the metric floor.</item>
+/// <item><see cref="Gram"/>: A_ij = ⟨J_i, J_j/D⟩, τ_i = ⟨J_i, δ_b⟩ and the magnitudes that bound the direction.</item>
+/// <item><see cref="Write"/>: θ ← θ(1 − lr·wd) + lr·(δ_b − Σ_i c_i J_i/D), the correction in float64.</item>
+/// </list>
+/// </summary>
+internal static class FusedSweeps
+{
+    /// <summary>Elements per Gram block: the block's widened rows (2k + 1 of them) stay in the core's L1/L2 cache.</summary>
+    public const int BlockLength = 256;
+
+    /// <summary>Pass 1: the Adam moments of elements [start, start + length).</summary>
+    public static MomentSums Moments(FusedTensor t, int start, int length, bool sumMetric)
+    {
+        Vector256<float> invalid = Vector256<float>.Zero;
+        Vector256<double> low = Vector256<double>.Zero, high = Vector256<double>.Zero;
+        int end = start + length, i = start;
+        for (; i + EightLanes.Width <= end; i += EightLanes.Width) MomentsAt<EightLanes>(t, i, sumMetric, ref invalid, ref low, ref high);
+        for (; i < end; i++) MomentsAt<OneLane>(t, i, sumMetric, ref invalid, ref low, ref high);
+        return new MomentSums(Vector256.Sum(low + high), Vector256.EqualsAll(invalid, Vector256<float>.Zero));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MomentsAt<TAccess>(FusedTensor t, int i, bool sumMetric, ref Vector256<float> invalid, ref Vector256<double> low, ref Vector256<double> high)
+        where TAccess : ILaneAccess
+    {
+        var adam = t.Adam;
+        var g = TAccess.Load(t.Gradient, i);
+        var (m, v) = adam.FirstStep ? adam.Moments(g, default, default) : adam.Moments(g, TAccess.Load(t.FirstMoment, i), TAccess.Load(t.SecondMoment, i));
+        TAccess.Store(t.NextFirstMoment, i, m);
+        TAccess.Store(t.NextSecondMoment, i, v);
+        var d = adam.Metric(v);
+        var b = adam.Base(m, d);
+        // b − b is 0 where δ_b is finite and NaN where it is not (a NaN or Inf in g reaches it): one check for the tensor.
+        invalid += b - b;
+        if (!sumMetric) return;
+        var (l, h) = Vector256.Widen(TAccess.Distinct(d));
+        low += l;
+        high += h;
+    }
+
+    /// <summary>
+    /// Pass 2: adds the Gram, τ and bounds of elements [start, start + length) of a tensor with constraint rows into
+    /// <paramref name="sums"/>; <paramref name="scratch"/> holds (2k + 1)·<see cref="BlockLength"/> doubles.
+    /// </summary>
+    public static void Gram(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
+    {
+        int r = t.Rows.Length, end = start + length;
+        var scaledMax = new Vector256<double>[r];
+        var baseMax = Vector256<float>.Zero;
+        for (int block = start; block < end; block += BlockLength)
+        {
+            int n = Math.Min(BlockLength, end - block), e = 0;
+            for (; e + EightLanes.Width <= n; e += EightLanes.Width) WidenAt<EightLanes>(t, block + e, e, scratch, scaledMax, ref baseMax);
+            for (; e < n; e++) WidenAt<OneLane>(t, block + e, e, scratch, scaledMax, ref baseMax);
+            int padded = (n + 3) & ~3;
+            for (int row = 0; row <= 2 * r; row++) Array.Clear(scratch, row * BlockLength + n, padded - n);
+            GramTiles.Accumulate(scratch, r, BlockLength, padded, sums.Gram, sums.Tau);
+        }
+        for (int x = 0; x < r; x++) sums.ScaledMax[x] = Math.Max(sums.ScaledMax[x], LargestLane(scaledMax[x]));
+        sums.BaseMax = Math.Max(sums.BaseMax, LargestLane(baseMax));
+    }
+
+    private static double LargestLane<T>(Vector256<T> v) where T : unmanaged, IConvertible
+    {
+        double largest = 0;
+        for (int lane = 0; lane < Vector256<T>.Count; lane++) largest = Math.Max(largest, v[lane].ToDouble(null));
+        return largest;
+    }
+
+    /// <summary>Widens D-scaled rows W_i = J_i/max(D, floor), rows X_i = J_i and δ_b at element i into block column e.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WidenAt<TAccess>(FusedTensor t, int i, int e, double[] scratch, Vector256<double>[] scaledMax, ref Vector256<float> baseMax)
+        where TAccess : ILaneAccess
+    {
+        int r = t.Rows.Length;
+        var (b, d) = t.BaseAndMetric<TAccess>(i);
+        baseMax = Vector256.MaxNative(baseMax, Vector256.Abs(b));
+        var (bLow, bHigh) = Vector256.Widen(b);
+        TAccess.StoreWide(scratch, 2 * r * BlockLength + e, bLow, bHigh);
+        var (dLow, dHigh) = Vector256.Widen(Vector256.MaxNative(d, t.Floor));
+        var (invLow, invHigh) = (Vector256<double>.One / dLow, Vector256<double>.One / dHigh);
+        for (int x = 0; x < r; x++)
+        {
+            var (jLow, jHigh) = Vector256.Widen(TAccess.Load(t.Rows[x], i));
+            TAccess.StoreWide(scratch, (r + x) * BlockLength + e, jLow, jHigh);
+            var (wLow, wHigh) = (jLow * invLow, jHigh * invHigh);
+            TAccess.StoreWide(scratch, x * BlockLength + e, wLow, wHigh);
+            scaledMax[x] = Vector256.MaxNative(scaledMax[x], Vector256.MaxNative(Vector256.Abs(wLow), Vector256.Abs(wHigh)));
+        }
+    }
+
+    /// <summary>
+    /// Pass 3: writes <paramref name="output"/> = θ·<paramref name="decay"/> + <paramref name="learningRate"/>·δ over
+    /// [start, start + length), δ = δ_b − (Σ_x c_x J_x)/max(D, floor) with <paramref name="coefficients"/> c per row of
+    /// the tensor (none: δ = δ_b). The output is θ itself for the commit.
+    /// </summary>
+    public static void Write(FusedTensor t, int start, int length, Vector256<double>[] coefficients, Vector256<float> decay, Vector256<float> learningRate, FloatMemory output)
+    {
+        int end = start + length, i = start;
+        for (; i + EightLanes.Width <= end; i += EightLanes.Width) WriteAt<EightLanes>(t, i, coefficients, decay, learningRate, output);
+        for (; i < end; i++) WriteAt<OneLane>(t, i, coefficients, decay, learningRate, output);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteAt<TAccess>(FusedTensor t, int i, Vector256<double>[] coefficients, Vector256<float> decay, Vector256<float> learningRate, FloatMemory output)
+        where TAccess : ILaneAccess
+    {
+        var (delta, d) = t.BaseAndMetric<TAccess>(i);
+        if (coefficients.Length > 0)
+        {
+            // spec §1.1: δ = δ_b − D⁻¹ Jᵀ c, in float64: where D is tiny (a coordinate no task gradient has reached)
+            // the terms c_x J_x/D are large and cancel, and float32 would keep little of their difference.
+            Vector256<double> low = Vector256<double>.Zero, high = Vector256<double>.Zero;
+            for (int x = 0; x < coefficients.Length; x++)
+            {
+                var (jLow, jHigh) = Vector256.Widen(TAccess.Load(t.Rows[x], i));
+                low = Vector256.FusedMultiplyAdd(coefficients[x], jLow, low);
+                high = Vector256.FusedMultiplyAdd(coefficients[x], jHigh, high);
+            }
+            var (dLow, dHigh) = Vector256.Widen(Vector256.MaxNative(d, t.Floor));
+            var (bLow, bHigh) = Vector256.Widen(delta);
+            delta = Vector256.Narrow(bLow - low / dLow, bHigh - high / dHigh);
+        }
+        // θ ← θ(1 − lr·wd) + lr·δ.
+        TAccess.Store(output, i, Vector256.FusedMultiplyAdd(learningRate, delta, TAccess.Load(t.Theta, i) * decay));
+    }
+}
+
+/// <summary>Pass 1's sums over a range: Σ D (float64) and whether every δ_b was finite.</summary>
+internal readonly record struct MomentSums(double MetricSum, bool Finite);
+
+/// <summary>
+/// Pass 2's sums over a range of one tensor with r constraint rows: the Gram (r×r row-major, i ≤ j), τ, and the
+/// magnitudes max|J_i/D| and max|δ_b| that bound the direction before anything is written.
+/// </summary>
+internal sealed class GramSums
+{
+    /// <summary>Zero sums for r rows.</summary>
+    public GramSums(int r)
+    {
+        Gram = new double[r * r];
+        Tau = new double[r];
+        ScaledMax = new double[r];
+    }
+
+    /// <summary>A_ij = ⟨J_i, J_j/D⟩ for i ≤ j.</summary>
+    public double[] Gram { get; }
+
+    /// <summary>τ_i = ⟨J_i, δ_b⟩.</summary>
+    public double[] Tau { get; }
+
+    /// <summary>max|J_i/D|.</summary>
+    public double[] ScaledMax { get; }
+
+    /// <summary>max|δ_b|.</summary>
+    public double BaseMax { get; set; }
+
+    /// <summary>Adds <paramref name="other"/> (sums add, maxima take the larger; NaN stays NaN).</summary>
+    public void Add(GramSums other)
+    {
+        for (int i = 0; i < Gram.Length; i++) Gram[i] += other.Gram[i];
+        for (int i = 0; i < Tau.Length; i++)
+        {
+            Tau[i] += other.Tau[i];
+            ScaledMax[i] = Math.Max(ScaledMax[i], other.ScaledMax[i]);
+        }
+        BaseMax = Math.Max(BaseMax, other.BaseMax);
+    }
+
+    /// <summary>The full symmetric Gram as a matrix.</summary>
+    public double[,] Matrix()
+    {
+        int r = Tau.Length;
+        var a = new double[r, r];
+        for (int i = 0; i < r; i++)
+            for (int j = i; j < r; j++)
+                a[i, j] = a[j, i] = Gram[i * r + j];
+        return a;
+    }
+}
