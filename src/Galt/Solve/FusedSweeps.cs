@@ -11,6 +11,8 @@ namespace Galt.Solve;
 /// <item><see cref="Gram"/>: A_ij = ⟨J_i, J_j/D⟩, τ_i = ⟨J_i, δ_b⟩ and the magnitudes that bound the direction.</item>
 /// <item><see cref="Write"/>: θ ← θ(1 − lr·wd) + lr·(δ_b − Σ_i c_i J_i/D), the correction in float64.</item>
 /// </list>
+/// The sweeps are compiled fully optimised at first use (<see cref="MethodImplOptions.AggressiveOptimization"/>): a
+/// step calls each a few dozen times, too few for tiered compilation to promote them before they matter.
 /// </summary>
 internal static class FusedSweeps
 {
@@ -18,6 +20,7 @@ internal static class FusedSweeps
     public const int BlockLength = 256;
 
     /// <summary>Pass 1: the Adam moments of elements [start, start + length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static MomentSums Moments(FusedTensor t, int start, int length, bool sumMetric)
     {
         Vector256<float> invalid = Vector256<float>.Zero;
@@ -32,7 +35,7 @@ internal static class FusedSweeps
     private static void MomentsAt<TAccess>(FusedTensor t, int i, bool sumMetric, ref Vector256<float> invalid, ref Vector256<double> low, ref Vector256<double> high)
         where TAccess : ILaneAccess
     {
-        var adam = t.Adam;
+        ref readonly var adam = ref t.Adam;
         var g = TAccess.Load(t.Gradient, i);
         var (m, v) = adam.FirstStep ? adam.Moments(g, default, default) : adam.Moments(g, TAccess.Load(t.FirstMoment, i), TAccess.Load(t.SecondMoment, i));
         TAccess.Store(t.NextFirstMoment, i, m);
@@ -51,50 +54,55 @@ internal static class FusedSweeps
     /// Pass 2: adds the Gram, τ and bounds of elements [start, start + length) of a tensor with constraint rows into
     /// <paramref name="sums"/>; <paramref name="scratch"/> holds (2k + 1)·<see cref="BlockLength"/> doubles.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gram(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
     {
         int r = t.Rows.Length, end = start + length;
-        var scaledMax = new Vector256<double>[r];
+        var rowMax = new Vector256<float>[r];
         var baseMax = Vector256<float>.Zero;
+        var metricMin = Vector256.Create(float.PositiveInfinity);
         for (int block = start; block < end; block += BlockLength)
         {
             int n = Math.Min(BlockLength, end - block), e = 0;
-            for (; e + EightLanes.Width <= n; e += EightLanes.Width) WidenAt<EightLanes>(t, block + e, e, scratch, scaledMax, ref baseMax);
-            for (; e < n; e++) WidenAt<OneLane>(t, block + e, e, scratch, scaledMax, ref baseMax);
+            for (; e + EightLanes.Width <= n; e += EightLanes.Width) WidenAt<EightLanes>(t, block + e, e, scratch, rowMax, ref baseMax, ref metricMin);
+            for (; e < n; e++) WidenAt<OneLane>(t, block + e, e, scratch, rowMax, ref baseMax, ref metricMin);
             int padded = (n + 3) & ~3;
             for (int row = 0; row <= 2 * r; row++) Array.Clear(scratch, row * BlockLength + n, padded - n);
             GramTiles.Accumulate(scratch, r, BlockLength, padded, sums.Gram, sums.Tau);
         }
-        for (int x = 0; x < r; x++) sums.ScaledMax[x] = Math.Max(sums.ScaledMax[x], LargestLane(scaledMax[x]));
+        for (int x = 0; x < r; x++) sums.RowMax[x] = Math.Max(sums.RowMax[x], LargestLane(rowMax[x]));
         sums.BaseMax = Math.Max(sums.BaseMax, LargestLane(baseMax));
+        sums.MetricMin = Math.Min(sums.MetricMin, -LargestLane(-metricMin));
     }
 
-    private static double LargestLane<T>(Vector256<T> v) where T : unmanaged, IConvertible
+    private static double LargestLane(Vector256<float> v)
     {
-        double largest = 0;
-        for (int lane = 0; lane < Vector256<T>.Count; lane++) largest = Math.Max(largest, v[lane].ToDouble(null));
+        double largest = double.NegativeInfinity;
+        for (int lane = 0; lane < Vector256<float>.Count; lane++) largest = Math.Max(largest, v[lane]);
         return largest;
     }
 
     /// <summary>Widens D-scaled rows W_i = J_i/max(D, floor), rows X_i = J_i and δ_b at element i into block column e.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WidenAt<TAccess>(FusedTensor t, int i, int e, double[] scratch, Vector256<double>[] scaledMax, ref Vector256<float> baseMax)
-        where TAccess : ILaneAccess
+    private static void WidenAt<TAccess>(FusedTensor t, int i, int e, double[] scratch, Vector256<float>[] rowMax, ref Vector256<float> baseMax,
+        ref Vector256<float> metricMin) where TAccess : ILaneAccess
     {
         int r = t.Rows.Length;
         var (b, d) = t.BaseAndMetric<TAccess>(i);
         baseMax = Vector256.MaxNative(baseMax, Vector256.Abs(b));
         var (bLow, bHigh) = Vector256.Widen(b);
         TAccess.StoreWide(scratch, 2 * r * BlockLength + e, bLow, bHigh);
-        var (dLow, dHigh) = Vector256.Widen(Vector256.MaxNative(d, t.Floor));
+        var floored = Vector256.MaxNative(d, t.Floor);
+        metricMin = Vector256.MinNative(metricMin, floored);
+        var (dLow, dHigh) = Vector256.Widen(floored);
         var (invLow, invHigh) = (Vector256<double>.One / dLow, Vector256<double>.One / dHigh);
         for (int x = 0; x < r; x++)
         {
-            var (jLow, jHigh) = Vector256.Widen(TAccess.Load(t.Rows[x], i));
+            var j = TAccess.Load(t.Rows[x], i);
+            rowMax[x] = Vector256.MaxNative(rowMax[x], Vector256.Abs(j));
+            var (jLow, jHigh) = Vector256.Widen(j);
             TAccess.StoreWide(scratch, (r + x) * BlockLength + e, jLow, jHigh);
-            var (wLow, wHigh) = (jLow * invLow, jHigh * invHigh);
-            TAccess.StoreWide(scratch, x * BlockLength + e, wLow, wHigh);
-            scaledMax[x] = Vector256.MaxNative(scaledMax[x], Vector256.MaxNative(Vector256.Abs(wLow), Vector256.Abs(wHigh)));
+            TAccess.StoreWide(scratch, x * BlockLength + e, jLow * invLow, jHigh * invHigh);
         }
     }
 
@@ -103,6 +111,7 @@ internal static class FusedSweeps
     /// [start, start + length), δ = δ_b − (Σ_x c_x J_x)/max(D, floor) with <paramref name="coefficients"/> c per row of
     /// the tensor (none: δ = δ_b). The output is θ itself for the commit.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(FusedTensor t, int start, int length, Vector256<double>[] coefficients, Vector256<float> decay, Vector256<float> learningRate, FloatMemory output)
     {
         int end = start + length, i = start;
@@ -140,7 +149,7 @@ internal readonly record struct MomentSums(double MetricSum, bool Finite);
 
 /// <summary>
 /// Pass 2's sums over a range of one tensor with r constraint rows: the Gram (r×r row-major, i ≤ j), τ, and the
-/// magnitudes max|J_i/D| and max|δ_b| that bound the direction before anything is written.
+/// magnitudes max|J_i|, min D and max|δ_b| that bound the direction before anything is written.
 /// </summary>
 internal sealed class GramSums
 {
@@ -149,7 +158,7 @@ internal sealed class GramSums
     {
         Gram = new double[r * r];
         Tau = new double[r];
-        ScaledMax = new double[r];
+        RowMax = new double[r];
     }
 
     /// <summary>A_ij = ⟨J_i, J_j/D⟩ for i ≤ j.</summary>
@@ -158,8 +167,11 @@ internal sealed class GramSums
     /// <summary>τ_i = ⟨J_i, δ_b⟩.</summary>
     public double[] Tau { get; }
 
-    /// <summary>max|J_i/D|.</summary>
-    public double[] ScaledMax { get; }
+    /// <summary>max|J_i|.</summary>
+    public double[] RowMax { get; }
+
+    /// <summary>min max(D, floor).</summary>
+    public double MetricMin { get; set; } = double.PositiveInfinity;
 
     /// <summary>max|δ_b|.</summary>
     public double BaseMax { get; set; }
@@ -171,9 +183,10 @@ internal sealed class GramSums
         for (int i = 0; i < Tau.Length; i++)
         {
             Tau[i] += other.Tau[i];
-            ScaledMax[i] = Math.Max(ScaledMax[i], other.ScaledMax[i]);
+            RowMax[i] = Math.Max(RowMax[i], other.RowMax[i]);
         }
         BaseMax = Math.Max(BaseMax, other.BaseMax);
+        MetricMin = Math.Min(MetricMin, other.MetricMin);
     }
 
     /// <summary>The full symmetric Gram as a matrix.</summary>

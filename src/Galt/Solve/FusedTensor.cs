@@ -14,7 +14,7 @@ internal sealed class FusedTensor
         FloatMemory nextSecondMoment, FloatMemory anchor, FloatMemory[] rows, AdamLanes adam)
     {
         Theta = theta; Gradient = gradient; FirstMoment = firstMoment; SecondMoment = secondMoment;
-        NextFirstMoment = nextFirstMoment; NextSecondMoment = nextSecondMoment; Anchor = anchor; Rows = rows; Adam = adam;
+        NextFirstMoment = nextFirstMoment; NextSecondMoment = nextSecondMoment; Anchor = anchor; Rows = rows; _adam = adam;
     }
 
     /// <summary>θ.</summary>
@@ -41,8 +41,10 @@ internal sealed class FusedTensor
     /// <summary>J_i on this tensor for each constraint row that touches it, in constraint order.</summary>
     public FloatMemory[] Rows { get; }
 
-    /// <summary>The Adam step's lanes.</summary>
-    public AdamLanes Adam { get; }
+    private readonly AdamLanes _adam;
+
+    /// <summary>The Adam step's lanes (by reference: nine vectors, not to be copied per element).</summary>
+    public ref readonly AdamLanes Adam => ref _adam;
 
     /// <summary>Elements.</summary>
     public int Length => Theta.Length;
@@ -54,8 +56,9 @@ internal sealed class FusedTensor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (Vector256<float> Base, Vector256<float> D) BaseAndMetric<TAccess>(int i) where TAccess : ILaneAccess
     {
-        var d = Adam.Metric(TAccess.Load(NextSecondMoment, i));
-        var b = Adam.Base(TAccess.Load(NextFirstMoment, i), d);
-        return (Adam.Pulls ? Adam.Pull(b, TAccess.Load(Anchor, i), TAccess.Load(Theta, i)) : b, d);
+        ref readonly var adam = ref _adam;
+        var d = adam.Metric(TAccess.Load(NextSecondMoment, i));
+        var b = adam.Base(TAccess.Load(NextFirstMoment, i), d);
+        return (adam.Pulls ? adam.Pull(b, TAccess.Load(Anchor, i), TAccess.Load(Theta, i)) : b, d);
     }
 }

@@ -8,11 +8,13 @@ namespace Galt.Solve;
 /// The Gram products of one block of a fused sweep in float64 (spec §1.1 Woodbury step 1): A_ij += Σ_e W_i,e·X_j,e
 /// with W_i = J_i/D and X_j = J_j, and τ_i += Σ_e X_i,e·b_e with b = δ_b, over rows already widened into a scratch
 /// array (W rows, then X rows, then b, each <c>stride</c> long, zero-padded to a multiple of four). Blocks of 4×4 row
-/// pairs keep sixteen accumulators in registers, so each loaded vector feeds four fused multiply-adds.
+/// pairs keep their accumulators in registers, so each loaded vector feeds up to four fused multiply-adds; blocks on
+/// the diagonal form only the ten products with i ≤ j.
 /// </summary>
 internal static class GramTiles
 {
     /// <summary>Adds the block's products into <paramref name="gram"/> (r×r, row-major, i ≤ j only) and <paramref name="tau"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Accumulate(double[] scratch, int r, int stride, int n, double[] gram, double[] tau)
     {
         ref double w = ref MemoryMarshal.GetArrayDataReference(scratch);
@@ -21,7 +23,8 @@ internal static class GramTiles
         int r4 = r & ~3;
         for (int ib = 0; ib < r4; ib += 4)
         {
-            for (int jb = ib; jb < r4; jb += 4)
+            DiagonalTile(ref Unsafe.Add(ref w, ib * stride), ref Unsafe.Add(ref x, ib * stride), stride, n, gram, r, ib);
+            for (int jb = ib + 4; jb < r4; jb += 4)
                 Tile(ref Unsafe.Add(ref w, ib * stride), ref Unsafe.Add(ref x, jb * stride), stride, n, gram, r, ib, jb);
             for (int i = ib; i < ib + 4; i++)
                 for (int j = r4; j < r; j++)
@@ -33,6 +36,7 @@ internal static class GramTiles
         for (int i = 0; i < r; i++) tau[i] += Dot(ref Unsafe.Add(ref x, i * stride), ref b, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Dot(ref double a, ref double b, int n)
     {
         Vector256<double> s0 = Vector256<double>.Zero, s1 = Vector256<double>.Zero;
@@ -46,7 +50,8 @@ internal static class GramTiles
         return Vector256.Sum(s0 + s1);
     }
 
-    /// <summary>Rows ib..ib+3 of W against rows jb..jb+3 of X; on a diagonal tile only i ≤ j is kept.</summary>
+    /// <summary>Rows ib..ib+3 of W against rows jb..jb+3 of X (jb &gt; ib).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile(ref double w, ref double x, int stride, int n, double[] gram, int r, int ib, int jb)
     {
         ref double w0 = ref w;
@@ -78,16 +83,46 @@ internal static class GramTiles
             a30 = Vector256.FusedMultiplyAdd(u, v0, a30); a31 = Vector256.FusedMultiplyAdd(u, v1, a31);
             a32 = Vector256.FusedMultiplyAdd(u, v2, a32); a33 = Vector256.FusedMultiplyAdd(u, v3, a33);
         }
-        bool diagonal = ib == jb;
-        Span<double> sums = stackalloc double[]
+        int i0 = ib * r + jb, i1 = i0 + r, i2 = i1 + r, i3 = i2 + r;
+        gram[i0] += Vector256.Sum(a00); gram[i0 + 1] += Vector256.Sum(a01); gram[i0 + 2] += Vector256.Sum(a02); gram[i0 + 3] += Vector256.Sum(a03);
+        gram[i1] += Vector256.Sum(a10); gram[i1 + 1] += Vector256.Sum(a11); gram[i1 + 2] += Vector256.Sum(a12); gram[i1 + 3] += Vector256.Sum(a13);
+        gram[i2] += Vector256.Sum(a20); gram[i2 + 1] += Vector256.Sum(a21); gram[i2 + 2] += Vector256.Sum(a22); gram[i2 + 3] += Vector256.Sum(a23);
+        gram[i3] += Vector256.Sum(a30); gram[i3 + 1] += Vector256.Sum(a31); gram[i3 + 2] += Vector256.Sum(a32); gram[i3 + 3] += Vector256.Sum(a33);
+    }
+
+    /// <summary>Rows ib..ib+3 of W against the same rows of X: the ten products with i ≤ j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DiagonalTile(ref double w, ref double x, int stride, int n, double[] gram, int r, int ib)
+    {
+        ref double w0 = ref w;
+        ref double w1 = ref Unsafe.Add(ref w, stride);
+        ref double w2 = ref Unsafe.Add(ref w, 2 * stride);
+        ref double w3 = ref Unsafe.Add(ref w, 3 * stride);
+        ref double x0 = ref x;
+        ref double x1 = ref Unsafe.Add(ref x, stride);
+        ref double x2 = ref Unsafe.Add(ref x, 2 * stride);
+        ref double x3 = ref Unsafe.Add(ref x, 3 * stride);
+        Vector256<double> a00 = default, a01 = default, a02 = default, a03 = default, a11 = default, a12 = default, a13 = default,
+            a22 = default, a23 = default, a33 = default;
+        for (nuint e = 0; e < (nuint)n; e += 4)
         {
-            Vector256.Sum(a00), Vector256.Sum(a01), Vector256.Sum(a02), Vector256.Sum(a03),
-            Vector256.Sum(a10), Vector256.Sum(a11), Vector256.Sum(a12), Vector256.Sum(a13),
-            Vector256.Sum(a20), Vector256.Sum(a21), Vector256.Sum(a22), Vector256.Sum(a23),
-            Vector256.Sum(a30), Vector256.Sum(a31), Vector256.Sum(a32), Vector256.Sum(a33),
-        };
-        for (int i = 0; i < 4; i++)
-            for (int j = diagonal ? i : 0; j < 4; j++)
-                gram[(ib + i) * r + jb + j] += sums[i * 4 + j];
+            var v0 = Vector256.LoadUnsafe(ref x0, e);
+            var v1 = Vector256.LoadUnsafe(ref x1, e);
+            var v2 = Vector256.LoadUnsafe(ref x2, e);
+            var v3 = Vector256.LoadUnsafe(ref x3, e);
+            var u = Vector256.LoadUnsafe(ref w0, e);
+            a00 = Vector256.FusedMultiplyAdd(u, v0, a00); a01 = Vector256.FusedMultiplyAdd(u, v1, a01);
+            a02 = Vector256.FusedMultiplyAdd(u, v2, a02); a03 = Vector256.FusedMultiplyAdd(u, v3, a03);
+            u = Vector256.LoadUnsafe(ref w1, e);
+            a11 = Vector256.FusedMultiplyAdd(u, v1, a11); a12 = Vector256.FusedMultiplyAdd(u, v2, a12); a13 = Vector256.FusedMultiplyAdd(u, v3, a13);
+            u = Vector256.LoadUnsafe(ref w2, e);
+            a22 = Vector256.FusedMultiplyAdd(u, v2, a22); a23 = Vector256.FusedMultiplyAdd(u, v3, a23);
+            a33 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref w3, e), v3, a33);
+        }
+        int i0 = ib * r + ib, i1 = i0 + r, i2 = i1 + r, i3 = i2 + r;
+        gram[i0] += Vector256.Sum(a00); gram[i0 + 1] += Vector256.Sum(a01); gram[i0 + 2] += Vector256.Sum(a02); gram[i0 + 3] += Vector256.Sum(a03);
+        gram[i1 + 1] += Vector256.Sum(a11); gram[i1 + 2] += Vector256.Sum(a12); gram[i1 + 3] += Vector256.Sum(a13);
+        gram[i2 + 2] += Vector256.Sum(a22); gram[i2 + 3] += Vector256.Sum(a23);
+        gram[i3 + 3] += Vector256.Sum(a33);
     }
 }
