@@ -29,9 +29,9 @@ namespace Galt.Solve;
 /// Differences from the tensor path, all at rounding level or in cases that cannot train: the Gram is summed in float64
 /// (the tensor path sums in float32); ⟨J, δ⟩ in per-tensor scope comes from the Gram (τ − A c) instead of a sweep; δ_b's
 /// finiteness check covers the gradient as the tensor path's does, but an anchor or θ that is already non-finite is not
-/// re-checked; and a step whose direction could leave the float32 range (a bound from max|δ_b|, max|J|, min D and |c|) is
-/// refused as non-finite, before anything is written, instead of being written. The correction D⁻¹Jᵀc is formed in
-/// float64 (the tensor path: float32), which keeps its cancellation where D is tiny.
+/// re-checked; and a step whose direction could leave the float32 range (a bound from max|δ_b|, the Gram's diagonal,
+/// min D and |c|) is refused as non-finite, before anything is written, instead of being written. The correction
+/// D⁻¹Jᵀc is formed in float64 (the tensor path: float32), which keeps its cancellation where D is tiny.
 /// </remarks>
 internal sealed class FusedLocalStep : IDisposable
 {
@@ -205,10 +205,11 @@ internal sealed class FusedLocalStep : IDisposable
             var c = _rowsOf[u].Select(i => CoefficientOf(u, i)).ToArray();
             if (c.Length > 0)
             {
-                // |δ| ≤ max|δ_b| + Σ_i |c_i|·max|J_i| / min D: within range, the float64 correction narrows to a finite float32.
+                // |J_i,e/D_e| ≤ √(A_ii / min D) since A_ii = Σ_e J_i,e²/D_e, so |δ| ≤ max|δ_b| + Σ_i |c_i|·√(A_ii / min D):
+                // within range, the float64 correction narrows to a finite float32.
                 var sums = _sums[u]!;
                 double bound = sums.BaseMax;
-                for (int x = 0; x < c.Length; x++) bound += Math.Abs(c[x]) * sums.RowMax[x] / sums.MetricMin;
+                for (int x = 0; x < c.Length; x++) bound += Math.Abs(c[x]) * Math.Sqrt(sums.Diagonal(x) / sums.MetricMin);
                 if (!(bound <= RepresentableBound))
                     throw NonFiniteValueException.Direction(_input.ParameterNames[u], "the constrained step's direction");
             }
@@ -232,7 +233,7 @@ internal sealed class FusedLocalStep : IDisposable
         {
             var chunk = chunks[c];
             int r = _rowsOf[chunk.Tensor].Length;
-            var scratch = ArrayPool<double>.Shared.Rent((2 * r + 1) * FusedSweeps.BlockLength);
+            var scratch = ArrayPool<double>.Shared.Rent(FusedSweeps.ScratchLength(r));
             try
             {
                 partial[c] = new GramSums(r);

@@ -8,7 +8,7 @@ namespace Galt.Solve;
 /// memory once, in SIMD lanes, and returns small float64 sums for the caller to reduce in a fixed order.
 /// <list type="number">
 /// <item><see cref="Moments"/>: m′, v′ into the spare buffers; whether δ_b is finite; Σ D for the metric floor.</item>
-/// <item><see cref="Gram"/>: A_ij = ⟨J_i, J_j/D⟩, τ_i = ⟨J_i, δ_b⟩ and the magnitudes that bound the direction.</item>
+/// <item><see cref="Gram"/>: A_ij = ⟨J_i, J_j/D⟩, τ_i = ⟨J_i, δ_b⟩ (float64) and the magnitudes that bound the direction.</item>
 /// <item><see cref="Write"/>: θ ← θ(1 − lr·wd) + lr·(δ_b − Σ_i c_i J_i/D), the correction in float64.</item>
 /// </list>
 /// The sweeps are compiled fully optimised at first use (<see cref="MethodImplOptions.AggressiveOptimization"/>): a
@@ -50,27 +50,35 @@ internal static class FusedSweeps
         high += h;
     }
 
+    /// <summary>Doubles of scratch the Gram sweep needs for r rows: S_1..S_r, δ_b·√D and 1/√D, one block each.</summary>
+    public static int ScratchLength(int r) => (r + 2) * BlockLength;
+
     /// <summary>
     /// Pass 2: adds the Gram, τ and bounds of elements [start, start + length) of a tensor with constraint rows into
-    /// <paramref name="sums"/>; <paramref name="scratch"/> holds (2k + 1)·<see cref="BlockLength"/> doubles.
+    /// <paramref name="sums"/>, through <paramref name="scratch"/> (<see cref="ScratchLength"/> doubles). Per block it
+    /// widens S_i = J_i/√D and δ_b·√D to float64 (the tensor path's scaled rows: A = S Sᵀ, τ_i = ⟨S_i, δ_b√D⟩), one
+    /// Jacobian row at a time so each is read from memory in one run, then <see cref="GramTiles"/> multiplies them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gram(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
     {
         int r = t.Rows.Length, end = start + length;
-        var rowMax = new Vector256<float>[r];
         var baseMax = Vector256<float>.Zero;
         var metricMin = Vector256.Create(float.PositiveInfinity);
         for (int block = start; block < end; block += BlockLength)
         {
             int n = Math.Min(BlockLength, end - block), e = 0;
-            for (; e + EightLanes.Width <= n; e += EightLanes.Width) WidenAt<EightLanes>(t, block + e, e, scratch, rowMax, ref baseMax, ref metricMin);
-            for (; e < n; e++) WidenAt<OneLane>(t, block + e, e, scratch, rowMax, ref baseMax, ref metricMin);
+            for (; e + EightLanes.Width <= n; e += EightLanes.Width) ScaleAt<EightLanes>(t, block + e, e, scratch, ref baseMax, ref metricMin);
+            for (; e < n; e++) ScaleAt<OneLane>(t, block + e, e, scratch, ref baseMax, ref metricMin);
+            for (int x = 0; x < r; x++)
+            {
+                for (e = 0; e + EightLanes.Width <= n; e += EightLanes.Width) RowAt<EightLanes>(t.Rows[x], block + e, e, x, r, scratch);
+                for (; e < n; e++) RowAt<OneLane>(t.Rows[x], block + e, e, x, r, scratch);
+            }
             int padded = (n + 3) & ~3;
-            for (int row = 0; row <= 2 * r; row++) Array.Clear(scratch, row * BlockLength + n, padded - n);
+            for (int row = 0; row <= r; row++) Array.Clear(scratch, row * BlockLength + n, padded - n);
             GramTiles.Accumulate(scratch, r, BlockLength, padded, sums.Gram, sums.Tau);
         }
-        for (int x = 0; x < r; x++) sums.RowMax[x] = Math.Max(sums.RowMax[x], LargestLane(rowMax[x]));
         sums.BaseMax = Math.Max(sums.BaseMax, LargestLane(baseMax));
         sums.MetricMin = Math.Min(sums.MetricMin, -LargestLane(-metricMin));
     }
@@ -82,28 +90,30 @@ internal static class FusedSweeps
         return largest;
     }
 
-    /// <summary>Widens D-scaled rows W_i = J_i/max(D, floor), rows X_i = J_i and δ_b at element i into block column e.</summary>
+    /// <summary>At element i (block column e): 1/√max(D, floor) into scratch row r + 1, δ_b·√max(D, floor) into row r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WidenAt<TAccess>(FusedTensor t, int i, int e, double[] scratch, Vector256<float>[] rowMax, ref Vector256<float> baseMax,
-        ref Vector256<float> metricMin) where TAccess : ILaneAccess
+    private static void ScaleAt<TAccess>(FusedTensor t, int i, int e, double[] scratch, ref Vector256<float> baseMax, ref Vector256<float> metricMin)
+        where TAccess : ILaneAccess
     {
         int r = t.Rows.Length;
         var (b, d) = t.BaseAndMetric<TAccess>(i);
         baseMax = Vector256.MaxNative(baseMax, Vector256.Abs(b));
-        var (bLow, bHigh) = Vector256.Widen(b);
-        TAccess.StoreWide(scratch, 2 * r * BlockLength + e, bLow, bHigh);
         var floored = Vector256.MaxNative(d, t.Floor);
         metricMin = Vector256.MinNative(metricMin, floored);
         var (dLow, dHigh) = Vector256.Widen(floored);
-        var (invLow, invHigh) = (Vector256<double>.One / dLow, Vector256<double>.One / dHigh);
-        for (int x = 0; x < r; x++)
-        {
-            var j = TAccess.Load(t.Rows[x], i);
-            rowMax[x] = Vector256.MaxNative(rowMax[x], Vector256.Abs(j));
-            var (jLow, jHigh) = Vector256.Widen(j);
-            TAccess.StoreWide(scratch, (r + x) * BlockLength + e, jLow, jHigh);
-            TAccess.StoreWide(scratch, x * BlockLength + e, jLow * invLow, jHigh * invHigh);
-        }
+        var (rootLow, rootHigh) = (Vector256.Sqrt(dLow), Vector256.Sqrt(dHigh));
+        TAccess.StoreWide(scratch, (r + 1) * BlockLength + e, Vector256<double>.One / rootLow, Vector256<double>.One / rootHigh);
+        var (bLow, bHigh) = Vector256.Widen(b);
+        TAccess.StoreWide(scratch, r * BlockLength + e, bLow * rootLow, bHigh * rootHigh);
+    }
+
+    /// <summary>S_x = J_x/√max(D, floor) at element i (block column e) into scratch row x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowAt<TAccess>(FloatMemory row, int i, int e, int x, int r, double[] scratch) where TAccess : ILaneAccess
+    {
+        var (jLow, jHigh) = Vector256.Widen(TAccess.Load(row, i));
+        int scale = (r + 1) * BlockLength + e;
+        TAccess.StoreWide(scratch, x * BlockLength + e, jLow * TAccess.LoadWide(scratch, scale), jHigh * TAccess.LoadWide(scratch, scale + Vector256<double>.Count));
     }
 
     /// <summary>
@@ -149,7 +159,7 @@ internal readonly record struct MomentSums(double MetricSum, bool Finite);
 
 /// <summary>
 /// Pass 2's sums over a range of one tensor with r constraint rows: the Gram (r×r row-major, i ≤ j), τ, and the
-/// magnitudes max|J_i|, min D and max|δ_b| that bound the direction before anything is written.
+/// magnitudes min D and max|δ_b| that, with the Gram's diagonal, bound the direction before anything is written.
 /// </summary>
 internal sealed class GramSums
 {
@@ -158,17 +168,13 @@ internal sealed class GramSums
     {
         Gram = new double[r * r];
         Tau = new double[r];
-        RowMax = new double[r];
     }
 
-    /// <summary>A_ij = ⟨J_i, J_j/D⟩ for i ≤ j.</summary>
+    /// <summary>A_ij = ⟨J_i, J_j/D⟩ for i ≤ j, row-major.</summary>
     public double[] Gram { get; }
 
     /// <summary>τ_i = ⟨J_i, δ_b⟩.</summary>
     public double[] Tau { get; }
-
-    /// <summary>max|J_i|.</summary>
-    public double[] RowMax { get; }
 
     /// <summary>min max(D, floor).</summary>
     public double MetricMin { get; set; } = double.PositiveInfinity;
@@ -180,14 +186,13 @@ internal sealed class GramSums
     public void Add(GramSums other)
     {
         for (int i = 0; i < Gram.Length; i++) Gram[i] += other.Gram[i];
-        for (int i = 0; i < Tau.Length; i++)
-        {
-            Tau[i] += other.Tau[i];
-            RowMax[i] = Math.Max(RowMax[i], other.RowMax[i]);
-        }
+        for (int i = 0; i < Tau.Length; i++) Tau[i] += other.Tau[i];
         BaseMax = Math.Max(BaseMax, other.BaseMax);
         MetricMin = Math.Min(MetricMin, other.MetricMin);
     }
+
+    /// <summary>A_ii = ⟨J_i, J_i/D⟩.</summary>
+    public double Diagonal(int i) => Gram[i * Tau.Length + i];
 
     /// <summary>The full symmetric Gram as a matrix.</summary>
     public double[,] Matrix()
