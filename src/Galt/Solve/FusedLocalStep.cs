@@ -12,7 +12,7 @@ namespace Galt.Solve;
 /// <list type="number">
 /// <item>pass 1 (<see cref="FusedSweeps.Moments"/>): m′, v′ into the metric's spare buffers (the current state is
 /// untouched until <see cref="Commit"/>), the finiteness of δ_b, and Σ D for the metric floor;</item>
-/// <item>pass 2 (<see cref="FusedSweeps.Gram"/>, tensors with constraint rows only): the k×k Gram J D⁻¹ Jᵀ and the
+/// <item>pass 2 (<see cref="GramSweep"/>, tensors with constraint rows only): the k×k Gram J D⁻¹ Jᵀ and the
 /// k right-hand sides τ = J δ_b in float64 per chunk, reduced in chunk order (so the result does not depend on the
 /// number of threads); then the k×k solve of <see cref="LowRankSystem"/>, the same float64 routine as
 /// <see cref="LowRankSolve"/>'s;</item>
@@ -233,11 +233,11 @@ internal sealed class FusedLocalStep : IDisposable
         {
             var chunk = chunks[c];
             int r = _rowsOf[chunk.Tensor].Length;
-            var scratch = ArrayPool<double>.Shared.Rent(FusedSweeps.ScratchLength(r));
+            var scratch = ArrayPool<double>.Shared.Rent(GramSweep.ScratchLength(r));
             try
             {
                 partial[c] = new GramSums(r);
-                FusedSweeps.Gram(_tensors[chunk.Tensor], chunk.Start, chunk.Length, partial[c], scratch);
+                GramSweep.Run(_tensors[chunk.Tensor], chunk.Start, chunk.Length, partial[c], scratch);
             }
             finally
             {
