@@ -57,45 +57,53 @@ internal sealed class FusedLocalStep : IDisposable
 
     private FusedLocalStep(AdamMetric metric, AdamProposal proposal, FusedStepInput input)
     {
-        _metric = metric; _proposal = proposal; _input = input;
-        int tensorCount = input.Parameters.Count;
-        _names = LowRankProblem.Check(input.Parameters.Select(t => t.shape).ToArray(), input.Jacobians, input.Stiffness, input.Force, input.Names);
-        var active = Enumerable.Range(0, input.Jacobians.Count).Where(i => input.Jacobians[i].Any(j => j is not null)).ToArray();
-        _rowsOf = Enumerable.Range(0, tensorCount).Select(u => active.Where(i => input.Jacobians[i][u] is not null).ToArray()).ToArray();
-        _tensors = Enumerable.Range(0, tensorCount).Select(Gather).ToArray();
-        _chunks = Chunk.Split(_tensors);
-        Force = input.Force.ToArray();
-
-        // Pass 1. The floor applies when constraints are given, as on the tensor path; it matters only where rows touch.
-        bool floored = input.MetricFloorRatio > 0 && input.Jacobians.Count > 0;
-        var moments = new MomentSums[_chunks.Length];
-        Run(_chunks, c => moments[c] = FusedSweeps.Moments(_tensors[_chunks[c].Tensor], _chunks[c].Start, _chunks[c].Length,
-            sumMetric: floored && _rowsOf[_chunks[c].Tensor].Length > 0));
-        var metricSum = new double[tensorCount];
-        var finite = Enumerable.Repeat(true, tensorCount).ToArray();
-        for (int c = 0; c < _chunks.Length; c++)
+        try
         {
-            metricSum[_chunks[c].Tensor] += moments[c].MetricSum;
-            finite[_chunks[c].Tensor] &= moments[c].Finite;
-        }
-        for (int u = 0; u < tensorCount; u++)
-            if (!finite[u]) throw NonFiniteValueException.TaskGradient(input.ParameterNames[u]);
-        for (int u = 0; u < tensorCount; u++)
-            if (floored && _rowsOf[u].Length > 0 && _tensors[u].Length > 0)
-                _tensors[u].Floor = Vector256.Create((float)(input.MetricFloorRatio * metricSum[u] / _tensors[u].Length));
+            _metric = metric; _proposal = proposal; _input = input;
+            int tensorCount = input.Parameters.Count;
+            _names = LowRankProblem.Check(input.Parameters.Select(t => t.shape).ToArray(), input.Jacobians, input.Stiffness, input.Force, input.Names);
+            var active = Enumerable.Range(0, input.Jacobians.Count).Where(i => input.Jacobians[i].Any(j => j is not null)).ToArray();
+            _rowsOf = Enumerable.Range(0, tensorCount).Select(u => active.Where(i => input.Jacobians[i][u] is not null).ToArray()).ToArray();
+            _tensors = Enumerable.Range(0, tensorCount).Select(Gather).ToArray();
+            _chunks = Chunk.Split(_tensors);
+            Force = input.Force.ToArray();
 
-        // Pass 2, then the k×k systems.
-        _sums = GramOfTensors();
-        _systems = input.Options.Scope == SolveScope.Global
-            ? active.Length == 0 ? Array.Empty<RowSystem>() : new[] { RowSystem.Global(active, _rowsOf, _sums) }
-            : Enumerable.Range(0, tensorCount).Where(u => _rowsOf[u].Length > 0).Select(u => RowSystem.OfTensor(u, _rowsOf[u], _sums[u]!)).ToArray();
-        Sensitivity = new double[input.Jacobians.Count, input.Jacobians.Count];
-        foreach (var system in _systems)
-        {
-            LowRankSystem.RequireFinite(_names, system.Rows, system.Gram, system.Tau);
-            LowRankSystem.AddSensitivity(system.Rows, system.Gram, input.Stiffness, Sensitivity);
+            // Pass 1. The floor applies when constraints are given, as on the tensor path; it matters only where rows touch.
+            bool floored = input.MetricFloorRatio > 0 && input.Jacobians.Count > 0;
+            var moments = new MomentSums[_chunks.Length];
+            Run(_chunks, c => moments[c] = FusedSweeps.Moments(_tensors[_chunks[c].Tensor], _chunks[c].Start, _chunks[c].Length,
+                sumMetric: floored && _rowsOf[_chunks[c].Tensor].Length > 0));
+            var metricSum = new double[tensorCount];
+            var finite = Enumerable.Repeat(true, tensorCount).ToArray();
+            for (int c = 0; c < _chunks.Length; c++)
+            {
+                metricSum[_chunks[c].Tensor] += moments[c].MetricSum;
+                finite[_chunks[c].Tensor] &= moments[c].Finite;
+            }
+            for (int u = 0; u < tensorCount; u++)
+                if (!finite[u]) throw NonFiniteValueException.TaskGradient(input.ParameterNames[u]);
+            for (int u = 0; u < tensorCount; u++)
+                if (floored && _rowsOf[u].Length > 0 && _tensors[u].Length > 0)
+                    _tensors[u].Floor = Vector256.Create((float)(input.MetricFloorRatio * metricSum[u] / _tensors[u].Length));
+
+            // Pass 2, then the k×k systems.
+            _sums = GramOfTensors();
+            _systems = input.Options.Scope == SolveScope.Global
+                ? active.Length == 0 ? Array.Empty<RowSystem>() : new[] { RowSystem.Global(active, _rowsOf, _sums) }
+                : Enumerable.Range(0, tensorCount).Where(u => _rowsOf[u].Length > 0).Select(u => RowSystem.OfTensor(u, _rowsOf[u], _sums[u]!)).ToArray();
+            Sensitivity = new double[input.Jacobians.Count, input.Jacobians.Count];
+            foreach (var system in _systems)
+            {
+                LowRankSystem.RequireFinite(_names, system.Rows, system.Gram, system.Tau);
+                LowRankSystem.AddSensitivity(system.Rows, system.Gram, input.Stiffness, Sensitivity);
+            }
+            Solve();
         }
-        Solve();
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -121,6 +129,8 @@ internal sealed class FusedLocalStep : IDisposable
 
     /// <summary>Runs passes 1 and 2 and the k×k solve; throws <see cref="NonFiniteValueException"/> naming the gradient's parameter or the Jacobian's constraint.</summary>
     public static FusedLocalStep Propose(AdamMetric metric, AdamProposal proposal, FusedStepInput input) => new(metric, proposal, input);
+
+
 
     /// <summary>
     /// False when the solve needs the sequential Sherman–Morrison path (Woodbury off with k ≥ 2, or cond₂(S) above the
