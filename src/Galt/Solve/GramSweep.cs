@@ -73,16 +73,8 @@ internal static class GramSweep
         ref Vector256<double> a23, ref Vector256<double> a33, ref Vector256<double> t0, ref Vector256<double> t1, ref Vector256<double> t2,
         ref Vector256<double> t3, ref Vector256<float> baseMax, ref Vector256<float> metricMin) where TAccess : ILaneAccess where TRows : IRowCount
     {
-        var (b, d) = t.BaseAndMetric<TAccess>(i);
-        baseMax = Vector256.MaxNative(baseMax, Vector256.Abs(b));
-        var floored = Vector256.MaxNative(d, t.Floor);
-        metricMin = Vector256.MinNative(metricMin, floored);
-        var (dLow, dHigh) = Vector256.Widen(floored);
-        var (estimateLow, estimateHigh) = Vector256.Widen(Vector256<float>.One / Vector256.Sqrt(floored));
-        var (inverseLow, inverseHigh) = (InverseRoot(dLow, estimateLow), InverseRoot(dHigh, estimateHigh));
-        // Lanes that repeat one element (a tensor's last few) must count once: zero all but the first.
-        var (bLow, bHigh) = Vector256.Widen(TAccess.Distinct(b));
-        var (rLow, rHigh) = (bLow * dLow * inverseLow, bHigh * dHigh * inverseHigh);
+        var (inverseLow, inverseHigh, rLow, rHigh) = Scaling<TAccess>(t, i, ref baseMax, ref metricMin);
+        // Lanes that repeat one element (a tensor's last few) must count once: Distinct zeroes all but the first.
         var (s0Low, s0High) = Scaled(TAccess.Distinct(TAccess.Load(t.Rows[0], i)), inverseLow, inverseHigh);
         a00 = Both(s0Low, s0High, s0Low, s0High, a00);
         t0 = Both(s0Low, s0High, rLow, rHigh, t0);
@@ -167,6 +159,19 @@ internal static class GramSweep
         where TAccess : ILaneAccess
     {
         int r = t.Rows.Length;
+        var (inverseLow, inverseHigh, rLow, rHigh) = Scaling<TAccess>(t, i, ref baseMax, ref metricMin);
+        TAccess.StoreWide(scratch, (r + 1) * BlockLength + e, inverseLow, inverseHigh);
+        TAccess.StoreWide(scratch, r * BlockLength + e, rLow, rHigh);
+    }
+
+    /// <summary>
+    /// 1/√D and δ_b·√D at element i in float64 (both halves; D floored; lanes that repeat one element zeroed in the
+    /// latter), and max|δ_b| and min D updated: what both variants scale the rows by.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> InverseLow, Vector256<double> InverseHigh, Vector256<double> RhsLow, Vector256<double> RhsHigh) Scaling<TAccess>(
+        FusedTensor t, int i, ref Vector256<float> baseMax, ref Vector256<float> metricMin) where TAccess : ILaneAccess
+    {
         var (b, d) = t.BaseAndMetric<TAccess>(i);
         baseMax = Vector256.MaxNative(baseMax, Vector256.Abs(b));
         var floored = Vector256.MaxNative(d, t.Floor);
@@ -176,10 +181,9 @@ internal static class GramSweep
         // at a fraction of the cost of float64 square roots and divisions.
         var (estimateLow, estimateHigh) = Vector256.Widen(Vector256<float>.One / Vector256.Sqrt(floored));
         var (inverseLow, inverseHigh) = (InverseRoot(dLow, estimateLow), InverseRoot(dHigh, estimateHigh));
-        TAccess.StoreWide(scratch, (r + 1) * BlockLength + e, inverseLow, inverseHigh);
-        var (bLow, bHigh) = Vector256.Widen(b);
         // δ_b·√D = δ_b·D·(1/√D).
-        TAccess.StoreWide(scratch, r * BlockLength + e, bLow * dLow * inverseLow, bHigh * dHigh * inverseHigh);
+        var (bLow, bHigh) = Vector256.Widen(TAccess.Distinct(b));
+        return (inverseLow, inverseHigh, bLow * dLow * inverseLow, bHigh * dHigh * inverseHigh);
     }
 
     /// <summary>One Newton step for y = 1/√d from estimate y₀: y₀·(3 − d·y₀²)/2.</summary>
