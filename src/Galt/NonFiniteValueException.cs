@@ -11,4 +11,12 @@ public sealed class NonFiniteValueException : ArithmeticException
 
     /// <summary>The constraint or parameter whose value was not finite.</summary>
     public new string Source { get; }
+
+    /// <summary>A task gradient with a NaN or Inf (seen in the base direction δ_b it produces).</summary>
+    internal static NonFiniteValueException TaskGradient(string parameter) =>
+        new(parameter, $"the task gradient of parameter '{parameter}' contains NaN or Inf; no state was changed.");
+
+    /// <summary>A solved direction with a NaN or Inf (or, on the fused path, one that could leave the float32 range).</summary>
+    internal static NonFiniteValueException Direction(string parameter, string what) =>
+        new(parameter, $"{what} for parameter '{parameter}' contains NaN or Inf (the local solve broke down); no state was changed.");
 }

@@ -12,7 +12,9 @@ namespace Galt.Experiments.Benchmarks;
 /// <c>galt bench solve</c>: the cost of one GaltOptimizer step's algebra (Adam metric, forces, low-rank solve, write,
 /// multiplier updates; everything except computing gradients and Jacobians) against one TorchSharp AdamW step, on
 /// d = 1,000,000 parameters in four tensors with k ∈ {1, 4, 16} constraints. Summary keys <c>step_overhead_k1</c>,
-/// <c>step_overhead_k4</c>, <c>step_overhead_k16</c> (median GALT step time / median AdamW step time).
+/// <c>step_overhead_k4</c>, <c>step_overhead_k16</c> (median GALT step time / median AdamW step time) for the default
+/// step (the fused CPU kernels), and <c>step_overhead_tensor_k…</c> for the same optimizer on the tensor path
+/// (<see cref="StepKernel.Tensor"/>), measured in the same loop so that the two compare under the same load.
 /// </summary>
 public sealed class SolveBenchmark : IRunnable
 {
@@ -26,7 +28,7 @@ public sealed class SolveBenchmark : IRunnable
     public string Name => "solve";
 
     /// <inheritdoc />
-    public string Description => "GaltOptimizer step algebra vs one AdamW step, d = 1,000,000 in 4 tensors, k = 1, 4, 16 (summary step_overhead_k1/k4/k16).";
+    public string Description => "GaltOptimizer step algebra vs one AdamW step, d = 1,000,000 in 4 tensors, k = 1, 4, 16 (summary step_overhead_k1/k4/k16; the tensor path beside it).";
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
@@ -40,19 +42,23 @@ public sealed class SolveBenchmark : IRunnable
         record.Config["dtype"] = "float32";
         record.Config["galt_options"] = "defaults (lr 2e-4, wd 0.01, ρ_a 0.1, K_in 5, global Woodbury), all constraints violated";
         record.Config["adamw"] = "TorchSharp optim.AdamW (lr 2e-4, wd 0.01), gradients set once";
+        record.Config["kernels"] = "GALT step: fused CPU kernels (the default) and the tensor path, interleaved with AdamW";
         var clock = Stopwatch.StartNew();
 
-        var table = new ReportTable { Title = "Median step time", Columns = { "k", "GALT step ms", "AdamW step ms", "ratio" } };
-        using var task = context.Progress.Start("Benchmark solve", (ConstraintCounts.Length + 1) * (warmup + repeats) * 2);
+        var table = new ReportTable { Title = "Median step time", Columns = { "k", "GALT step ms", "AdamW step ms", "ratio", "GALT tensor path ms", "tensor ratio" } };
+        using var task = context.Progress.Start("Benchmark solve", (ConstraintCounts.Length + 1) * (warmup + repeats) * 3);
         var generator = new Generator((ulong)context.Seed + 1);
         foreach (int k in ConstraintCounts.Prepend(0))
         {
-            var (galtMs, adamMs) = Measure(k, warmup, repeats, generator, () => task.Advance(2));
-            double ratio = galtMs / adamMs;
-            table.Rows.Add(new() { k.ToString(), MarkdownReport.FormatNumber(galtMs), MarkdownReport.FormatNumber(adamMs), MarkdownReport.FormatNumber(ratio) });
+            var (galtMs, tensorMs, adamMs) = Measure(k, warmup, repeats, generator, () => task.Advance(3));
+            double ratio = galtMs / adamMs, tensorRatio = tensorMs / adamMs;
+            table.Rows.Add(new() { k.ToString(), MarkdownReport.FormatNumber(galtMs), MarkdownReport.FormatNumber(adamMs), MarkdownReport.FormatNumber(ratio),
+                MarkdownReport.FormatNumber(tensorMs), MarkdownReport.FormatNumber(tensorRatio) });
             record.SetSummary($"step_overhead_k{k}", ratio);
             record.SetSummary($"galt_step_ms_k{k}", galtMs);
             record.SetSummary($"adamw_step_ms_k{k}", adamMs);
+            record.SetSummary($"step_overhead_tensor_k{k}", tensorRatio);
+            record.SetSummary($"galt_tensor_step_ms_k{k}", tensorMs);
         }
         record.Tables.Add(table);
         record.Notes.Add("k = 0 is GaltOptimizer with no constraint (its Adam path and anchor alone), for reference.");
@@ -60,23 +66,25 @@ public sealed class SolveBenchmark : IRunnable
         return record;
     }
 
-    private static (double GaltMs, double AdamMs) Measure(int k, int warmup, int repeats, Generator generator, Action onPair)
+    private static (double GaltMs, double TensorMs, double AdamMs) Measure(int k, int warmup, int repeats, Generator generator, Action onStep)
     {
         using var scope = NewDisposeScope();
         var galtParams = Shapes.Select(s => new Parameter(randn(s, generator: generator))).ToArray();
+        var tensorParams = galtParams.Select(p => new Parameter(p.detach().clone())).ToArray();
         var adamParams = galtParams.Select(p => new Parameter(p.detach().clone())).ToArray();
         var grads = galtParams.Select(p => (Tensor?)randn(p.shape, generator: generator)).ToArray();
         var evaluations = Enumerable.Range(0, k)
             .Select(i => new ConstraintEvaluation($"c{i}", 0.01 * (i + 1), galtParams.Select(p => (Tensor?)randn(p.shape, generator: generator)).ToArray()))
             .ToArray();
 
-        using var galt = new GaltOptimizer(galtParams.Select((p, i) => ($"p{i}", p)));
-        for (int i = 0; i < k; i++) galt.AddConstraint($"c{i}", ConstraintKind.Inequality);
+        using var galt = Optimizer(galtParams, k, StepKernel.Fused);
+        using var tensor = Optimizer(tensorParams, k, StepKernel.Tensor);
         using var adamW = optim.AdamW(adamParams, 2e-4, weight_decay: 0.01);
         // Gradients set once by one backward pass, outside the timing, so AdamW's step is measured alone like GALT's.
         adamParams.Zip(grads).Select(pg => (pg.First * pg.Second!).sum()).Aggregate((a, b) => a + b).backward();
 
         var galtTimes = new List<double>();
+        var tensorTimes = new List<double>();
         var adamTimes = new List<double>();
         for (int r = 0; r < warmup + repeats; r++)
         {
@@ -84,12 +92,22 @@ public sealed class SolveBenchmark : IRunnable
             galt.Step(grads, evaluations);
             double g = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
+            tensor.Step(grads, evaluations);
+            double t = clock.Elapsed.TotalMilliseconds;
+            clock.Restart();
             adamW.step();
             double a = clock.Elapsed.TotalMilliseconds;
-            if (r >= warmup) { galtTimes.Add(g); adamTimes.Add(a); }
-            onPair();
+            if (r >= warmup) { galtTimes.Add(g); tensorTimes.Add(t); adamTimes.Add(a); }
+            onStep();
         }
-        return (Median(galtTimes), Median(adamTimes));
+        return (Median(galtTimes), Median(tensorTimes), Median(adamTimes));
+    }
+
+    private static GaltOptimizer Optimizer(Parameter[] parameters, int k, StepKernel kernel)
+    {
+        var optimizer = new GaltOptimizer(parameters.Select((p, i) => ($"p{i}", p)), new GaltOptions { Kernel = kernel });
+        for (int i = 0; i < k; i++) optimizer.AddConstraint($"c{i}", ConstraintKind.Inequality);
+        return optimizer;
     }
 
     private static double Median(List<double> values)

@@ -35,7 +35,7 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
         JacobianPath = options.Jacobians;
         _shared = options;
         _group = new LearningRateGroup(options.LearningRate, options.WeightDecay);
-        Geometry = new StepGeometry(Parameters, ParameterNames, Metric, Workspace, options.WeightDecay, options.Solve, options.MetricFloorRatio);
+        Geometry = new StepGeometry(Parameters, ParameterNames, Metric, Workspace, options.WeightDecay, options.Solve, options.MetricFloorRatio, options.Kernel);
     }
 
     /// <summary>What every step of this optimizer shares (tensors, names, Adam state, scratch, settings).</summary>
@@ -274,15 +274,15 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
     /// and sensitivity, moves λ in <paramref name="states"/> so the linearised step lands on its target, and re-solves
     /// the step with the forces raised by Δλ. Returns false (nothing done) when the rule is off.
     /// </summary>
-    private protected static bool ApplyLinearizedDual(PrimalStep step, MultiplierState[] states, IReadOnlyList<ConstraintEvaluation> evaluations,
+    private protected bool ApplyLinearizedDual(PrimalStep step, MultiplierState[] states, IReadOnlyList<ConstraintEvaluation> evaluations,
         LinearizedDualRule? rule, double learningRate)
     {
         if (rule is null) return false;
         if (states.Length == 0) return true;
         for (int i = 0; i < states.Length; i++) rule.ObserveValue(states[i], evaluations[i].Value);
-        var delta = rule.Apply(states, step.PostValues(evaluations), step.Solution.Sensitivity, learningRate,
+        var delta = rule.Apply(states, step.PostValues(evaluations), step.Sensitivity, learningRate,
             evaluations.Select(e => e.StaleJacobian).ToArray(), evaluations.Select(e => e.Value).ToArray(),
-            double.IsPositiveInfinity(rule.TrustRadius) ? double.PositiveInfinity : step.BaseStepNorm());
+            double.IsPositiveInfinity(rule.TrustRadius) ? double.PositiveInfinity : step.BaseStepNorm(Metric));
         if (delta.Any(d => d != 0)) step.Resolve(step.Forces.Select((f, i) => f + delta[i]).ToArray());
         return true;
     }

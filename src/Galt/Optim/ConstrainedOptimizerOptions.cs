@@ -50,6 +50,12 @@ public abstract record ConstrainedOptimizerOptions
     /// <summary>How constraint Jacobians are computed in the closure step: batched where possible (default), or forced.</summary>
     public Galt.Jacobians.JacobianPath Jacobians { get; init; } = Galt.Jacobians.JacobianPath.Auto;
 
+    /// <summary>
+    /// Which code computes the step: the fused CPU kernels where the tensors allow (default), or always the tensor path
+    /// (the reference, e.g. to compare against).
+    /// </summary>
+    public StepKernel Kernel { get; init; } = StepKernel.Fused;
+
     /// <summary>Violations kept per constraint for reports.</summary>
     public int HistoryLength { get; init; } = 256;
 

@@ -96,7 +96,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
                 if (Options.RhoAnchorDecay < 1) RhoAnchor = Math.Max(0, RhoAnchor * Options.RhoAnchorDecay);
                 InnerCounter = 0;
             }
-            return new StepResult(double.NaN, values, post, step.Solution.Path, step.Solution.ConditionNumber, outer);
+            return new StepResult(double.NaN, values, post, step.Path, step.ConditionNumber, outer) { Fused = step.Fused };
         }
     }
 

@@ -16,4 +16,7 @@ public sealed record StepResult(double Loss, IReadOnlyList<double> Values, IRead
     /// null when every constraint was active.
     /// </summary>
     public IReadOnlyList<bool>? Active { get; init; }
+
+    /// <summary>True when the fused CPU kernels computed and wrote this step (<see cref="StepKernel.Fused"/>).</summary>
+    public bool Fused { get; init; }
 }

@@ -49,8 +49,7 @@ public sealed class AdamMetric : IDisposable
     {
         if (_t[p] == 0) return null;
         using var noGrad = no_grad();
-        double bc2 = Math.Max(1 - Math.Pow(Beta2, _t[p]), 1e-12);
-        return _state.Find(V, p)!.mul(1 / bc2).sqrt_().add_(Epsilon);
+        return _state.Find(V, p)!.mul(1 / BiasCorrections(_t[p]).Second).sqrt_().add_(Epsilon);
     }
 
     /// <summary>
@@ -59,35 +58,68 @@ public sealed class AdamMetric : IDisposable
     /// </summary>
     public AdamProposal Propose(IReadOnlyList<Tensor?> gradients)
     {
-        if (gradients.Count != _t.Length)
-            throw new ArgumentException($"{gradients.Count} gradients for {_t.Length} parameter tensors.");
+        var proposal = Reserve(gradients);
         using var noGrad = no_grad();
-        var proposal = new AdamProposal(_t.Length);
-        for (int p = 0; p < _t.Length; p++)
+        foreach (int p in proposal.Updated)
         {
-            var g = gradients[p];
-            if (g is null) continue;
-            int t = _t[p] + 1;
-            var shape = g.shape;
-            var m = _state.Get(NextM, p, shape, g);
-            var v = _state.Get(NextV, p, shape, g);
-            if (_t[p] > 0)
-            {
-                m.copy_(_state.Find(M, p)!).mul_(Beta1).add_(g, alpha: 1 - Beta1);
-                v.copy_(_state.Find(V, p)!).mul_(Beta2).addcmul_(g, g, 1 - Beta2);
-            }
-            else
-            {
-                m.copy_(g).mul_(1 - Beta1);
-                v.copy_(g).mul_(g).mul_(1 - Beta2);
-            }
-            double bc1 = Math.Max(1 - Math.Pow(Beta1, t), 1e-12), bc2 = Math.Max(1 - Math.Pow(Beta2, t), 1e-12);
-            var d = _state.Get(Metric, p, shape, g).copy_(v).mul_(1 / bc2).sqrt_().add_(Epsilon);
-            var baseDirection = _state.Get(Base, p, shape, g).zero_().addcdiv_(m, d, -1 / bc1);
-            proposal.Set(p, t, d, baseDirection);
+            UpdateMoments(proposal, p, gradients[p]!);
+            FormMetric(proposal, p);
         }
         return proposal;
     }
+
+    /// <summary>
+    /// A proposal holding the spare moment buffers (and the current moments) of every tensor with a gradient, with nothing
+    /// computed yet: the fused step (<see cref="FusedLocalStep"/>) writes the next moments into them itself.
+    /// </summary>
+    internal AdamProposal Reserve(IReadOnlyList<Tensor?> gradients)
+    {
+        if (gradients.Count != _t.Length)
+            throw new ArgumentException($"{gradients.Count} gradients for {_t.Length} parameter tensors.");
+        var proposal = new AdamProposal(_t.Length);
+        for (int p = 0; p < _t.Length; p++)
+        {
+            if (gradients[p] is not { } g) continue;
+            var shape = g.shape;
+            proposal.Reserve(p, _t[p] + 1, _state.Get(NextM, p, shape, g), _state.Get(NextV, p, shape, g),
+                _t[p] > 0 ? _state.Find(M, p) : null, _t[p] > 0 ? _state.Find(V, p) : null);
+        }
+        return proposal;
+    }
+
+    /// <summary>m′ = β1·m + (1−β1)·g and v′ = β2·v + (1−β2)·g² into the proposal's spare buffers, by tensor ops.</summary>
+    internal void UpdateMoments(AdamProposal proposal, int p, Tensor g)
+    {
+        var (m, v) = (proposal.NextFirstMoment(p), proposal.NextSecondMoment(p));
+        if (proposal.CurrentFirstMoment(p) is { } current)
+        {
+            m.copy_(current).mul_(Beta1).add_(g, alpha: 1 - Beta1);
+            v.copy_(proposal.CurrentSecondMoment(p)!).mul_(Beta2).addcmul_(g, g, 1 - Beta2);
+        }
+        else
+        {
+            m.copy_(g).mul_(1 - Beta1);
+            v.copy_(g).mul_(g).mul_(1 - Beta2);
+        }
+    }
+
+    /// <summary>
+    /// D = √(v′/bc2) + ε and δ_b = −(m′/bc1)/D of tensor p from the proposal's next moments, into this metric's scratch
+    /// (the tensor path; the fused path does this in registers and calls it only to hand a step over to the tensor path).
+    /// </summary>
+    internal void FormMetric(AdamProposal proposal, int p)
+    {
+        using var noGrad = no_grad();
+        var (m, v) = (proposal.NextFirstMoment(p), proposal.NextSecondMoment(p));
+        var (bc1, bc2) = BiasCorrections(proposal.StepOf(p));
+        var d = _state.Get(Metric, p, v.shape, v).copy_(v).mul_(1 / bc2).sqrt_().add_(Epsilon);
+        var baseDirection = _state.Get(Base, p, v.shape, v).zero_().addcdiv_(m, d, -1 / bc1);
+        proposal.SetMetric(p, d, baseDirection);
+    }
+
+    /// <summary>Bias corrections max(1 − β1^t, 1e-12) and max(1 − β2^t, 1e-12) after t steps (spec §1.1).</summary>
+    internal (double First, double Second) BiasCorrections(int t) =>
+        (Math.Max(1 - Math.Pow(Beta1, t), 1e-12), Math.Max(1 - Math.Pow(Beta2, t), 1e-12));
 
     /// <summary>Makes the proposal's moments and step counts current.</summary>
     public void Commit(AdamProposal proposal)
@@ -105,33 +137,56 @@ public sealed class AdamMetric : IDisposable
     public void Dispose() => _state.Dispose();
 }
 
-/// <summary>The metric D and base direction δ_b of the tensors that had a gradient this step (views of the metric's buffers).</summary>
+/// <summary>
+/// One step's Adam proposal for the tensors that had a gradient: the next moments (the metric's spare buffers), and the
+/// metric D and base direction δ_b once formed (views of the metric's buffers).
+/// </summary>
 public sealed class AdamProposal
 {
-    private readonly Tensor?[] _d, _base;
+    private readonly Tensor?[] _d, _base, _nextM, _nextV, _m, _v;
     private readonly int[] _t;
 
     internal AdamProposal(int count)
     {
-        _d = new Tensor?[count]; _base = new Tensor?[count]; _t = new int[count];
+        _d = new Tensor?[count]; _base = new Tensor?[count]; _nextM = new Tensor?[count]; _nextV = new Tensor?[count];
+        _m = new Tensor?[count]; _v = new Tensor?[count]; _t = new int[count];
     }
 
-    internal void Set(int p, int t, Tensor d, Tensor baseDirection)
+    internal void Reserve(int p, int t, Tensor nextM, Tensor nextV, Tensor? m, Tensor? v)
     {
-        _t[p] = t; _d[p] = d; _base[p] = baseDirection;
+        _t[p] = t; _nextM[p] = nextM; _nextV[p] = nextV; _m[p] = m; _v[p] = v;
+    }
+
+    internal void SetMetric(int p, Tensor d, Tensor baseDirection)
+    {
+        _d[p] = d; _base[p] = baseDirection;
     }
 
     internal int StepOf(int p) => _t[p];
 
+    internal Tensor NextFirstMoment(int p) => _nextM[p]!;
+
+    internal Tensor NextSecondMoment(int p) => _nextV[p]!;
+
+    /// <summary>m before this step (null at a tensor's first step).</summary>
+    internal Tensor? CurrentFirstMoment(int p) => _m[p];
+
+    /// <summary>v before this step (null at a tensor's first step).</summary>
+    internal Tensor? CurrentSecondMoment(int p) => _v[p];
+
     /// <summary>True when tensor p had a gradient (and so is updated this step).</summary>
-    public bool Has(int p) => _d[p] is not null;
+    public bool Has(int p) => _t[p] > 0;
 
     /// <summary>Indices of the updated tensors.</summary>
-    public int[] Updated => Enumerable.Range(0, _d.Length).Where(Has).ToArray();
+    public int[] Updated => Enumerable.Range(0, _t.Length).Where(Has).ToArray();
 
     /// <summary>D_p = √v̂ + ε.</summary>
-    public Tensor Metric(int p) => _d[p] ?? throw new InvalidOperationException($"parameter tensor {p} has no gradient this step.");
+    public Tensor Metric(int p) => _d[p] ?? throw NotFormed(p);
 
     /// <summary>δ_b,p = −m̂/D (before any anchor term).</summary>
-    public Tensor BaseDirection(int p) => _base[p] ?? throw new InvalidOperationException($"parameter tensor {p} has no gradient this step.");
+    public Tensor BaseDirection(int p) => _base[p] ?? throw NotFormed(p);
+
+    private InvalidOperationException NotFormed(int p) => new(Has(p)
+        ? $"the metric of parameter tensor {p} was not formed: a fused step keeps it in registers."
+        : $"parameter tensor {p} has no gradient this step.");
 }

@@ -21,25 +21,36 @@ public sealed class LowRankProblem
     {
         if (metric.Count != baseDirection.Count)
             throw new ArgumentException($"{metric.Count} metric tensors but {baseDirection.Count} base-direction tensors.");
-        if (jacobians.Count != stiffness.Count || jacobians.Count != force.Count)
-            throw new ArgumentException($"{jacobians.Count} Jacobians, {stiffness.Count} stiffnesses and {force.Count} forces: one of each per constraint.");
-        Names = names ?? Enumerable.Range(0, jacobians.Count).Select(i => $"constraint {i}").ToArray();
         for (int p = 0; p < metric.Count; p++)
             if (!metric[p].shape.SequenceEqual(baseDirection[p].shape))
                 throw new ArgumentException($"parameter tensor {p}: metric shape [{string.Join(",", metric[p].shape)}] differs from base direction [{string.Join(",", baseDirection[p].shape)}].");
+        Names = Check(metric.Select(t => t.shape).ToArray(), jacobians, stiffness, force, names);
+        Metric = metric; BaseDirection = baseDirection; Jacobians = jacobians; Stiffness = stiffness; Force = force;
+    }
+
+    /// <summary>
+    /// The checks every local solve's inputs pass, on the parameter tensors' shapes: one Jacobian entry per tensor and
+    /// constraint, shaped like its tensor; ρ finite and ≥ 0; f finite. Returns the names (default "constraint i").
+    /// </summary>
+    internal static IReadOnlyList<string> Check(IReadOnlyList<long[]> shapes, IReadOnlyList<IReadOnlyList<Tensor?>> jacobians,
+        IReadOnlyList<double> stiffness, IReadOnlyList<double> force, IReadOnlyList<string>? names)
+    {
+        if (jacobians.Count != stiffness.Count || jacobians.Count != force.Count)
+            throw new ArgumentException($"{jacobians.Count} Jacobians, {stiffness.Count} stiffnesses and {force.Count} forces: one of each per constraint.");
+        names ??= Enumerable.Range(0, jacobians.Count).Select(i => $"constraint {i}").ToArray();
         for (int i = 0; i < jacobians.Count; i++)
         {
-            if (jacobians[i].Count != metric.Count)
-                throw new ArgumentException($"{Names[i]}: {jacobians[i].Count} Jacobian entries for {metric.Count} parameter tensors.");
-            for (int p = 0; p < metric.Count; p++)
-                if (jacobians[i][p] is { } j && !j.shape.SequenceEqual(metric[p].shape))
-                    throw new ArgumentException($"{Names[i]}: Jacobian on parameter tensor {p} has shape [{string.Join(",", j.shape)}], expected [{string.Join(",", metric[p].shape)}].");
+            if (jacobians[i].Count != shapes.Count)
+                throw new ArgumentException($"{names[i]}: {jacobians[i].Count} Jacobian entries for {shapes.Count} parameter tensors.");
+            for (int p = 0; p < shapes.Count; p++)
+                if (jacobians[i][p] is { } j && !j.shape.SequenceEqual(shapes[p]))
+                    throw new ArgumentException($"{names[i]}: Jacobian on parameter tensor {p} has shape [{string.Join(",", j.shape)}], expected [{string.Join(",", shapes[p])}].");
             if (!(stiffness[i] >= 0) || double.IsInfinity(stiffness[i]))
-                throw new ArgumentException($"{Names[i]}: stiffness ρ = {stiffness[i]} must be finite and ≥ 0.");
+                throw new ArgumentException($"{names[i]}: stiffness ρ = {stiffness[i]} must be finite and ≥ 0.");
             if (!double.IsFinite(force[i]))
-                throw new ArgumentException($"{Names[i]}: force f = {force[i]} is not finite.");
+                throw new ArgumentException($"{names[i]}: force f = {force[i]} is not finite.");
         }
-        Metric = metric; BaseDirection = baseDirection; Jacobians = jacobians; Stiffness = stiffness; Force = force;
+        return names;
     }
 
     /// <summary>D_p.</summary>

@@ -10,12 +10,6 @@ namespace Galt.Solve;
 /// </summary>
 public static class LowRankSolve
 {
-    /// <summary>spec §1.1: the release adds 1e-10 to the Sherman–Morrison denominator.</summary>
-    private const double ShermanMorrisonGuard = 1e-10;
-
-    /// <summary>spec §1.1 step 2: 1/max(ρ, 1e-10) in S and r.</summary>
-    private const double StiffnessFloor = 1e-10;
-
     /// <summary>
     /// Solves <paramref name="problem"/>. Without a workspace the caller owns (and disposes) the returned direction;
     /// with one, the direction and all scratch live in the workspace and are valid until its next use.
@@ -61,42 +55,17 @@ public static class LowRankSolve
                 blocks.Add(block);
                 block.Accumulate(problem, a, tau);
             }
-            for (int x = 0; x < k; x++) RequireFinite(problem, active[x], a[x, x], tau[x]);
+            LowRankSystem.RequireFinite(problem.Names, active, a, tau);
             var sensitivity = new double[problem.ConstraintCount, problem.ConstraintCount];
-            AddSensitivity(problem, active, a, sensitivity);
-            if (k >= 2 && !options.UseWoodbury)
-                return WithProjections(problem, AllSequential(problem, active, workspace), SolvePath.SequentialShermanMorrison, double.NaN, sensitivity);
-
-            double[] c;
-            SolvePath path;
-            double cond = double.NaN;
-            if (k == 1)
-            {
-                // Sherman–Morrison: c = (f + ρτ) / (1 + ρα).
-                double rho = problem.Stiffness[active[0]], f = problem.Force[active[0]];
-                c = new[] { (f + rho * tau[0]) / (1 + rho * a[0, 0] + ShermanMorrisonGuard) };
-                path = SolvePath.ShermanMorrison;
-            }
-            else
-            {
-                var (s, r) = WoodburySystem(problem, active, a, tau);
-                cond = SymmetricSystem.ConditionNumber(s);
-                if (!(cond <= options.ConditionLimit))
-                    return WithProjections(problem, AllSequential(problem, active, workspace), SolvePath.SequentialShermanMorrison, cond, sensitivity);
-                c = SymmetricSystem.Solve(s, r);
-                path = SolvePath.Woodbury;
-            }
+            LowRankSystem.AddSensitivity(active, a, problem.Stiffness, sensitivity);
+            var (c, path, cond) = LowRankSystem.Solve(active, a, tau, problem.Stiffness, problem.Force, options);
+            if (c is null)
+                return WithProjections(problem, AllSequential(problem, active, workspace), path, cond, sensitivity);
 
             var direction = BaseCopies(problem, workspace);
             foreach (var block in blocks) block.Subtract(direction, c);
-            // ⟨J_i, δ⟩ = τ_i − (A c)_i: the solve already holds every inner product it needs.
             var dots = new double[problem.ConstraintCount];
-            for (int x = 0; x < k; x++)
-            {
-                double ac = 0;
-                for (int y = 0; y < k; y++) ac += a[x, y] * c[y];
-                dots[active[x]] = tau[x] - ac;
-            }
+            LowRankSystem.AddProjections(active, a, tau, c, dots);
             return new LowRankSolution(direction, path, cond, dots, sensitivity);
         }
         finally
@@ -123,35 +92,16 @@ public static class LowRankSolve
             var a = new double[r, r];
             var tau = new double[r];
             block.Accumulate(problem, a, tau, local: true);
-            for (int x = 0; x < r; x++) RequireFinite(problem, block.Rows[x], a[x, x], tau[x]);
+            LowRankSystem.RequireFinite(problem.Names, block.Rows, a, tau);
             // Per-tensor scope solves a block-diagonal system: its sensitivity is the sum of the tensors' own.
-            AddSensitivity(problem, block.Rows, a, sensitivity);
-            if (r >= 2 && !options.UseWoodbury)
+            LowRankSystem.AddSensitivity(block.Rows, a, problem.Stiffness, sensitivity);
+            var (c, tensorPath, cond) = LowRankSystem.Solve(block.Rows, a, tau, problem.Stiffness, problem.Force, options);
+            path = Max(path, tensorPath);
+            if (!double.IsNaN(cond)) worstCond = double.IsNaN(worstCond) ? cond : Math.Max(worstCond, cond);
+            if (c is null)
             {
                 direction[p] = Sequential(problem, p, block.Rows, workspace);
-                path = Max(path, SolvePath.SequentialShermanMorrison);
                 continue;
-            }
-            double[] c;
-            if (r == 1)
-            {
-                double rho = problem.Stiffness[block.Rows[0]], f = problem.Force[block.Rows[0]];
-                c = new[] { (f + rho * tau[0]) / (1 + rho * a[0, 0] + ShermanMorrisonGuard) };
-                path = Max(path, SolvePath.ShermanMorrison);
-            }
-            else
-            {
-                var (s, rhs) = WoodburySystem(problem, block.Rows, a, tau);
-                double cond = SymmetricSystem.ConditionNumber(s);
-                worstCond = double.IsNaN(worstCond) ? cond : Math.Max(worstCond, cond);
-                if (!(cond <= options.ConditionLimit))
-                {
-                    direction[p] = Sequential(problem, p, block.Rows, workspace);
-                    path = Max(path, SolvePath.SequentialShermanMorrison);
-                    continue;
-                }
-                c = SymmetricSystem.Solve(s, rhs);
-                path = Max(path, SolvePath.Woodbury);
             }
             direction[p] = BaseCopy(problem, p, workspace);
             block.Subtract(direction, c, local: true);
@@ -173,58 +123,7 @@ public static class LowRankSolve
         return new LowRankSolution(direction, path, cond, dots, sensitivity);
     }
 
-    /// <summary>
-    /// Adds M = J A⁻¹ Jᵀ of the rows <paramref name="rows"/> (A = D + Σ ρ_i J_i J_iᵀ) into <paramref name="sensitivity"/>:
-    /// by Woodbury, M = G − G S⁻¹ G with G = J D⁻¹ Jᵀ (the Gram <paramref name="gram"/>) and S = diag(1/ρ) + G.
-    /// ⟨J_i, δ⟩ falls by (M Δf)_i when the forces grow by Δf: the solve is affine in f.
-    /// </summary>
-    private static void AddSensitivity(LowRankProblem problem, int[] rows, double[,] gram, double[,] sensitivity)
-    {
-        int k = rows.Length;
-        var s = (double[,])gram.Clone();
-        for (int i = 0; i < k; i++) s[i, i] += 1 / Math.Max(problem.Stiffness[rows[i]], StiffnessFloor);
-        for (int col = 0; col < k; col++)
-        {
-            var g = new double[k];
-            for (int i = 0; i < k; i++) g[i] = gram[i, col];
-            double[] x;
-            try { x = SymmetricSystem.Solve(s, g); }
-            catch (ArithmeticException) { x = new double[k]; }
-            for (int i = 0; i < k; i++)
-            {
-                double gsg = 0;
-                for (int m = 0; m < k; m++) gsg += gram[i, m] * x[m];
-                sensitivity[rows[i], rows[col]] += gram[i, col] - gsg;
-            }
-        }
-    }
-
-    /// <summary>
-    /// A NaN or Inf anywhere in J_i shows up in ⟨J_i, J_i/D⟩ (a sum of squares) or ⟨J_i, δ_b⟩, so checking the k×k
-    /// system costs nothing extra. The caller checks D and δ_b first, so a non-finite value here is J_i's.
-    /// </summary>
-    private static void RequireFinite(LowRankProblem problem, int i, double alpha, double tau)
-    {
-        if (!double.IsFinite(alpha) || !double.IsFinite(tau))
-            throw new NonFiniteValueException(problem.Names[i], $"the Jacobian of constraint '{problem.Names[i]}' contains NaN or Inf (⟨J, J/D⟩ = {alpha}, ⟨J, δ_b⟩ = {tau}).");
-    }
-
     private static SolvePath Max(SolvePath a, SolvePath b) => (SolvePath)Math.Max((int)a, (int)b);
-
-    /// <summary>spec §1.1 step 2: S = diag(1/ρ_i) + A, r = f/ρ + τ, with 1/max(ρ_i, 1e-10).</summary>
-    private static (double[,] S, double[] R) WoodburySystem(LowRankProblem problem, int[] rows, double[,] a, double[] tau)
-    {
-        int k = rows.Length;
-        var s = (double[,])a.Clone();
-        var r = new double[k];
-        for (int i = 0; i < k; i++)
-        {
-            double inv = 1 / Math.Max(problem.Stiffness[rows[i]], StiffnessFloor);
-            s[i, i] += inv;
-            r[i] = problem.Force[rows[i]] * inv + tau[i];
-        }
-        return (s, r);
-    }
 
     private static Tensor[] AllSequential(LowRankProblem problem, int[] active, SolveWorkspace? workspace)
     {
@@ -251,9 +150,9 @@ public static class LowRankSolve
             using var scaled = j / d;
             double alpha = j.mul(scaled).sum().to(ScalarType.Float64).item<double>();
             double tau = j.mul(delta).sum().to(ScalarType.Float64).item<double>();
-            RequireFinite(problem, i, alpha, tau);
+            LowRankSystem.RequireFinite(problem.Names, i, alpha, tau);
             double rho = problem.Stiffness[i];
-            double c = (problem.Force[i] + rho * tau) / (1 + rho * alpha + ShermanMorrisonGuard);
+            double c = (problem.Force[i] + rho * tau) / (1 + rho * alpha + LowRankSystem.ShermanMorrisonGuard);
             delta.add_(scaled, alpha: -c);
         }
         return delta;

@@ -9,7 +9,8 @@ namespace Galt.Tests.Optim;
 public class ReductionTests
 {
     /// <summary>
-    /// Two code paths that compute the same update in a different order agree up to rounding. In float32 that rounding
+    /// Two code paths that compute the same update in a different order agree up to rounding; float32 steps take the
+    /// fused CPU kernels (<see cref="StepKernel.Fused"/>), float64 ones the tensor path. In float32 that rounding
     /// drifts over 100 steps by 2.4e-7 to 1.04e-6 (relative) depending on the CPU's kernels
     /// (docs/trained-metric-margins.md), so the float32 bound is 1e-5; float64 shows the update rules themselves agree.
     /// </summary>
@@ -32,7 +33,8 @@ public class ReductionTests
         using var adamW = optim.AdamW(adamModel.parameters(), lr, weight_decay: wd);
         for (int step = 0; step < 100; step++)
         {
-            galt.Step(() => nn.functional.cross_entropy(galtModel.forward(x), y));
+            var result = galt.Step(() => nn.functional.cross_entropy(galtModel.forward(x), y));
+            Assert.Equal(dtype == ScalarType.Float32, result.Fused);
             adamW.zero_grad();
             nn.functional.cross_entropy(adamModel.forward(x), y).backward();
             adamW.step();
@@ -58,7 +60,7 @@ public class ReductionTests
         using var adamW = optim.AdamW(b.parameters(), 1e-2, weight_decay: 0.01);
         for (int step = 0; step < 50; step++)
         {
-            hessian.Step(() => nn.functional.cross_entropy(a.forward(x), y));
+            Assert.True(hessian.Step(() => nn.functional.cross_entropy(a.forward(x), y)).Fused, "a float32 model takes the fused kernels");
             adamW.zero_grad();
             nn.functional.cross_entropy(b.forward(x), y).backward();
             adamW.step();

@@ -1,0 +1,266 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Galt.Solve;
+
+/// <summary>
+/// Pass 2 of the fused local step (spec §1.1 Woodbury step 1), over one range of one tensor that constraint rows touch:
+/// the Gram A_ij = ⟨J_i, J_j/D⟩ and τ_i = ⟨J_i, δ_b⟩ in float64, in the tensor path's symmetric form A = S Sᵀ,
+/// τ = S·(δ_b√D) with S_i = J_i/√D (D floored), plus max|δ_b| and min D, which with A's diagonal bound the direction.
+/// Up to four rows the sums stay in registers; more go through a scratch block and <see cref="GramTiles"/>.
+/// Compiled fully optimised at first use, like <see cref="FusedSweeps"/>.
+/// </summary>
+internal static class GramSweep
+{
+    /// <summary>Elements per scratch block: the block's k + 2 widened rows stay in the core's L1/L2 cache.</summary>
+    public const int BlockLength = 256;
+
+    /// <summary>Doubles of scratch the Gram sweep needs for r rows: S_1..S_r, δ_b·√D and 1/√D, one block each.</summary>
+    public static int ScratchLength(int r) => (r + 2) * BlockLength;
+
+    /// <summary>
+    /// Adds the Gram, τ and bounds of elements [start, start + length) of a tensor with constraint rows into
+    /// <paramref name="sums"/>; <paramref name="scratch"/> holds <see cref="ScratchLength"/> doubles (used above four rows).
+    /// </summary>
+    public static void Run(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
+    {
+        switch (t.Rows.Length)
+        {
+            case 1: GramInRegisters<OneRow>(t, start, length, sums); break;
+            case 2: GramInRegisters<TwoRows>(t, start, length, sums); break;
+            case 3: GramInRegisters<ThreeRows>(t, start, length, sums); break;
+            case 4: GramInRegisters<FourRows>(t, start, length, sums); break;
+            default: GramThroughScratch(t, start, length, sums, scratch); break;
+        }
+    }
+
+    /// <summary>
+    /// Up to four rows: the ten products and four τ fit in registers, so the sweep reads every
+    /// stream in step, eight elements at a time, and stores nothing.
+    /// </summary>
+    private static void GramInRegisters<TRows>(FusedTensor t, int start, int length, GramSums sums) where TRows : IRowCount
+    {
+        int body = length & ~(EightLanes.Width - 1);
+        Products<EightLanes, TRows>(t, start, body, sums);
+        if (body < length) Products<OneLane, TRows>(t, start + body, length - body, sums);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Products<TAccess, TRows>(FusedTensor t, int start, int length, GramSums sums) where TAccess : ILaneAccess where TRows : IRowCount
+    {
+        // Fourteen separate locals with one call site, not a struct: the JIT keeps these in registers.
+        Vector256<double> a00 = default, a01 = default, a02 = default, a03 = default, a11 = default, a12 = default, a13 = default,
+            a22 = default, a23 = default, a33 = default, t0 = default, t1 = default, t2 = default, t3 = default;
+        var baseMax = Vector256<float>.Zero;
+        var metricMin = Vector256.Create(float.PositiveInfinity);
+        for (int i = start, end = start + length; i < end; i += TAccess.Width)
+            ProductsAt<TAccess, TRows>(t, i, ref a00, ref a01, ref a02, ref a03, ref a11, ref a12, ref a13, ref a22, ref a23, ref a33,
+                ref t0, ref t1, ref t2, ref t3, ref baseMax, ref metricMin);
+        int r = TRows.Count;
+        ReadOnlySpan<Vector256<double>> pairs = [a00, a01, a02, a03, a11, a12, a13, a22, a23, a33];
+        ReadOnlySpan<Vector256<double>> tau = [t0, t1, t2, t3];
+        for (int x = 0, at = 0; x < 4; x++)
+            for (int y = x; y < 4; y++, at++)
+                if (y < r) sums.Gram[x * r + y] += Vector256.Sum(pairs[at]);
+        for (int x = 0; x < r; x++) sums.Tau[x] += Vector256.Sum(tau[x]);
+        sums.BaseMax = Math.Max(sums.BaseMax, LargestLane(baseMax));
+        sums.MetricMin = Math.Min(sums.MetricMin, -LargestLane(-metricMin));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ProductsAt<TAccess, TRows>(FusedTensor t, int i, ref Vector256<double> a00, ref Vector256<double> a01, ref Vector256<double> a02,
+        ref Vector256<double> a03, ref Vector256<double> a11, ref Vector256<double> a12, ref Vector256<double> a13, ref Vector256<double> a22,
+        ref Vector256<double> a23, ref Vector256<double> a33, ref Vector256<double> t0, ref Vector256<double> t1, ref Vector256<double> t2,
+        ref Vector256<double> t3, ref Vector256<float> baseMax, ref Vector256<float> metricMin) where TAccess : ILaneAccess where TRows : IRowCount
+    {
+        var (inverseLow, inverseHigh, rLow, rHigh) = Scaling<TAccess>(t, i, ref baseMax, ref metricMin);
+        // Lanes that repeat one element (a tensor's last few) must count once: Distinct zeroes all but the first.
+        var (s0Low, s0High) = Scaled(TAccess.Distinct(TAccess.Load(t.Rows[0], i)), inverseLow, inverseHigh);
+        a00 = Both(s0Low, s0High, s0Low, s0High, a00);
+        t0 = Both(s0Low, s0High, rLow, rHigh, t0);
+        if (TRows.Count >= 2)
+        {
+            var (s1Low, s1High) = Scaled(TAccess.Distinct(TAccess.Load(t.Rows[1], i)), inverseLow, inverseHigh);
+            a01 = Both(s0Low, s0High, s1Low, s1High, a01);
+            a11 = Both(s1Low, s1High, s1Low, s1High, a11);
+            t1 = Both(s1Low, s1High, rLow, rHigh, t1);
+            if (TRows.Count >= 3)
+            {
+                var (s2Low, s2High) = Scaled(TAccess.Distinct(TAccess.Load(t.Rows[2], i)), inverseLow, inverseHigh);
+                a02 = Both(s0Low, s0High, s2Low, s2High, a02);
+                a12 = Both(s1Low, s1High, s2Low, s2High, a12);
+                a22 = Both(s2Low, s2High, s2Low, s2High, a22);
+                t2 = Both(s2Low, s2High, rLow, rHigh, t2);
+                if (TRows.Count >= 4)
+                {
+                    var (s3Low, s3High) = Scaled(TAccess.Distinct(TAccess.Load(t.Rows[3], i)), inverseLow, inverseHigh);
+                    a03 = Both(s0Low, s0High, s3Low, s3High, a03);
+                    a13 = Both(s1Low, s1High, s3Low, s3High, a13);
+                    a23 = Both(s2Low, s2High, s3Low, s3High, a23);
+                    a33 = Both(s3Low, s3High, s3Low, s3High, a33);
+                    t3 = Both(s3Low, s3High, rLow, rHigh, t3);
+                }
+            }
+        }
+    }
+
+    /// <summary>J/√D in float64, both halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> Low, Vector256<double> High) Scaled(Vector256<float> j, Vector256<double> inverseLow, Vector256<double> inverseHigh)
+    {
+        var (low, high) = Vector256.Widen(j);
+        return (low * inverseLow, high * inverseHigh);
+    }
+
+    /// <summary>sum + x·y over both halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Both(Vector256<double> xLow, Vector256<double> xHigh, Vector256<double> yLow, Vector256<double> yHigh, Vector256<double> sum) =>
+        Vector256.FusedMultiplyAdd(xHigh, yHigh, Vector256.FusedMultiplyAdd(xLow, yLow, sum));
+
+    /// <summary>
+    /// More than four rows: per block, widen S_i and δ_b·√D into scratch, one Jacobian row at a time so each is read
+    /// from memory in one run, then let <see cref="GramTiles"/> multiply them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GramThroughScratch(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
+    {
+        int r = t.Rows.Length, end = start + length;
+        var baseMax = Vector256<float>.Zero;
+        var metricMin = Vector256.Create(float.PositiveInfinity);
+        for (int block = start; block < end; block += BlockLength)
+        {
+            int n = Math.Min(BlockLength, end - block), e = 0;
+            for (; e + EightLanes.Width <= n; e += EightLanes.Width) ScaleAt<EightLanes>(t, block + e, e, scratch, ref baseMax, ref metricMin);
+            for (; e < n; e++) ScaleAt<OneLane>(t, block + e, e, scratch, ref baseMax, ref metricMin);
+            for (int x = 0; x < r; x++)
+            {
+                for (e = 0; e + EightLanes.Width <= n; e += EightLanes.Width) RowAt<EightLanes>(t.Rows[x], block + e, e, x, r, scratch);
+                for (; e < n; e++) RowAt<OneLane>(t.Rows[x], block + e, e, x, r, scratch);
+            }
+            int padded = (n + 3) & ~3;
+            if (padded > n)
+                for (int row = 0; row <= r; row++) Array.Clear(scratch, row * BlockLength + n, padded - n);
+            GramTiles.Accumulate(scratch, r, BlockLength, padded, sums.Gram, sums.Tau);
+        }
+        sums.BaseMax = Math.Max(sums.BaseMax, LargestLane(baseMax));
+        sums.MetricMin = Math.Min(sums.MetricMin, -LargestLane(-metricMin));
+    }
+
+    private static double LargestLane(Vector256<float> v)
+    {
+        double largest = double.NegativeInfinity;
+        for (int lane = 0; lane < Vector256<float>.Count; lane++) largest = Math.Max(largest, v[lane]);
+        return largest;
+    }
+
+    /// <summary>At element i (block column e): 1/√max(D, floor) into scratch row r + 1, δ_b·√max(D, floor) into row r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaleAt<TAccess>(FusedTensor t, int i, int e, double[] scratch, ref Vector256<float> baseMax, ref Vector256<float> metricMin)
+        where TAccess : ILaneAccess
+    {
+        int r = t.Rows.Length;
+        var (inverseLow, inverseHigh, rLow, rHigh) = Scaling<TAccess>(t, i, ref baseMax, ref metricMin);
+        TAccess.StoreWide(scratch, (r + 1) * BlockLength + e, inverseLow, inverseHigh);
+        TAccess.StoreWide(scratch, r * BlockLength + e, rLow, rHigh);
+    }
+
+    /// <summary>
+    /// 1/√D and δ_b·√D at element i in float64 (both halves; D floored; lanes that repeat one element zeroed in the
+    /// latter), and max|δ_b| and min D updated: what both variants scale the rows by.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> InverseLow, Vector256<double> InverseHigh, Vector256<double> RhsLow, Vector256<double> RhsHigh) Scaling<TAccess>(
+        FusedTensor t, int i, ref Vector256<float> baseMax, ref Vector256<float> metricMin) where TAccess : ILaneAccess
+    {
+        var (b, d) = t.BaseAndMetric<TAccess>(i);
+        baseMax = Vector256.MaxNative(baseMax, Vector256.Abs(b));
+        var floored = Vector256.MaxNative(d, t.Floor);
+        metricMin = Vector256.MinNative(metricMin, floored);
+        var (dLow, dHigh) = Vector256.Widen(floored);
+        // 1/√D to float64 accuracy: float32's estimate, refined by one Newton step (relative error ~1e-7 → ~1e-14),
+        // at a fraction of the cost of float64 square roots and divisions.
+        var (estimateLow, estimateHigh) = Vector256.Widen(Vector256<float>.One / Vector256.Sqrt(floored));
+        var (inverseLow, inverseHigh) = (InverseRoot(dLow, estimateLow), InverseRoot(dHigh, estimateHigh));
+        // δ_b·√D = δ_b·D·(1/√D).
+        var (bLow, bHigh) = Vector256.Widen(TAccess.Distinct(b));
+        return (inverseLow, inverseHigh, bLow * dLow * inverseLow, bHigh * dHigh * inverseHigh);
+    }
+
+    /// <summary>One Newton step for y = 1/√d from estimate y₀: y₀·(3 − d·y₀²)/2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> InverseRoot(Vector256<double> d, Vector256<double> y) =>
+        y * Vector256.FusedMultiplyAdd(-d * y, y, Vector256.Create(3.0)) * 0.5;
+
+    /// <summary>S_x = J_x/√max(D, floor) at element i (block column e) into scratch row x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowAt<TAccess>(FloatMemory row, int i, int e, int x, int r, double[] scratch) where TAccess : ILaneAccess
+    {
+        var (jLow, jHigh) = Vector256.Widen(TAccess.Load(row, i));
+        int scale = (r + 1) * BlockLength + e;
+        TAccess.StoreWide(scratch, x * BlockLength + e, jLow * TAccess.LoadWide(scratch, scale), jHigh * TAccess.LoadWide(scratch, scale + Vector256<double>.Count));
+    }
+}
+
+/// <summary>
+/// Pass 2's sums over a range of one tensor with r constraint rows: the Gram (r×r row-major, i ≤ j), τ, and the
+/// magnitudes min D and max|δ_b| that, with the Gram's diagonal, bound the direction before anything is written.
+/// </summary>
+internal sealed class GramSums
+{
+    /// <summary>Zero sums for r rows.</summary>
+    public GramSums(int r)
+    {
+        Gram = new double[r * r];
+        Tau = new double[r];
+    }
+
+    /// <summary>A_ij = ⟨J_i, J_j/D⟩ for i ≤ j, row-major.</summary>
+    public double[] Gram { get; }
+
+    /// <summary>τ_i = ⟨J_i, δ_b⟩.</summary>
+    public double[] Tau { get; }
+
+    /// <summary>min max(D, floor).</summary>
+    public double MetricMin { get; set; } = double.PositiveInfinity;
+
+    /// <summary>max|δ_b|.</summary>
+    public double BaseMax { get; set; }
+
+    /// <summary>Adds <paramref name="other"/> (sums add, maxima take the larger; NaN stays NaN).</summary>
+    public void Add(GramSums other)
+    {
+        for (int i = 0; i < Gram.Length; i++) Gram[i] += other.Gram[i];
+        for (int i = 0; i < Tau.Length; i++) Tau[i] += other.Tau[i];
+        BaseMax = Math.Max(BaseMax, other.BaseMax);
+        MetricMin = Math.Min(MetricMin, other.MetricMin);
+    }
+
+    /// <summary>A_ii = ⟨J_i, J_i/D⟩.</summary>
+    public double Diagonal(int i) => Gram[i * Tau.Length + i];
+
+    /// <summary>The full symmetric Gram as a matrix.</summary>
+    public double[,] Matrix()
+    {
+        int r = Tau.Length;
+        var a = new double[r, r];
+        for (int i = 0; i < r; i++)
+            for (int j = i; j < r; j++)
+                a[i, j] = a[j, i] = Gram[i * r + j];
+        return a;
+    }
+}
+
+/// <summary>The number of constraint rows a register-resident Gram sweep is specialised for (1–4).</summary>
+internal interface IRowCount
+{
+    /// <summary>Rows.</summary>
+    static abstract int Count { get; }
+}
+
+internal readonly struct OneRow : IRowCount { public static int Count => 1; }
+
+internal readonly struct TwoRows : IRowCount { public static int Count => 2; }
+
+internal readonly struct ThreeRows : IRowCount { public static int Count => 3; }
+
+internal readonly struct FourRows : IRowCount { public static int Count => 4; }
