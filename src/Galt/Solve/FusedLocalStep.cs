@@ -290,12 +290,18 @@ internal sealed class FusedLocalStep : IDisposable
         return FloatMemory.Of(copy);
     }
 
+    /// <summary>
+    /// Runs the chunks on as many threads as libtorch may use on the calling thread (<c>torch.get_num_threads()</c>, a
+    /// per-thread setting): one knob for the tensor ops and the fused sweeps, so a block executor that gives each worker
+    /// one libtorch thread gets single-threaded sweeps too instead of nested parallel loops.
+    /// </summary>
     private static void Run(Chunk[] chunks, Action<int> body)
     {
-        if (chunks.Length <= 1 || chunks.Sum(c => (long)c.Length) < ParallelThreshold)
+        int threads = chunks.Length <= 1 || chunks.Sum(c => (long)c.Length) < ParallelThreshold ? 1 : get_num_threads();
+        if (threads <= 1)
             for (int c = 0; c < chunks.Length; c++) body(c);
         else
-            Parallel.For(0, chunks.Length, body);
+            Parallel.For(0, chunks.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
 
     /// <summary>Frees the contiguous copies this step made.</summary>
