@@ -14,7 +14,9 @@ namespace Galt.Experiments.Benchmarks;
 /// d = 1,000,000 parameters in four tensors with k ∈ {1, 4, 16} constraints. Summary keys <c>step_overhead_k1</c>,
 /// <c>step_overhead_k4</c>, <c>step_overhead_k16</c> (median GALT step time / median AdamW step time) for the default
 /// step (the fused CPU kernels), and <c>step_overhead_tensor_k…</c> for the same optimizer on the tensor path
-/// (<see cref="StepKernel.Tensor"/>), measured in the same loop so that the two compare under the same load.
+/// (<see cref="StepKernel.Tensor"/>), measured in the same loop so that the two compare under the same load; and the
+/// fused step against the memory floor: <c>bytes_per_step_k…</c>, the bandwidth it implies (<c>bandwidth_gbs_k…</c>),
+/// a parallel copy of the same bytes (<c>copy_bandwidth_gbs_k…</c>) and the ratio (<c>floor_share_k…</c>).
 /// </summary>
 public sealed class SolveBenchmark : IRunnable
 {
@@ -46,6 +48,7 @@ public sealed class SolveBenchmark : IRunnable
         var clock = Stopwatch.StartNew();
 
         var table = new ReportTable { Title = "Median step time", Columns = { "k", "GALT step ms", "AdamW step ms", "ratio", "GALT tensor path ms", "tensor ratio" } };
+        var floor = new ReportTable { Title = "The fused step against the memory floor: bytes its passes must move, the bandwidth that implies, and a parallel copy of the same bytes on this machine", Columns = { "k", "MB per step", "implied GB/s", "copy GB/s", "copy ms", "share of copy bandwidth" } };
         using var task = context.Progress.Start("Benchmark solve", (ConstraintCounts.Length + 1) * (warmup + repeats) * 3);
         var generator = new Generator((ulong)context.Seed + 1);
         foreach (int k in ConstraintCounts.Prepend(0))
@@ -59,8 +62,22 @@ public sealed class SolveBenchmark : IRunnable
             record.SetSummary($"adamw_step_ms_k{k}", adamMs);
             record.SetSummary($"step_overhead_tensor_k{k}", tensorRatio);
             record.SetSummary($"galt_tensor_step_ms_k{k}", tensorMs);
+            long bytes = FusedBytesPerStep(k);
+            double copyMs = CopyMilliseconds(bytes, warmup, repeats);
+            double implied = bytes / (galtMs * 1e6), copy = bytes / (copyMs * 1e6);
+            record.SetSummary($"bytes_per_step_k{k}", bytes);
+            record.SetSummary($"bandwidth_gbs_k{k}", implied);
+            record.SetSummary($"copy_bandwidth_gbs_k{k}", copy);
+            record.SetSummary($"floor_share_k{k}", implied / copy);
+            floor.Rows.Add(new() { k.ToString(), MarkdownReport.FormatNumber(bytes / 1e6), MarkdownReport.FormatNumber(implied), MarkdownReport.FormatNumber(copy),
+                MarkdownReport.FormatNumber(copyMs), MarkdownReport.FormatNumber(implied / copy) });
         }
         record.Tables.Add(table);
+        record.Tables.Add(floor);
+        record.Notes.Add("Bytes per step count what the fused passes must read and write per float32 element (a lower bound: each byte once per pass, "
+            + "none of the chunk bookkeeping): pass 1 reads g, m, v and writes m′, v′ (5); pass 2, with constraints, reads m′, v′, the anchor, θ and the k rows (4 + k); "
+            + "pass 3 reads m′, v′, the anchor, θ and the k rows and writes θ (5 + k). The copy moves the same bytes (half read, half written) with the same two-way "
+            + "parallel split: a step at share 1.0 would run at the machine's copy bandwidth.");
         record.Notes.Add("k = 0 is GaltOptimizer with no constraint (its Adam path and anchor alone), for reference.");
         record.TimingsSeconds["total"] = clock.Elapsed.TotalSeconds;
         return record;
@@ -101,6 +118,36 @@ public sealed class SolveBenchmark : IRunnable
             onStep();
         }
         return (Median(galtTimes), Median(tensorTimes), Median(adamTimes));
+    }
+
+    /// <summary>Bytes the fused passes must move for one step over <see cref="Shapes"/> with k constraint rows (see the report's note).</summary>
+    public static long FusedBytesPerStep(int k)
+    {
+        long elements = Shapes.Sum(shape => shape.Aggregate(1L, (a, b) => a * b));
+        int perElement = 5 + (k > 0 ? 4 + k : 0) + 5 + k;
+        return elements * perElement * sizeof(float);
+    }
+
+    /// <summary>Median milliseconds of copying <paramref name="bytes"/>/2 bytes into another buffer in two parallel halves (read + write = <paramref name="bytes"/>).</summary>
+    private static double CopyMilliseconds(long bytes, int warmup, int repeats)
+    {
+        int n = (int)(bytes / 2 / sizeof(float));
+        var source = new float[n];
+        var target = new float[n];
+        new Random(1).NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(source.AsSpan()));
+        int parts = Math.Max(1, Environment.ProcessorCount);
+        var times = new List<double>();
+        for (int r = 0; r < warmup + repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            Parallel.For(0, parts, part =>
+            {
+                int start = (int)((long)n * part / parts), end = (int)((long)n * (part + 1) / parts);
+                source.AsSpan(start, end - start).CopyTo(target.AsSpan(start, end - start));
+            });
+            if (r >= warmup) times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return Median(times);
     }
 
     private static GaltOptimizer Optimizer(Parameter[] parameters, int k, StepKernel kernel)

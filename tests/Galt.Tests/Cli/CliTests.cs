@@ -135,5 +135,10 @@ public class CliTests
         Assert.Equal(0, exit);
         var record = RunRecordJson.Read(Assert.Single(Directory.GetDirectories(outRoot)));
         foreach (var k in new[] { 1, 4, 16 }) Assert.True(record.Summary[$"step_overhead_k{k}"] > 0);
+        // The memory floor: 10⁶ float32 elements × (5 + 4 + k + 5 + k) values the fused passes touch; a copy of the same bytes beside it.
+        Assert.Equal(1e6 * 22 * 4, record.Summary["bytes_per_step_k4"]);
+        Assert.Equal(1e6 * 10 * 4, record.Summary["bytes_per_step_k0"]);
+        foreach (var k in new[] { 0, 1, 4, 16 })
+            Assert.Equal(record.Summary[$"bandwidth_gbs_k{k}"] / record.Summary[$"copy_bandwidth_gbs_k{k}"], record.Summary[$"floor_share_k{k}"], 9);
     }
 }
