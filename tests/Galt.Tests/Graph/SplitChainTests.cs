@@ -149,4 +149,22 @@ public class SplitChainTests
         Assert.All(seen, n => Assert.Equal(1, n));
         Assert.Equal(before, get_num_threads());
     }
+
+    [Fact]
+    public void TheAdaptiveExecutorTriesBothModesPerPhaseThenKeepsOne()
+    {
+        var executor = new AdaptiveExecutor(2, trials: 2);
+        var messages = Enumerable.Range(0, 5).ToArray();
+        for (int call = 0; call < 4; call++)
+        {
+            Assert.Equal(messages.Select(m => m * m), executor.Run(messages, (_, m) => m * m));
+            string? choice = executor.Choices.Values.Single();
+            if (call < 3) Assert.Null(choice);
+            else Assert.Contains(choice, new[] { "blocks", "intra-op" });
+        }
+        // Another phase (other message types or count) is timed on its own.
+        executor.Run(new[] { 1.0, 2.0 }, (_, m) => m.ToString());
+        Assert.Equal(2, executor.Choices.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptiveExecutor(trials: 0));
+    }
 }
