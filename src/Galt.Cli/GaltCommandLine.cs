@@ -22,6 +22,7 @@ public static class GaltCommandLine
         root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));
         root.Subcommands.Add(LedgerCommand.Create(console));
+        root.Subcommands.Add(CheckpointCommand.Create(console));
         return root;
     }
 
