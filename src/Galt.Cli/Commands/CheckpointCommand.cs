@@ -13,7 +13,7 @@ public static class CheckpointCommand
         var command = new Command("checkpoint", "Check a Galt checkpoint file: its format version, checksum and entries.");
         var path = new Argument<string>("file") { Description = "The checkpoint file." };
         var show = new Command("show", "List a checkpoint's entries (refuses truncated, corrupt, foreign or newer files).") { path };
-        show.SetAction(parse => Guard(console, () =>
+        show.SetAction(parse => CommandGuard.Run<CheckpointException>(console, () =>
         {
             var entries = CheckpointFile.Read(parse.GetValue(path)!);
             var table = new Table().AddColumn("entry").AddColumn("bytes");
@@ -27,7 +27,7 @@ public static class CheckpointCommand
         var count = new Option<int>("--count") { Description = "Checkpoints to write in turn.", DefaultValueFactory = _ => 1000 };
         var write = new Command("write-test", "Write numbered 8 MB checkpoints over one file in turn, printing each number once written (crash-safety tests).") { writePath, count };
         write.Hidden = true;
-        write.SetAction(parse => Guard(console, () =>
+        write.SetAction(parse => CommandGuard.Run<CheckpointException>(console, () =>
         {
             var bulk = new byte[8 << 20];
             for (int i = 0; i < parse.GetValue(count); i++)
@@ -40,19 +40,5 @@ public static class CheckpointCommand
         }));
         command.Subcommands.Add(write);
         return command;
-    }
-
-    private static int Guard(IAnsiConsole console, Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (CheckpointException e)
-        {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-            return 1;
-        }
     }
 }

@@ -13,7 +13,7 @@ public static class LedgerCommand
         var command = new Command("ledger", "Inspect a safety-indexed trace ledger (SQLite): traces, quarantines, residual debt.");
         var path = new Argument<string>("ledger") { Description = "The ledger file." };
         var show = new Command("show", "Show a ledger's traces and residual items (refuses corrupt or foreign files).") { path };
-        show.SetAction(parse => Guard(console, () =>
+        show.SetAction(parse => CommandGuard.Run<LedgerException>(console, () =>
         {
             using var ledger = TraceLedger.Open(parse.GetValue(path)!);
             var traces = ledger.Traces();
@@ -29,7 +29,7 @@ public static class LedgerCommand
         var count = new Option<int>("--count") { Description = "Traces to append, one transaction each.", DefaultValueFactory = _ => 1000 };
         var write = new Command("write-test", "Append synthetic traces one transaction at a time, printing each committed id (crash-safety tests).") { writePath, count };
         write.Hidden = true;
-        write.SetAction(parse => Guard(console, () =>
+        write.SetAction(parse => CommandGuard.Run<LedgerException>(console, () =>
         {
             using var ledger = TraceLedger.Open(parse.GetValue(writePath)!);
             for (int i = 0; i < parse.GetValue(count); i++)
@@ -42,19 +42,5 @@ public static class LedgerCommand
         }));
         command.Subcommands.Add(write);
         return command;
-    }
-
-    private static int Guard(IAnsiConsole console, Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (LedgerException e)
-        {
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-            return 1;
-        }
     }
 }

@@ -78,6 +78,20 @@ public abstract class ConstrainedStrategy : Strategy
         _trace.RecordSolve(_steps, result);
     }
 
+    /// <summary>
+    /// One backward pass of <paramref name="loss"/> for a strategy with local heads: the heads' gradients stay in .grad
+    /// for <paramref name="heads"/>' own optimizer; the model's are returned as copies (the constrained optimizer takes
+    /// gradients explicitly).
+    /// </summary>
+    protected static Tensor?[] BackwardWithHeads(Tensor loss, TorchSharp.Modules.Parameter[] model, optim.Optimizer heads)
+    {
+        heads.zero_grad();
+        foreach (var p in model) p.grad?.zero_();
+        loss.backward();
+        using var noGrad = no_grad();
+        return model.Select(p => p.grad is { } g && !g.IsInvalid ? g.clone() : null).ToArray();
+    }
+
     /// <inheritdoc />
     public override void AfterTask(TaskContext context)
     {

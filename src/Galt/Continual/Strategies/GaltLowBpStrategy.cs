@@ -63,7 +63,6 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
         var values = constraints.Select(c => c.Value()).ToArray();
         bool global = _scheduler.NeedsRefresh(values) | _cachedJacobians.Count < constraints.Count;
         var parameters = Trainable.Select(p => p.Parameter).ToArray();
-        var headParameters = _localHeads.SelectMany(h => h.parameters()).ToArray();
         Tensor?[] modelGradients;
         if (global)
         {
@@ -71,7 +70,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
             var hidden = Mlp.HiddenStates(x);
             var loss = nn.functional.cross_entropy(Mlp.Head.forward(hidden[^1]), y);
             for (int l = 0; l < _localHeads.Length; l++) loss = loss + nn.functional.cross_entropy(_localHeads[l].forward(hidden[l].detach()), y);
-            modelGradients = Gradients(loss, parameters, headParameters);
+            modelGradients = BackwardWithHeads(loss, parameters, _localAdam!);
             foreach (var cache in _cachedJacobians) foreach (var j in cache) j?.Dispose();
             _cachedJacobians.Clear();
             foreach (var evaluation in ConstraintEvaluator.Evaluate(constraints, parameters, Options.Jacobians))
@@ -91,7 +90,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
                 var h = nn.functional.relu(layer.BaseForward(input).detach() + layer.AdapterForward(input));
                 loss = loss + nn.functional.cross_entropy(_localHeads[l].forward(h), y);
             }
-            modelGradients = Gradients(loss, parameters, headParameters);
+            modelGradients = BackwardWithHeads(loss, parameters, _localAdam!);
             LocalBackprops++;
         }
         _scheduler.MarkStep(global);
@@ -99,19 +98,6 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
         var result = Optimizer.Step(modelGradients, evaluations);
         _localAdam!.step();
         RecordStep(result);
-    }
-
-    /// <summary>
-    /// One backward pass of <paramref name="loss"/>: local-head gradients stay in .grad for their Adam; the model's are
-    /// returned (copied out and cleared, since the constrained optimizer takes gradients explicitly).
-    /// </summary>
-    private Tensor?[] Gradients(Tensor loss, Parameter[] model, Parameter[] heads)
-    {
-        _localAdam!.zero_grad();
-        foreach (var p in model) p.grad?.zero_();
-        loss.backward();
-        using var noGrad = no_grad();
-        return model.Select(p => p.grad is { } g && !g.IsInvalid ? g.clone() : null).ToArray();
     }
 
     /// <summary>Global/local step counts of the scheduler.</summary>

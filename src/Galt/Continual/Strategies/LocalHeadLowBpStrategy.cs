@@ -122,7 +122,7 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
             var states = Layered.States(x, _headLayers);
             loss = _heads.Select((head, h) => nn.functional.cross_entropy(head.forward(states[h]), y)).Aggregate((a, b) => a + b);
         }
-        var gradients = Gradients(loss, parameters);
+        var gradients = BackwardWithHeads(loss, parameters, _headAdam!);
         if (global) Refresh(objects, values, parameters);
         var evaluations = all.Select((s, i) => new ConstraintEvaluation(s.Name, values[i], _cache[s.Name]) { StaleJacobian = !global }).ToArray();
         var result = Optimizer.Step(gradients, evaluations);
@@ -155,16 +155,6 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
             _cache[names[i]] = rows;
             _stale[names[i]] = active[i] ? 0 : _stale.GetValueOrDefault(names[i]) + 1;
         }
-    }
-
-    /// <summary>One backward of <paramref name="loss"/>: the heads' gradients stay for their Adam; the model's are returned and cleared.</summary>
-    private Tensor?[] Gradients(Tensor loss, Parameter[] model)
-    {
-        _headAdam!.zero_grad();
-        foreach (var p in model) p.grad?.zero_();
-        loss.backward();
-        using var noGrad = no_grad();
-        return model.Select(p => p.grad is { } g && !g.IsInvalid ? g.clone() : null).ToArray();
     }
 
     /// <inheritdoc />
