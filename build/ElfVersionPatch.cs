@@ -162,11 +162,12 @@ namespace Galt.Build
             }
             if (!found) return "not-required";
             if (!changed) return "already-weak";
-            // Write beside and move over, so an interrupted build never leaves a half-written library.
+            // Write beside and rename over, so an interrupted build never leaves a half-written library. A rename
+            // replaces the directory entry instead of writing through it: where the build hard-links copy-local
+            // files (Directory.Build.props), the shared NuGet cache copy stays pristine.
             string temp = path + ".galt-tmp";
             File.WriteAllBytes(temp, elf);
-            File.Copy(temp, path, true);
-            File.Delete(temp);
+            File.Replace(temp, path, null);
             return "patched";
         }
 

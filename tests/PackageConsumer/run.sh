@@ -36,7 +36,14 @@ cat > "$work/consumer/nuget.config" <<CONFIG
 CONFIG
 cd "$work/consumer"
 echo "package consumer: building a project outside the repository against the package"
-dotnet build -c Release -p:GaltVersion="$version" --nologo -v quiet
+# Hard-linked copy-local files, as a disk-conscious user may build: the package's ELF fix must then replace the
+# output's libLibTorchSharp.so by a rename and leave the shared NuGet cache copy byte for byte as it was.
+cached="$(find "${packages%/}/torchsharp" -path '*runtimes/linux-x64/native/libLibTorchSharp.so' | head -n 1)"
+before="$( [ -n "$cached" ] && sha256sum "$cached" | cut -d' ' -f1 || true)"
+dotnet build -c Release -p:GaltVersion="$version" -p:CreateHardLinksForCopyLocalIfPossible=true --nologo -v quiet
+if [ -n "$cached" ] && [ "$(sha256sum "$cached" | cut -d' ' -f1)" != "$before" ]; then
+  echo "package consumer: the build changed the NuGet cache's $cached"; exit 1
+fi
 echo "package consumer: running its constrained training"
 dotnet bin/Release/net10.0/PackageConsumer.dll
 echo "package consumer: passed"
