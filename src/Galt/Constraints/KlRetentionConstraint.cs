@@ -8,7 +8,7 @@ namespace Galt.Constraints;
 /// every anchor input; K = T²·mean_x Σ_k p_anchor,k·(log max(p_anchor,k, 1e-12) − log_softmax(s(x)/T)_k), i.e.
 /// KL(anchor ‖ model) scaled by T². An inequality: C = K − margin ≤ 0.
 /// </summary>
-public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVectorizedMeasure
+public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVectorizedMeasure, Galt.Checkpoints.ICheckpointable
 {
     private readonly Func<Tensor, Tensor> _scores;
     private readonly Tensor _inputs;
@@ -62,6 +62,36 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVec
 
     /// <summary>T.</summary>
     public double Temperature { get; }
+
+    /// <summary>Writes the anchor set and the anchor distribution snapshotted at creation (and the name, T and margin, checked on restore).</summary>
+    public void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        writer.String("name", Name);
+        writer.Doubles("temperature_margin", new[] { Temperature, Margin });
+        writer.Tensor("inputs", _inputs);
+        writer.Tensor("anchor_probabilities", _anchorProbabilities);
+        writer.Tensor("anchor_log_probabilities", _anchorLogProbabilities);
+    }
+
+    /// <summary>
+    /// Reads what <see cref="Save"/> wrote into a constraint of the same name, T, margin and anchor-set shape (e.g. one
+    /// re-created on the same anchor inputs); the returned action puts back the snapshotted anchor distribution.
+    /// </summary>
+    public Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        string name = reader.String("name");
+        if (name != Name) throw reader.Error("name", $"holds constraint '{name}', restoring into '{Name}'.");
+        var tm = reader.Doubles("temperature_margin");
+        if (tm.Length != 2 || tm[0] != Temperature || tm[1] != Margin)
+            throw reader.Error("temperature_margin", $"constraint '{Name}' was saved with other settings than T = {Temperature}, margin {Margin}.");
+        var actions = new[]
+        {
+            reader.TensorInto("inputs", _inputs),
+            reader.TensorInto("anchor_probabilities", _anchorProbabilities),
+            reader.TensorInto("anchor_log_probabilities", _anchorLogProbabilities),
+        };
+        return () => { foreach (var a in actions) a(); };
+    }
 
     /// <summary>Number of anchor inputs.</summary>
     public long AnchorCount => _inputs.shape[0];

@@ -3,7 +3,7 @@ using Galt.Optim;
 namespace Galt.Continual;
 
 /// <summary>Per-constraint λ, ρ and value after every step of a GALT strategy, and the final certificate.</summary>
-public sealed class ConstraintTrace
+public sealed class ConstraintTrace : Galt.Checkpoints.ICheckpointable
 {
     private readonly Dictionary<string, List<(int Step, double Lambda, double Rho, double Value)>> _series = new();
 
@@ -37,6 +37,54 @@ public sealed class ConstraintTrace
 
     /// <summary>The certificate at the end of the run.</summary>
     public FeasibilityCertificate? Certificate { get; set; }
+
+    /// <summary>Writes every series, solve record and restoration (a run is checkpointed before its certificate exists).</summary>
+    public void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        if (Certificate is not null) throw new InvalidOperationException("a finished trace (with its certificate) is not checkpointed; checkpoints are taken during training.");
+        writer.Strings("names", Names);
+        for (int i = 0; i < Names.Count; i++)
+        {
+            var series = _series[Names[i]];
+            writer.Longs($"series/{i}/steps", series.Select(e => (long)e.Step).ToArray());
+            writer.Doubles($"series/{i}/values", series.SelectMany(e => new[] { e.Lambda, e.Rho, e.Value }).ToArray());
+        }
+        writer.Longs("solves", Solves.SelectMany(s => new long[] { s.Step, (long)s.Path, BitConverter.DoubleToInt64Bits(s.Condition) }).ToArray());
+        writer.Longs("restorations", Restorations.SelectMany(r => new long[] { r.Task, r.Result.Steps, r.Result.Evaluations, r.Result.Feasible ? 1 : 0 }).ToArray());
+        for (int i = 0; i < Restorations.Count; i++) writer.Doubles($"restoration/{i}", Restorations[i].Result.Values);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote; the returned action replaces this trace's contents with it.</summary>
+    public Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        var names = reader.Strings("names");
+        var series = new List<(int, double, double, double)>[names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            var steps = reader.Longs($"series/{i}/steps");
+            var values = reader.Doubles($"series/{i}/values");
+            if (values.Length != 3 * steps.Length) throw reader.Error($"series/{i}/values", $"{values.Length} values for {steps.Length} steps.");
+            series[i] = steps.Select((s, k) => ((int)s, values[3 * k], values[3 * k + 1], values[3 * k + 2])).ToList();
+        }
+        var solves = reader.Longs("solves");
+        var restorations = reader.Longs("restorations");
+        if (solves.Length % 3 != 0) throw reader.Error("solves", "not whole records.");
+        if (restorations.Length % 4 != 0) throw reader.Error("restorations", "not whole records.");
+        var restored = Enumerable.Range(0, restorations.Length / 4).Select(i => ((int)restorations[4 * i],
+            new RestorationResult((int)restorations[4 * i + 1], (int)restorations[4 * i + 2], reader.Doubles($"restoration/{i}")) { Feasible = restorations[4 * i + 3] != 0 })).ToArray();
+        return () =>
+        {
+            Names.Clear(); _series.Clear(); Solves.Clear(); SolvePaths.Clear(); Restorations.Clear();
+            for (int i = 0; i < names.Length; i++) { Names.Add(names[i]); _series[names[i]] = series[i]; }
+            for (int i = 0; i < solves.Length; i += 3)
+            {
+                var path = (Galt.Solve.SolvePath)solves[i + 1];
+                Solves.Add(((int)solves[i], path, BitConverter.Int64BitsToDouble(solves[i + 2])));
+                SolvePaths[path] = SolvePaths.GetValueOrDefault(path) + 1;
+            }
+            Restorations.AddRange(restored);
+        };
+    }
 
     /// <summary>Records the optimizer's constraint states after step <paramref name="step"/>.</summary>
     public void Record(int step, IEnumerable<ConstraintStatus> states)

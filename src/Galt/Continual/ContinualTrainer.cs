@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Galt.Checkpoints;
 using Galt.Reporting;
 using Galt.Training;
 using static TorchSharp.torch;
@@ -71,45 +72,85 @@ public static class ContinualTrainer
     /// suite or a KL to a snapshot: name → function of the model. They run without gradient in eval mode; the result's
     /// <see cref="StrategyResult.Probes"/> holds one value per task.
     /// </param>
+    /// <param name="checkpoints">
+    /// Optional checkpointing and resuming (<see cref="ContinualCheckpointing"/>); the strategy must be able to write its
+    /// whole state (<see cref="Strategy.CanCheckpoint"/>), else the run is refused before it starts.
+    /// </param>
     public static StrategyResult Run(TaskStream stream, Func<nn.Module<Tensor, Tensor>> createModel, Strategy strategy, ContinualSettings settings, IProgressSink? progress = null,
-        IReadOnlyDictionary<string, Func<nn.Module<Tensor, Tensor>, double>>? probes = null)
+        IReadOnlyDictionary<string, Func<nn.Module<Tensor, Tensor>, double>>? probes = null, ContinualCheckpointing? checkpoints = null)
     {
         progress ??= NullProgress.Instance;
+        checkpoints?.Validate();
+        if (checkpoints is not null && !strategy.CanCheckpoint)
+            throw new NotSupportedException($"strategy '{strategy.Name}' cannot be checkpointed yet (its whole state is not written); run it without checkpoints.");
         using var model = createModel();
         strategy.Attach(model);
 
         int t = stream.Tasks.Count;
-        var accuracy = Enumerable.Range(0, t).Select(_ => Enumerable.Repeat(double.NaN, t).ToArray()).ToArray();
-        var clock = new Stopwatch();
-        var probed = (probes ?? new Dictionary<string, Func<nn.Module<Tensor, Tensor>, double>>()).Keys
-            .ToDictionary(k => k, _ => Enumerable.Repeat(double.NaN, t).ToArray());
-        foreach (var task in stream.Tasks)
+        probes ??= new Dictionary<string, Func<nn.Module<Tensor, Tensor>, double>>();
+        var cursor = new TrainingCursor(t, probes.Keys)
         {
+            Identity = $"{stream.Name}, {t} tasks of [{string.Join(", ", stream.Tasks.Select(k => k.TrainCount))}] examples, strategy {strategy.Name}, " +
+                       $"{settings.EpochsPerTask} epoch(s), batch {settings.BatchSize}, seed {settings.Seed}",
+        };
+        var state = new CheckpointParts().Add("cursor", cursor).Add("model", new ModuleCheckpoint(model)).Add("strategy", strategy).Add("torch_random", new TorchRandomState());
+        bool resumed = checkpoints is { Resume: true } && File.Exists(checkpoints.Path);
+        if (resumed) Checkpoint.Load(checkpoints!.Path, state);
+        var clock = new Stopwatch();
+        for (int ti = cursor.Task; ti < t; ti++)
+        {
+            var task = stream.Tasks[ti];
+            bool continuing = resumed && ti == cursor.Task;
             var context = new TaskContext(model, stream, task, settings.Seed);
-            long batches = settings.EpochsPerTask * ((task.TrainCount + settings.BatchSize - 1) / settings.BatchSize);
-            using (var bar = progress.Start($"{strategy.Name}: task {task.Index + 1}/{t} ({task.Name})", batches))
+            long perEpoch = (task.TrainCount + settings.BatchSize - 1) / settings.BatchSize;
+            using (var bar = progress.Start($"{strategy.Name}: task {task.Index + 1}/{t} ({task.Name})", settings.EpochsPerTask * perEpoch))
             {
                 clock.Start();
-                strategy.BeforeTask(context);
-                for (int epoch = 0; epoch < settings.EpochsPerTask; epoch++)
+                if (!continuing) strategy.BeforeTask(context);
+                else bar.Advance(cursor.Epoch * perEpoch + cursor.NextBatch);
+                for (int epoch = continuing ? cursor.Epoch : 0; epoch < settings.EpochsPerTask; epoch++)
                 {
                     var order = new Random(unchecked(settings.Seed * 1_000_003 + task.Index * 100 + epoch));
-                    foreach (var batch in SupervisedTrainer.Batches(task.TrainCount, settings.BatchSize, order))
+                    var batches = SupervisedTrainer.Batches(task.TrainCount, settings.BatchSize, order).ToArray();
+                    var permutation = batches.SelectMany(b => b).ToArray();
+                    int first = 0;
+                    if (continuing && epoch == cursor.Epoch)
                     {
-                        using var scope = NewDisposeScope();
-                        var idx = tensor(batch);
-                        strategy.Step(task.TrainX.index_select(0, idx), task.TrainY.index_select(0, idx), context);
+                        if (!permutation.SequenceEqual(cursor.Order))
+                            throw new CheckpointException(checkpoints!.Path, $"the batch order of task {ti}, epoch {epoch} differs from the checkpoint's: the data or the seed changed.");
+                        first = cursor.NextBatch;
+                    }
+                    for (int b = first; b < batches.Length; b++)
+                    {
+                        using (var scope = NewDisposeScope())
+                        {
+                            var idx = tensor(batches[b]);
+                            strategy.Step(task.TrainX.index_select(0, idx), task.TrainY.index_select(0, idx), context);
+                        }
                         bar.Advance(1);
+                        cursor.Step++;
+                        if (checkpoints is null) continue;
+                        if (cursor.Step % checkpoints.Every == 0)
+                        {
+                            (cursor.Task, cursor.Epoch, cursor.NextBatch, cursor.Order) = (ti, epoch, b + 1, permutation);
+                            clock.Stop();
+                            cursor.Seconds += clock.Elapsed.TotalSeconds;
+                            clock.Reset();
+                            Checkpoint.Save(checkpoints.Path, state);
+                            clock.Start();
+                        }
+                        if (cursor.Step == checkpoints.StopAfterStep)
+                            throw new OperationCanceledException($"run stopped after step {cursor.Step} as asked (StopAfterStep); resume from '{checkpoints.Path}'.");
                     }
                 }
                 strategy.AfterTask(context);
                 clock.Stop();
             }
             for (int j = 0; j <= task.Index; j++)
-                accuracy[task.Index][j] = SupervisedTrainer.Accuracy(model, stream.Tasks[j].TestX, stream.Tasks[j].TestY);
-            if (probes is not null) Probe(model, probes, probed, task.Index);
+                cursor.Accuracy[task.Index][j] = SupervisedTrainer.Accuracy(model, stream.Tasks[j].TestX, stream.Tasks[j].TestY);
+            if (probes.Count > 0) Probe(model, probes, cursor.Probes, task.Index);
         }
-        return new StrategyResult(strategy.Name, strategy.Hyperparameters, accuracy, strategy.GlobalBackprops, strategy.LocalBackprops,
-            clock.Elapsed.TotalSeconds, strategy.Constraints) { Probes = probed };
+        return new StrategyResult(strategy.Name, strategy.Hyperparameters, cursor.Accuracy, strategy.GlobalBackprops, strategy.LocalBackprops,
+            cursor.Seconds + clock.Elapsed.TotalSeconds, strategy.Constraints) { Probes = cursor.Probes };
     }
 }

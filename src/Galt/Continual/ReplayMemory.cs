@@ -6,7 +6,7 @@ namespace Galt.Continual;
 /// Examples kept from finished tasks: <see cref="PerTask"/> drawn without replacement from each task's training set
 /// with the seed task_index + 123 (spec §2.1). GALT's anchor sets, replay and A-GEM all use this same budget.
 /// </summary>
-public sealed class ReplayMemory : IDisposable
+public sealed class ReplayMemory : IDisposable, Galt.Checkpoints.ICheckpointable
 {
     private readonly List<(int Task, Tensor X, Tensor Y)> _entries = new();
 
@@ -66,6 +66,36 @@ public sealed class ReplayMemory : IDisposable
         var pick = Enumerable.Range(0, (int)Math.Min(size, n)).Select(_ => (long)rng.Next((int)n)).ToArray();
         var idx = tensor(pick);
         return (all.X.index_select(0, idx), all.Y.index_select(0, idx));
+    }
+
+    /// <summary>Writes the stored examples (task index, inputs, labels per task).</summary>
+    public void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        writer.Longs("tasks", _entries.Select(e => (long)e.Task).ToArray());
+        for (int i = 0; i < _entries.Count; i++)
+        {
+            writer.Tensor($"x/{i}", _entries[i].X);
+            writer.Tensor($"y/{i}", _entries[i].Y);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote; the returned action replaces the stored examples with it.</summary>
+    public Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        var tasks = reader.Longs("tasks");
+        var entries = tasks.Select((t, i) =>
+        {
+            var x = reader.Tensor($"x/{i}");
+            var y = reader.Tensor($"y/{i}");
+            if (x.shape.Length == 0 || y.shape.Length != 1 || x.shape[0] != y.shape[0] || x.shape[0] > PerTask)
+                throw reader.Error($"x/{i}", $"inputs [{string.Join(", ", x.shape)}] and labels [{string.Join(", ", y.shape)}] are not a memory entry of at most {PerTask} examples.");
+            return ((int)t, x.DetachFromDisposeScope(), y.DetachFromDisposeScope());
+        }).ToArray();
+        return () =>
+        {
+            Dispose();
+            _entries.AddRange(entries);
+        };
     }
 
     /// <inheritdoc />

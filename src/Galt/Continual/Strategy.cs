@@ -1,3 +1,4 @@
+using Galt.Checkpoints;
 using Galt.Models;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace Galt.Continual;
 /// <see cref="AfterTask"/>. Every strategy is scored by the same <see cref="ContinualTrainer"/> and
 /// <see cref="ContinualMetrics"/>.
 /// </summary>
-public abstract class Strategy : IDisposable
+public abstract class Strategy : IDisposable, ICheckpointable
 {
     /// <summary>Short name used in reports and summary keys, e.g. <c>ewc</c>.</summary>
     public abstract string Name { get; }
@@ -51,6 +52,37 @@ public abstract class Strategy : IDisposable
 
     /// <summary>Constraint trajectories and certificate, for the strategies that have constraints.</summary>
     public virtual ConstraintTrace? Constraints => null;
+
+    /// <summary>
+    /// Whether this strategy writes all of its state (optimizers, memories, anchors, generators) into a checkpoint, so a
+    /// resumed run equals the uninterrupted one. The trainer refuses to checkpoint a strategy that does not.
+    /// </summary>
+    public virtual bool CanCheckpoint => false;
+
+    /// <summary>
+    /// Writes the strategy's state beyond the model (which the trainer checkpoints): the backprop counters here,
+    /// optimizers and memories in overrides (which call this base).
+    /// </summary>
+    public virtual void Save(CheckpointWriter writer)
+    {
+        if (!CanCheckpoint) throw new NotSupportedException($"strategy '{Name}' cannot be checkpointed: it does not write its whole state.");
+        writer.Longs("backprops", new[] { GlobalBackprops, LocalBackprops });
+    }
+
+    /// <summary>
+    /// Reads and checks what <see cref="Save"/> wrote, into a strategy attached to a fresh model that has not trained yet
+    /// (a resumed run); returns the action that applies it.
+    /// </summary>
+    public virtual Action Prepare(CheckpointReader reader)
+    {
+        if (!CanCheckpoint) throw new NotSupportedException($"strategy '{Name}' cannot be checkpointed: it does not write its whole state.");
+        var counts = reader.Longs("backprops");
+        if (counts.Length != 2 || counts.Any(c => c < 0)) throw reader.Error("backprops", "not two non-negative counters.");
+        return () => { GlobalBackprops = counts[0]; LocalBackprops = counts[1]; };
+    }
+
+    /// <summary>Combines a base class's prepared action with an override's.</summary>
+    protected static Action Then(Action first, Action second) => () => { first(); second(); };
 
     /// <inheritdoc />
     public void Dispose()

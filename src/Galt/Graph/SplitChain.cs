@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Galt.Checkpoints;
 using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Optim;
@@ -15,7 +16,7 @@ namespace Galt.Graph;
 /// (dual) step is Λ_v ← Λ_v + ρ (z_v − f_v(z_{v−1})).
 /// Split-variable policy: initialised once by a forward pass of the initial network (multipliers 0), never reset.
 /// </summary>
-public sealed class SplitChain : IDisposable
+public sealed class SplitChain : IDisposable, ICheckpointable
 {
     private readonly Block[] _blocks;
     private readonly Tensor _x, _y;
@@ -222,6 +223,58 @@ public sealed class SplitChain : IDisposable
         return Enumerable.Range(0, _z.Length)
             .Select(v => (_z[v] - _blocks[v].Function.call(v == 0 ? _x : _z[v - 1])).abs().mean().to(ScalarType.Float64).item<double>())
             .ToArray();
+    }
+
+    /// <summary>
+    /// Writes the chain's whole training state: every block's module (parameters and buffers) and optimizer (Adam state,
+    /// multipliers of its external edges, proximal anchor), the split variables z_v, their multipliers Λ_v, the edge
+    /// penalties ρ_v and their adaptation state. The training data is not written: a resumed chain is created over the
+    /// same data.
+    /// </summary>
+    public void Save(CheckpointWriter writer)
+    {
+        writer.Strings("blocks", _blocks.Select(b => b.Name).ToArray());
+        for (int v = 0; v < _blocks.Length; v++)
+        {
+            writer.Part($"block/{v}/module", new ModuleCheckpoint(_blocks[v].Function));
+            writer.Part($"block/{v}/optimizer", _blocks[v].Optimizer);
+        }
+        writer.Doubles("rho", _rho);
+        for (int v = 0; v < _z.Length; v++)
+        {
+            writer.Tensor($"z/{v}", _z[v]);
+            writer.Tensor($"lambda/{v}", _lambda[v]);
+            _edgePenalties[v].Save(writer.Scope($"edge/{v}"));
+        }
+    }
+
+    /// <summary>Reads and checks a state written by <see cref="Save"/> for a chain of the same blocks over the same data; nothing changes until the returned action runs.</summary>
+    public Action Prepare(CheckpointReader reader)
+    {
+        var names = reader.Strings("blocks");
+        if (!names.SequenceEqual(_blocks.Select(b => b.Name)))
+            throw reader.Error("blocks", $"the checkpoint has blocks [{string.Join(", ", names)}], this chain [{string.Join(", ", _blocks.Select(b => b.Name))}].");
+        var actions = new List<Action>();
+        for (int v = 0; v < _blocks.Length; v++)
+        {
+            actions.Add(reader.Part($"block/{v}/module", new ModuleCheckpoint(_blocks[v].Function)));
+            actions.Add(reader.Part($"block/{v}/optimizer", _blocks[v].Optimizer));
+        }
+        var rho = reader.Doubles("rho");
+        if (rho.Length != _rho.Length || rho.Any(r => !(r > 0) || !double.IsFinite(r))) throw reader.Error("rho", $"{rho.Length} penalties for {_rho.Length} edges, or one not positive and finite.");
+        var edges = new Galt.Multipliers.MultiplierState[_z.Length];
+        for (int v = 0; v < _z.Length; v++)
+        {
+            actions.Add(reader.TensorInto($"z/{v}", _z[v]));
+            actions.Add(reader.TensorInto($"lambda/{v}", _lambda[v]));
+            edges[v] = Galt.Multipliers.MultiplierState.Read(reader.Scope($"edge/{v}"), _edgePenalties[v].Name, ConstraintKind.Equality);
+        }
+        return () =>
+        {
+            foreach (var a in actions) a();
+            Array.Copy(rho, _rho, rho.Length);
+            Array.Copy(edges, _edgePenalties, edges.Length);
+        };
     }
 
     /// <inheritdoc />

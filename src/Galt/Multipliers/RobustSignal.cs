@@ -43,6 +43,17 @@ public sealed class RobustSignalWindow
         return result;
     }
 
+    /// <summary>The remembered magnitudes, oldest first.</summary>
+    public IReadOnlyList<double> Magnitudes => _magnitudes.ToArray();
+
+    /// <summary>A window holding <paramref name="magnitudes"/> (oldest first), e.g. restored from a checkpoint.</summary>
+    public static RobustSignalWindow Of(RobustSignalOptions options, IEnumerable<double> magnitudes)
+    {
+        var window = new RobustSignalWindow(options);
+        foreach (var m in magnitudes) window._magnitudes.Enqueue(m);
+        return window;
+    }
+
     /// <summary>A copy.</summary>
     public RobustSignalWindow Clone()
     {

@@ -1,3 +1,4 @@
+using Galt.Checkpoints;
 using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Multipliers;
@@ -18,7 +19,7 @@ namespace Galt.Optim;
 /// (<c>torch.optim.lr_scheduler.StepLR</c>, <c>CosineAnnealingLR</c>, …) drive its learning rate; <c>step(closure)</c>
 /// takes a constrained step.
 /// </remarks>
-public abstract class ConstrainedOptimizer : optim.Optimizer
+public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
 {
     private readonly List<Registration> _constraints = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
@@ -331,6 +332,75 @@ public abstract class ConstrainedOptimizer : optim.Optimizer
         return FeasibilityRestoration.Run(Parameters, Metric, constraints, _constraints.Select(r => r.State).ToArray(), rule, JacobianPath,
             options.LearningRate ?? LearningRate, _shared.MetricFloorRatio, options.MaxSteps);
     }
+
+    /// <summary>
+    /// Writes the whole optimizer state: the parameters (by name), the learning rate, the step count, Adam's moments and
+    /// step counts, every constraint's multiplier state (λ, ρ, integrals, EMAs, history and robust windows), the
+    /// active-set staleness counters, and the variant's own state (<see cref="SaveVariant"/>). Constraint objects (their
+    /// anchor sets and distributions) belong to whoever created them and are checkpointed there.
+    /// </summary>
+    public void Save(CheckpointWriter writer)
+    {
+        writer.Strings("parameter_names", ParameterNames.ToArray());
+        for (int p = 0; p < Parameters.Count; p++) writer.Tensor($"parameters/{p}", Parameters[p]);
+        writer.Doubles("learning_rate", new[] { _group.LearningRate, _group.InitialLearningRate });
+        writer.Int("steps", StepCount);
+        Metric.Save(writer.Scope("adam"));
+        writer.Strings("constraints", _constraints.Select(r => r.State.Name).ToArray());
+        for (int i = 0; i < _constraints.Count; i++) _constraints[i].State.Save(writer.Scope($"constraint/{i}"));
+        writer.Strings("stale/names", _stale.Keys.ToArray());
+        writer.Longs("stale/counts", _stale.Values.Select(v => (long)v).ToArray());
+        SaveVariant(writer.Scope("variant"));
+    }
+
+    /// <summary>
+    /// Reads and checks a state written by <see cref="Save"/>: the same parameter names and shapes, and the same
+    /// constraints registered in the same order (re-register them before restoring). Nothing changes until the returned
+    /// action runs.
+    /// </summary>
+    public Action Prepare(CheckpointReader reader)
+    {
+        var names = reader.Strings("parameter_names");
+        if (!names.SequenceEqual(ParameterNames))
+        {
+            int first = Enumerable.Range(0, Math.Min(names.Length, ParameterNames.Count)).FirstOrDefault(i => names[i] != ParameterNames[i], Math.Min(names.Length, ParameterNames.Count));
+            throw reader.Error("parameter_names", $"the checkpoint has {names.Length} parameter tensors, the optimizer {ParameterNames.Count}; first difference at position {first}: " +
+                $"'{(first < names.Length ? names[first] : "(none)")}' in the checkpoint, '{(first < ParameterNames.Count ? ParameterNames[first] : "(none)")}' here.");
+        }
+        var parameters = Enumerable.Range(0, Parameters.Count).Select(p => reader.TensorInto($"parameters/{p}", Parameters[p])).ToArray();
+        var rates = reader.Doubles("learning_rate");
+        if (rates.Length != 2 || !(rates[0] > 0) || !double.IsFinite(rates[0]) || rates[0] * _shared.WeightDecay >= 1)
+            throw reader.Error("learning_rate", $"not a positive finite learning rate with lr·weight decay < 1 (weight decay {_shared.WeightDecay}).");
+        int steps = reader.Int("steps");
+        var adam = Metric.Prepare(reader.Scope("adam"), Parameters);
+        var constraintNames = reader.Strings("constraints");
+        if (!constraintNames.SequenceEqual(_constraints.Select(r => r.State.Name)))
+            throw reader.Error("constraints", $"the checkpoint holds constraints [{string.Join(", ", constraintNames)}]; this optimizer has [{string.Join(", ", _constraints.Select(r => r.State.Name))}] registered. " +
+                "Register the same constraints in the same order before restoring.");
+        var states = _constraints.Select((r, i) => MultiplierState.Read(reader.Scope($"constraint/{i}"), r.State.Name, r.State.Kind)).ToArray();
+        var staleNames = reader.Strings("stale/names");
+        var staleCounts = reader.Longs("stale/counts");
+        if (staleNames.Length != staleCounts.Length) throw reader.Error("stale/counts", $"{staleCounts.Length} counts for {staleNames.Length} names.");
+        var variant = PrepareVariant(reader.Scope("variant"));
+        return () =>
+        {
+            foreach (var apply in parameters) apply();
+            _group.InitialLearningRate = rates[1];
+            _group.LearningRate = rates[0];
+            StepCount = steps;
+            adam();
+            for (int i = 0; i < states.Length; i++) _constraints[i] = _constraints[i] with { State = states[i] };
+            _stale.Clear();
+            for (int i = 0; i < staleNames.Length; i++) _stale[staleNames[i]] = (int)staleCounts[i];
+            variant();
+        };
+    }
+
+    /// <summary>Writes the variant's own state (anchors, counters); nothing by default.</summary>
+    protected virtual void SaveVariant(CheckpointWriter writer) { }
+
+    /// <summary>Reads and checks what <see cref="SaveVariant"/> wrote; returns the action that applies it.</summary>
+    protected virtual Action PrepareVariant(CheckpointReader reader) => () => { };
 
     /// <summary>Releases optimizer state (not the parameters or the constraints).</summary>
     protected override void Dispose(bool disposing)

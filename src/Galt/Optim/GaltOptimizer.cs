@@ -1,3 +1,4 @@
+using Galt.Checkpoints;
 using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Multipliers;
@@ -110,6 +111,34 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
         InnerCounter = 0;
         RhoAnchor = Options.RhoAnchor;
         SnapshotAnchors();
+    }
+
+    /// <inheritdoc />
+    protected override void SaveVariant(CheckpointWriter writer)
+    {
+        writer.Double("rho_anchor", RhoAnchor);
+        writer.Int("inner_counter", InnerCounter);
+        writer.Bool("has_anchors", _anchors is not null);
+        if (_anchors is not null)
+            for (int p = 0; p < _anchors.Length; p++) writer.Tensor($"anchor/{p}", _anchors[p]);
+    }
+
+    /// <inheritdoc />
+    protected override Action PrepareVariant(CheckpointReader reader)
+    {
+        double rhoAnchor = reader.Double("rho_anchor");
+        int inner = reader.Int("inner_counter");
+        if (!(rhoAnchor >= 0) || inner < 0) throw reader.Error("rho_anchor", $"ρ_a {rhoAnchor} or inner counter {inner} is not valid.");
+        var anchors = reader.Bool("has_anchors")
+            ? Parameters.Select((p, i) => reader.TensorLike($"anchor/{i}", p)).ToArray()
+            : null;
+        return () =>
+        {
+            RhoAnchor = rhoAnchor;
+            InnerCounter = inner;
+            if (_anchors is not null) foreach (var a in _anchors) a.Dispose();
+            _anchors = anchors?.Select((a, i) => a.to(Parameters[i].device).DetachFromDisposeScope()).ToArray();
+        };
     }
 
     private void SnapshotAnchors()

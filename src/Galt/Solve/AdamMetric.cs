@@ -121,6 +121,50 @@ public sealed class AdamMetric : IDisposable
     internal (double First, double Second) BiasCorrections(int t) =>
         (Math.Max(1 - Math.Pow(Beta1, t), 1e-12), Math.Max(1 - Math.Pow(Beta2, t), 1e-12));
 
+    /// <summary>Writes the step counts and the moments of every tensor that has taken a step.</summary>
+    public void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        writer.Longs("t", _t.Select(t => (long)t).ToArray());
+        for (int p = 0; p < _t.Length; p++)
+        {
+            if (_t[p] == 0) continue;
+            writer.Tensor($"m/{p}", _state.Find(M, p)!);
+            writer.Tensor($"v/{p}", _state.Find(V, p)!);
+        }
+    }
+
+    /// <summary>
+    /// Reads what <see cref="Save"/> wrote and checks it against <paramref name="parameters"/> (one moment pair per
+    /// tensor that has stepped, of its dtype and shape); the returned action makes it current.
+    /// </summary>
+    public Action Prepare(Galt.Checkpoints.CheckpointReader reader, IReadOnlyList<Tensor> parameters)
+    {
+        var t = reader.Longs("t");
+        if (t.Length != _t.Length) throw reader.Error("t", $"Adam state for {t.Length} parameter tensors; this optimizer has {_t.Length}.");
+        var apply = new List<Action>();
+        for (int p = 0; p < t.Length; p++)
+        {
+            if (t[p] < 0 || t[p] > int.MaxValue) throw reader.Error("t", $"step count {t[p]} of tensor {p} is not valid.");
+            if (t[p] == 0) continue;
+            int index = p;
+            var like = parameters[p];
+            var mValue = reader.TensorLike($"m/{p}", like);
+            var vValue = reader.TensorLike($"v/{p}", like);
+            apply.Add(() =>
+            {
+                using var noGrad = no_grad();
+                _state.Get(M, index, like.shape, like).copy_(mValue);
+                _state.Get(V, index, like.shape, like).copy_(vValue);
+                mValue.Dispose(); vValue.Dispose();
+            });
+        }
+        return () =>
+        {
+            foreach (var a in apply) a();
+            for (int p = 0; p < _t.Length; p++) _t[p] = (int)t[p];
+        };
+    }
+
     /// <summary>Makes the proposal's moments and step counts current.</summary>
     public void Commit(AdamProposal proposal)
     {

@@ -1,3 +1,4 @@
+using Galt.Checkpoints;
 using static TorchSharp.torch;
 
 namespace Galt.Continual.Strategies;
@@ -18,9 +19,26 @@ public abstract class AdamStrategy : Strategy
     public double WeightDecay { get; init; }
 
     /// <inheritdoc />
-    protected override void OnAttach() => Adam = WeightDecay > 0
-        ? optim.AdamW(Trainable.Select(p => p.Parameter), LearningRate, weight_decay: WeightDecay)
-        : optim.Adam(Trainable.Select(p => p.Parameter), LearningRate);
+    protected override void OnAttach() => Adam = CreateAdam(Trainable.Select(p => p.Parameter));
+
+    private TorchSharp.Modules.OptimizerHelper CreateAdam(IEnumerable<TorchSharp.Modules.Parameter> parameters) => WeightDecay > 0
+        ? optim.AdamW(parameters, LearningRate, weight_decay: WeightDecay)
+        : optim.Adam(parameters, LearningRate);
+
+    /// <summary>The Adam baselines write their whole state: Adam's, and their subclass's.</summary>
+    public override bool CanCheckpoint => true;
+
+    /// <inheritdoc />
+    public override void Save(CheckpointWriter writer)
+    {
+        base.Save(writer);
+        writer.Part("adam", AdamState);
+    }
+
+    /// <inheritdoc />
+    public override Action Prepare(CheckpointReader reader) => Then(base.Prepare(reader), reader.Part("adam", AdamState));
+
+    private TorchOptimizerState AdamState => new(Adam, Trainable.Select(p => p.Parameter).ToArray(), CreateAdam);
 
     /// <summary>"Adam" or "AdamW (wd …)", for hyperparameter tables.</summary>
     protected string OptimizerName => WeightDecay > 0 ? $"AdamW (wd {WeightDecay.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "Adam";

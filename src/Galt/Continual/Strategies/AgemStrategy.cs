@@ -30,6 +30,21 @@ public sealed class AgemStrategy : MemoryStrategy
     protected override int DrawSalt => 37;
 
     /// <inheritdoc />
+    public override void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        base.Save(writer);
+        writer.Long("projections", Projections);
+    }
+
+    /// <inheritdoc />
+    public override Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        var baseAction = base.Prepare(reader);
+        long projections = reader.Long("projections");
+        return Then(baseAction, () => Projections = projections);
+    }
+
+    /// <inheritdoc />
     protected override Tensor Loss(Tensor x, Tensor y, TaskContext context) => nn.functional.cross_entropy(Model.forward(x), y);
 
     /// <inheritdoc />

@@ -108,6 +108,46 @@ public abstract class ConstrainedStrategy : Strategy
         else _trace.Certificate = Optimizer.Certify();
     }
 
+    /// <summary>
+    /// Checkpointable when every constraint held from birth can write its own anchor state (the retention constraints
+    /// always can); subclasses with more state (local heads, cached Jacobians) say so themselves.
+    /// </summary>
+    public override bool CanCheckpoint => _birth.All(c => c is Galt.Checkpoints.ICheckpointable);
+
+    /// <inheritdoc />
+    public override void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        base.Save(writer);
+        writer.Int("steps", _steps);
+        for (int i = 0; i < _birth.Count; i++) writer.Part($"birth/{i}", (Galt.Checkpoints.ICheckpointable)_birth[i]);
+        Anchors.Save(writer.Scope("anchors"));
+        writer.Part("trace", _trace);
+        writer.Part("optimizer", Optimizer);
+    }
+
+    /// <summary>
+    /// Restores into a strategy attached to a fresh model that has not trained: the retention constraints of the finished
+    /// tasks are re-created from the checkpoint and registered (so the optimizer sees the checkpointed constraints), then
+    /// the optimizer, birth constraints and trace are read. If it throws, discard the strategy.
+    /// </summary>
+    public override Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        if (_steps > 0) throw new InvalidOperationException($"strategy '{Name}' has already trained; restore into a freshly attached strategy.");
+        var baseAction = base.Prepare(reader);
+        int steps = reader.Int("steps");
+        var birth = _birth.Select((c, i) => reader.Part($"birth/{i}", (Galt.Checkpoints.ICheckpointable)c)).ToArray();
+        foreach (var (constraint, heldOut) in Anchors.Restore(reader.Scope("anchors"), Model)) Optimizer.AddConstraint(constraint, heldOut: heldOut);
+        var trace = reader.Part("trace", _trace);
+        var optimizer = reader.Part("optimizer", Optimizer);
+        return Then(baseAction, () =>
+        {
+            foreach (var b in birth) b();
+            trace();
+            optimizer();
+            _steps = steps;
+        });
+    }
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {

@@ -65,6 +65,34 @@ public sealed class EwcStrategy : AdamStrategy
         _anchor = parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
     }
 
+    /// <inheritdoc />
+    public override void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        base.Save(writer);
+        writer.Bool("has_fisher", _fisher is not null);
+        if (_fisher is null) return;
+        for (int p = 0; p < _fisher.Length; p++)
+        {
+            writer.Tensor($"fisher/{p}", _fisher[p]);
+            writer.Tensor($"anchor/{p}", _anchor![p]);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        var baseAction = base.Prepare(reader);
+        if (!reader.Bool("has_fisher")) return Then(baseAction, Release);
+        var fisher = Trainable.Select((t, p) => reader.TensorLike($"fisher/{p}", t.Parameter).DetachFromDisposeScope()).ToArray();
+        var anchor = Trainable.Select((t, p) => reader.TensorLike($"anchor/{p}", t.Parameter).DetachFromDisposeScope()).ToArray();
+        return Then(baseAction, () =>
+        {
+            Release();
+            _fisher = fisher;
+            _anchor = anchor;
+        });
+    }
+
     private void Release()
     {
         foreach (var t in _fisher ?? Array.Empty<Tensor>()) t.Dispose();

@@ -15,6 +15,9 @@ namespace Galt.Continual.Strategies;
 /// </summary>
 public sealed class GaltLowBpStrategy : ConstrainedStrategy
 {
+    /// <summary>Not yet checkpointable: its own state (anchors, local heads, cached Jacobians) is not written; the trainer refuses to checkpoint it.</summary>
+    public override bool CanCheckpoint => false;
+
     private readonly List<Tensor?[]> _cachedJacobians = new();
     private Linear[] _localHeads = Array.Empty<Linear>();
     private optim.Optimizer? _localAdam;

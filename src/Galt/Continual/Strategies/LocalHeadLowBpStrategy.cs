@@ -24,6 +24,9 @@ namespace Galt.Continual.Strategies;
 /// </summary>
 public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
 {
+    /// <summary>Not yet checkpointable: its own state (anchors, local heads, cached Jacobians) is not written; the trainer refuses to checkpoint it.</summary>
+    public override bool CanCheckpoint => false;
+
     private readonly Dictionary<string, Tensor?[]> _cache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _stale = new(StringComparer.Ordinal);
     private Linear[] _heads = Array.Empty<Linear>();

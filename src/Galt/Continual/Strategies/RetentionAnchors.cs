@@ -63,6 +63,50 @@ public sealed class RetentionAnchors : IDisposable
         new(_constraints.Select((c, i) => Galt.Optim.CertificateRow.Of(c.Name, c.Kind, c.Margin, c.Value(), lambda, 0, tolerance,
             _heldOut[i]?.Value() ?? double.NaN)).ToArray(), tolerance);
 
+    /// <summary>Writes the anchor memory and every constraint (and held-out twin) with its snapshotted distribution.</summary>
+    public void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        writer.Part("memory", _memory);
+        writer.Strings("constraints", _constraints.Select(c => c.Name).ToArray());
+        for (int i = 0; i < _constraints.Count; i++)
+        {
+            writer.Part($"constraint/{i}", _constraints[i]);
+            writer.Bool($"has_held_out/{i}", _heldOut[i] is not null);
+            if (_heldOut[i] is { } twin) writer.Part($"held_out/{i}", twin);
+        }
+    }
+
+    /// <summary>
+    /// Re-creates the checkpointed constraints on <paramref name="model"/> (anchor inputs and distributions from the
+    /// checkpoint, not from the model) into an empty set, and returns them in order with their twins for registration.
+    /// </summary>
+    public IReadOnlyList<(KlRetentionConstraint Constraint, KlRetentionConstraint? HeldOut)> Restore(Galt.Checkpoints.CheckpointReader reader,
+        TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model)
+    {
+        if (_constraints.Count > 0 || _memory.TaskCount > 0) throw new InvalidOperationException("anchors can be restored only into an empty set (a strategy that has not trained).");
+        var memory = reader.Part("memory", _memory);
+        var names = reader.Strings("constraints");
+        var restored = new List<(KlRetentionConstraint, KlRetentionConstraint?)>();
+        var actions = new List<Action> { memory };
+        for (int i = 0; i < names.Length; i++)
+        {
+            var constraint = Recreate(reader.Scope($"constraint/{i}"), names[i], model, actions);
+            var twin = reader.Bool($"has_held_out/{i}") ? Recreate(reader.Scope($"held_out/{i}"), $"{names[i]}.held_out", model, actions) : null;
+            restored.Add((constraint, twin));
+        }
+        foreach (var a in actions) a();
+        foreach (var (c, t) in restored) { _constraints.Add(c); _heldOut.Add(t); }
+        return restored;
+    }
+
+    private KlRetentionConstraint Recreate(Galt.Checkpoints.CheckpointReader reader, string name, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, List<Action> actions)
+    {
+        using var inputs = reader.Tensor("inputs");
+        var constraint = new KlRetentionConstraint(name, model, inputs, Temperature, Margin);
+        actions.Add(constraint.Prepare(reader));
+        return constraint;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -10,6 +10,9 @@ namespace Galt.Continual.Strategies;
 /// </summary>
 public sealed class SoftPenaltyStrategy : AdamStrategy
 {
+    /// <summary>Not yet checkpointable: its own state (anchors, local heads, cached Jacobians) is not written; the trainer refuses to checkpoint it.</summary>
+    public override bool CanCheckpoint => false;
+
     private RetentionAnchors _anchors = new();
     private readonly ConstraintTrace _trace = new();
 
