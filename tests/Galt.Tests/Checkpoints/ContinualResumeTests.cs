@@ -107,6 +107,26 @@ public class ContinualResumeTests
     }
 
     [Fact]
+    public void ANonFiniteBatchMidRunGivesTheClearErrorAndTheLastGoodCheckpointStillLoads()
+    {
+        using var stream = Stream();
+        string folder = TempDir.Create();
+        var policy = new ContinualCheckpointing(Path.Combine(folder, "run.galt"), 2) { Resume = true };
+        using (no_grad()) stream.Tasks[1].TrainX[5, 2] = float.NaN;   // one pixel of one example of task 1
+        var e = Assert.Throws<NonFiniteValueException>(() => Run(stream, "galt", policy));
+        Assert.Contains("no state was changed", e.Message);
+        // The last checkpoint was written before the bad step: whole, verified, and a run resumes from it.
+        var entries = CheckpointFile.Read(policy.Path);
+        var position = new CheckpointReader(entries, policy.Path).Scope("cursor").Longs("position");
+        Assert.Equal(1, position[0]);                 // inside task 1
+        Assert.True(position[3] >= 8 && position[3] < 16, $"checkpointed step {position[3]}");
+        using (no_grad()) stream.Tasks[1].TrainX[5, 2] = 0f;
+        var resumed = Run(stream, "galt", policy);
+        Assert.Equal(3, resumed.Result.Accuracy.Length);
+        Assert.False(double.IsNaN(resumed.Result.Accuracy[2][0]));
+    }
+
+    [Fact]
     public void ACheckpointOfAnotherRunIsRefusedByName()
     {
         using var stream = Stream();
