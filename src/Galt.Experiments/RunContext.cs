@@ -33,6 +33,12 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// <summary>Named configuration, for experiments that accept <c>--config</c>; null = all of them.</summary>
     public string? Config { get; init; }
 
+    /// <summary>
+    /// The journal of a checkpointed or resumed run (--checkpoint-every, --resume): experiments that support it take
+    /// finished units from it and checkpoint the unfinished ones; null for a plain run.
+    /// </summary>
+    public RunJournal? Journal { get; init; }
+
     /// <summary>Evaluation items, for experiments that accept <c>--eval-size</c>; null = the experiment's default.</summary>
     public int? EvalSize { get; init; }
 

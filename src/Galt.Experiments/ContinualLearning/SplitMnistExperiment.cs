@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Galt.Checkpoints;
 using Galt.Continual;
 using Galt.Data;
 using Galt.Models;
@@ -87,7 +88,7 @@ public sealed class SplitMnistExperiment : IRunnable
         foreach (var (kind, count, prefix) in protocolsToRun)
         {
             clock.Restart();
-            var protocols = record.Seeds.Select(seed => RunSeed(data, kind, count, seed, pretrainEpochs, dualRule, context.Quick, context.Progress)).ToList();
+            var protocols = record.Seeds.Select(seed => RunSeed(data, kind, count, seed, pretrainEpochs, dualRule, context.Quick, context.Progress, context.Journal)).ToList();
             ContinualReport.Fill(record, protocols, count, prefix, kind == "split" ? $"Split-MNIST, {count} tasks" : $"Permuted-MNIST, {count} tasks");
             record.TimingsSeconds[$"{kind}-{count}"] = clock.Elapsed.TotalSeconds;
         }
@@ -95,13 +96,23 @@ public sealed class SplitMnistExperiment : IRunnable
         return record;
     }
 
-    private ProtocolResult RunSeed(MnistSplit data, string streamKind, int tasks, int seed, int pretrainEpochs, string dualRule, bool quick, IProgressSink progress)
+    private ProtocolResult RunSeed(MnistSplit data, string streamKind, int tasks, int seed, int pretrainEpochs, string dualRule, bool quick, IProgressSink progress, RunJournal? journal)
     {
         TaskStream Build(MnistDataset train, MnistDataset test) =>
             streamKind == "split" ? TaskStream.SplitMnist(train, test, tasks) : TaskStream.PermutedMnist(train, test, tasks, seed);
+        string unit = $"{streamKind}-{tasks}/seed{seed}";
 
         using var stream = Build(data.Train, data.Test);
-        var (pretrained, pretrainAccuracy) = LoraMlpPretraining.Pretrain(stream, pretrainEpochs, seed, progress);
+        var (pretrained, pretrainAccuracy) = journal is null
+            ? LoraMlpPretraining.Pretrain(stream, pretrainEpochs, seed, progress)
+            : journal.Unit($"{unit}/pretraining", () => LoraMlpPretraining.Pretrain(stream, pretrainEpochs, seed, progress),
+                (p, w) => { w.Part("model", new ModuleCheckpoint(p.Item1)); w.Double("accuracy", p.Item2); },
+                r =>
+                {
+                    var model = new LoraMlp();
+                    r.Part("model", new ModuleCheckpoint(model))();
+                    return (model, r.Double("accuracy"));
+                });
         using var _ = pretrained;
         var settings = new ContinualSettings(EpochsPerTask, 64, seed);
 
@@ -113,7 +124,7 @@ public sealed class SplitMnistExperiment : IRunnable
             foreach (double w in StrategyCatalog.SoftPenaltyWeights)
             {
                 using var strategy = StrategyCatalog.Create("soft_penalty", w);
-                var r = ContinualTrainer.Run(validationStream, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress);
+                var r = Train($"{unit}/sweep-w{w.ToString("R", CultureInfo.InvariantCulture)}", strategy, validationStream);
                 sweep.Add((w, r.AverageAccuracy));
             }
         }
@@ -123,16 +134,21 @@ public sealed class SplitMnistExperiment : IRunnable
         foreach (var name in StrategyCatalog.Names)
         {
             using var strategy = StrategyCatalog.Create(name, chosen, $"validation sweep (seed {seed}): best of {{0.1, 1, 10, 100}}", dualRule);
-            results.Add(ContinualTrainer.Run(stream, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress));
+            results.Add(Train($"{unit}/{name}", strategy, stream));
         }
 
         // Penalty vs constraint at equal feasibility: the smallest weight whose run ends feasible on the anchor sets.
         var search = new PenaltyBisection { Resolution = quick ? 2 : 1.25 }.Search(w =>
         {
             using var strategy = StrategyCatalog.Create("soft_penalty", w, "feasibility search");
-            return PenaltyBisection.ProbeOf(w, ContinualTrainer.Run(stream, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress));
+            return PenaltyBisection.ProbeOf(w, Train($"{unit}/search-w{w.ToString("R", CultureInfo.InvariantCulture)}", strategy, stream));
         });
         return new ProtocolResult(seed, pretrainAccuracy, results, sweep, chosen, search);
+
+        // One strategy run: plain, or through the journal (checkpointed, or taken from it when it finished before).
+        StrategyResult Train(string key, Strategy strategy, TaskStream on) => journal is null
+            ? ContinualTrainer.Run(on, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress)
+            : journal.Strategy(key, strategy, checkpoints => ContinualTrainer.Run(on, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress, checkpoints: checkpoints));
     }
 
     /// <summary>A small class-balanced subset for --quick runs.</summary>

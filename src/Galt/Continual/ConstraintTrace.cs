@@ -38,10 +38,17 @@ public sealed class ConstraintTrace : Galt.Checkpoints.ICheckpointable
     /// <summary>The certificate at the end of the run.</summary>
     public FeasibilityCertificate? Certificate { get; set; }
 
-    /// <summary>Writes every series, solve record and restoration (a run is checkpointed before its certificate exists).</summary>
+    /// <summary>Writes every series, solve record, restoration and the certificate when there is one.</summary>
     public void Save(Galt.Checkpoints.CheckpointWriter writer)
     {
-        if (Certificate is not null) throw new InvalidOperationException("a finished trace (with its certificate) is not checkpointed; checkpoints are taken during training.");
+        writer.Bool("has_certificate", Certificate is not null);
+        if (Certificate is { } c)
+        {
+            writer.Double("certificate/tolerance", c.Tolerance);
+            writer.Strings("certificate/names", c.Rows.Select(r => r.Name).ToArray());
+            writer.Longs("certificate/kinds", c.Rows.Select(r => (long)r.Kind).ToArray());
+            writer.Doubles("certificate/values", c.Rows.SelectMany(r => new[] { r.Margin, r.Value, r.Lambda, r.Rho, r.HeldOutValue }).ToArray());
+        }
         writer.Strings("names", Names);
         for (int i = 0; i < Names.Count; i++)
         {
@@ -70,6 +77,17 @@ public sealed class ConstraintTrace : Galt.Checkpoints.ICheckpointable
         var restorations = reader.Longs("restorations");
         if (solves.Length % 3 != 0) throw reader.Error("solves", "not whole records.");
         if (restorations.Length % 4 != 0) throw reader.Error("restorations", "not whole records.");
+        FeasibilityCertificate? certificate = null;
+        if (reader.Bool("has_certificate"))
+        {
+            double tolerance = reader.Double("certificate/tolerance");
+            var rowNames = reader.Strings("certificate/names");
+            var kinds = reader.Longs("certificate/kinds");
+            var v = reader.Doubles("certificate/values");
+            if (kinds.Length != rowNames.Length || v.Length != 5 * rowNames.Length) throw reader.Error("certificate/values", "rows of unequal length.");
+            certificate = new FeasibilityCertificate(rowNames.Select((n, i) =>
+                CertificateRow.Of(n, (Galt.Constraints.ConstraintKind)kinds[i], v[5 * i], v[5 * i + 1], v[5 * i + 2], v[5 * i + 3], tolerance, v[5 * i + 4])).ToArray(), tolerance);
+        }
         var restored = Enumerable.Range(0, restorations.Length / 4).Select(i => ((int)restorations[4 * i],
             new RestorationResult((int)restorations[4 * i + 1], (int)restorations[4 * i + 2], reader.Doubles($"restoration/{i}")) { Feasible = restorations[4 * i + 3] != 0 })).ToArray();
         return () =>
@@ -83,6 +101,7 @@ public sealed class ConstraintTrace : Galt.Checkpoints.ICheckpointable
                 SolvePaths[path] = SolvePaths.GetValueOrDefault(path) + 1;
             }
             Restorations.AddRange(restored);
+            Certificate = certificate;
         };
     }
 

@@ -34,6 +34,47 @@ public sealed record StrategyResult(string Strategy, IReadOnlyDictionary<string,
 
     /// <summary>The run's probes (see <see cref="ContinualTrainer.Run"/>): name → value after each task.</summary>
     public IReadOnlyDictionary<string, double[]> Probes { get; init; } = new Dictionary<string, double[]>();
+
+    /// <summary>Writes the whole result (exact bits), e.g. to keep a finished run of a longer experiment across an interruption.</summary>
+    public void Save(CheckpointWriter writer)
+    {
+        writer.String("strategy", Strategy);
+        writer.Strings("hyperparameters", Hyperparameters.SelectMany(kv => new[] { kv.Key, kv.Value }).ToArray());
+        writer.Longs("shape", new long[] { Accuracy.Length, Accuracy.Length == 0 ? 0 : Accuracy[0].Length });
+        writer.Doubles("accuracy", Accuracy.SelectMany(r => r).ToArray());
+        writer.Longs("backprops", new[] { GlobalBackprops, LocalBackprops });
+        writer.Double("wall_seconds", WallSeconds);
+        writer.Strings("probes", Probes.Keys.ToArray());
+        foreach (var (name, values) in Probes) writer.Doubles($"probe/{name}", values);
+        writer.Bool("has_constraints", Constraints is not null);
+        if (Constraints is not null) writer.Part("constraints", Constraints);
+    }
+
+    /// <summary>Reads a result written by <see cref="Save"/>.</summary>
+    public static StrategyResult Read(CheckpointReader reader)
+    {
+        var pairs = reader.Strings("hyperparameters");
+        if (pairs.Length % 2 != 0) throw reader.Error("hyperparameters", "not key–value pairs.");
+        var shape = reader.Longs("shape");
+        var values = reader.Doubles("accuracy");
+        if (shape.Length != 2 || shape[0] < 0 || shape[1] < 0 || values.Length != shape[0] * shape[1]) throw reader.Error("accuracy", "not a matrix of the stored shape.");
+        var backprops = reader.Longs("backprops");
+        if (backprops.Length != 2) throw reader.Error("backprops", "not two counters.");
+        ConstraintTrace? trace = null;
+        if (reader.Bool("has_constraints"))
+        {
+            trace = new ConstraintTrace();
+            reader.Part("constraints", trace)();
+        }
+        int columns = (int)shape[1];
+        return new StrategyResult(reader.String("strategy"),
+            Enumerable.Range(0, pairs.Length / 2).ToDictionary(i => pairs[2 * i], i => pairs[2 * i + 1]),
+            Enumerable.Range(0, (int)shape[0]).Select(i => values.AsSpan(i * columns, columns).ToArray()).ToArray(),
+            backprops[0], backprops[1], reader.Double("wall_seconds"), trace)
+        {
+            Probes = reader.Strings("probes").ToDictionary(n => n, n => reader.Doubles($"probe/{n}")),
+        };
+    }
 }
 
 /// <summary>
