@@ -5,7 +5,9 @@ namespace Galt.Checkpoints;
 /// <summary>
 /// A module's parameters and buffers (its <c>state_dict</c>, trainable or frozen) as a checkpoint part. Restoring
 /// checks that the checkpoint holds exactly the module's entries with the same dtypes and shapes; the error names the
-/// first tensor that differs.
+/// first tensor that differs. Which parameters hold a <c>.grad</c> is kept too: an optimizer that zeroes gradients
+/// instead of clearing them steps a parameter with a leftover (zeroed) gradient but skips one without, so a resumed run
+/// must start with the same parameters holding gradients (their values do not matter: they are zeroed before use).
 /// </summary>
 public sealed class ModuleCheckpoint : ICheckpointable
 {
@@ -20,6 +22,8 @@ public sealed class ModuleCheckpoint : ICheckpointable
         var state = _module.state_dict();
         writer.Strings("names", state.Keys.ToArray());
         foreach (var (name, tensor) in state) writer.Tensor($"tensor/{name}", tensor);
+        var parameters = _module.named_parameters().ToArray();
+        writer.Strings("with_grad", parameters.Where(p => p.parameter.grad is { } g && !g.IsInvalid).Select(p => p.name).ToArray());
     }
 
     /// <inheritdoc />
@@ -32,6 +36,15 @@ public sealed class ModuleCheckpoint : ICheckpointable
         if (state.Keys.FirstOrDefault(n => !names.Contains(n)) is { } missing)
             throw reader.Error("names", $"the model has tensor '{missing}', which the checkpoint does not; was the checkpoint taken with another model?");
         var actions = state.Select(kv => reader.TensorInto($"tensor/{kv.Key}", kv.Value)).ToArray();
-        return () => { foreach (var a in actions) a(); };
+        var withGrad = reader.Strings("with_grad").ToHashSet(StringComparer.Ordinal);
+        var parameters = _module.named_parameters().ToArray();
+        if (withGrad.FirstOrDefault(n => parameters.All(p => p.name != n)) is { } unknown)
+            throw reader.Error("with_grad", $"names parameter '{unknown}', which the model does not have.");
+        return () =>
+        {
+            foreach (var a in actions) a();
+            foreach (var (name, parameter) in parameters)
+                parameter.grad = withGrad.Contains(name) ? zeros_like(parameter).DetachFromDisposeScope() : null;
+        };
     }
 }

@@ -13,7 +13,7 @@ namespace Galt.Continual;
 public sealed record RefreshSchedule(int RefreshPeriod = 10, double Trigger = 0.3, bool Adaptive = false, int AdaptiveIncrement = 2, int AdaptiveMaxPeriod = 24, double AdaptiveSafeRatio = 0.5);
 
 /// <summary>State of a <see cref="RefreshSchedule"/> and its global/local step counts.</summary>
-public sealed class RefreshScheduler
+public sealed class RefreshScheduler : Galt.Checkpoints.ICheckpointable
 {
     private int _stepsSinceGlobal, _safeStreak;
 
@@ -34,6 +34,18 @@ public sealed class RefreshScheduler
 
     /// <summary>Longest effective period seen.</summary>
     public int MaxEffectivePeriod { get; private set; }
+
+    /// <summary>Writes the counters (steps since the last refresh, safe streak, global and local steps, largest period).</summary>
+    public void Save(Galt.Checkpoints.CheckpointWriter writer) =>
+        writer.Longs("counters", new long[] { _stepsSinceGlobal, _safeStreak, GlobalSteps, LocalSteps, MaxEffectivePeriod });
+
+    /// <summary>Reads what <see cref="Save"/> wrote; the returned action restores the counters.</summary>
+    public Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        var c = reader.Longs("counters");
+        if (c.Length != 5 || c.Any(v => v < 0 || v > int.MaxValue)) throw reader.Error("counters", "not five non-negative counters.");
+        return () => (_stepsSinceGlobal, _safeStreak, GlobalSteps, LocalSteps, MaxEffectivePeriod) = ((int)c[0], (int)c[1], (int)c[2], (int)c[3], (int)c[4]);
+    }
 
     /// <summary>spec §1.4 needs_refresh: true when this step must be global.</summary>
     public bool NeedsRefresh(IReadOnlyList<double> constraintValues)

@@ -10,8 +10,25 @@ namespace Galt.Continual.Strategies;
 /// </summary>
 public sealed class SoftPenaltyStrategy : AdamStrategy
 {
-    /// <summary>Not yet checkpointable: its own state (anchors, local heads, cached Jacobians) is not written; the trainer refuses to checkpoint it.</summary>
-    public override bool CanCheckpoint => false;
+    /// <summary>Checkpointable when every constraint penalised from birth can write its anchor state (the retention terms always can).</summary>
+    public override bool CanCheckpoint => _birth.All(c => c is Galt.Checkpoints.ICheckpointable);
+
+    /// <inheritdoc />
+    public override void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        base.Save(writer);
+        _anchors.Save(writer.Scope("anchors"));
+        for (int i = 0; i < _birth.Count; i++) writer.Part($"birth/{i}", (Galt.Checkpoints.ICheckpointable)_birth[i]);
+    }
+
+    /// <inheritdoc />
+    public override Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        var baseAction = base.Prepare(reader);
+        var birth = _birth.Select((c, i) => reader.Part($"birth/{i}", (Galt.Checkpoints.ICheckpointable)c)).ToArray();
+        _anchors.Restore(reader.Scope("anchors"), Model);
+        return Then(baseAction, () => { foreach (var b in birth) b(); });
+    }
 
     private RetentionAnchors _anchors = new();
     private readonly ConstraintTrace _trace = new();
