@@ -22,7 +22,7 @@ public sealed class RunExecution
             _console.MarkupLine($"[red]error:[/] no {kind} named '{Markup.Escape(name)}'. Known: {Markup.Escape(string.Join(", ", catalog.Select(r => r.Name)))} ('galt list' describes them).");
             return 2;
         }
-        foreach (var (option, given) in new[] { ("seeds", settings.SeedCount is not null), ("tasks", settings.Tasks is not null), ("stream", settings.Stream is not null), ("steps", settings.Steps is not null), ("recipe", settings.Recipe is not null), ("round", settings.Round is not null), ("config", settings.Config is not null), ("eval-size", settings.EvalSize is not null), ("dual-rule", settings.DualRule is not null), ("per-task", settings.PerTask is not null) })
+        foreach (var (option, given) in new[] { ("seeds", settings.SeedCount is not null), ("tasks", settings.Tasks is not null), ("stream", settings.Stream is not null), ("steps", settings.Steps is not null), ("recipe", settings.Recipe is not null), ("round", settings.Round is not null), ("variant", settings.Variant is not null), ("eval-size", settings.EvalSize is not null), ("dual-rule", settings.DualRule is not null), ("per-task", settings.PerTask is not null) })
             if (given && !runnable.AcceptsOption(option))
             {
                 _console.MarkupLine($"[red]error:[/] --{option} does not apply to {kind} '{Markup.Escape(runnable.Name)}'.");
@@ -43,7 +43,7 @@ public sealed class RunExecution
                 .Start(ctx => record = runnable.Run(new RunContext(settings.Seed, settings.Quick, settings.DataDir, new SpectreProgressSink(ctx))
                 {
                     SeedCount = settings.SeedCount ?? 1, SeedCountGiven = settings.SeedCount is not null, Tasks = settings.Tasks, Stream = settings.Stream, Steps = settings.Steps, Recipe = settings.Recipe, Round = settings.Round,
-                    Config = settings.Config, EvalSize = settings.EvalSize, DualRule = settings.DualRule, PerTask = settings.PerTask,
+                    Variant = settings.Variant, EvalSize = settings.EvalSize, DualRule = settings.DualRule, PerTask = settings.PerTask,
                 }));
             string folder = RunDirectory.Create(settings.OutRoot, runnable.Name, record!.StartedUtc);
             var written = ReportWriter.WriteAll(record, folder);

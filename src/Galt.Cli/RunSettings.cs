@@ -11,9 +11,9 @@ namespace Galt.Cli;
 /// <param name="Steps">--steps (null: not given).</param>
 /// <param name="Recipe">--recipe (null: not given).</param>
 /// <param name="Round">--round (null: not given).</param>
-/// <param name="Config">--config (null: not given).</param>
+/// <param name="Variant">--variant (null: not given).</param>
 /// <param name="EvalSize">--eval-size (null: not given).</param>
 /// <param name="PerTask">--per-task (null: not given).</param>
 /// <param name="DualRule">--dual-rule (null: not given).</param>
 public sealed record RunSettings(int Seed, bool Quick, string OutRoot, string? DataDir, int? SeedCount = null, int? Tasks = null, string? Stream = null, int? Steps = null, string? Recipe = null, int? Round = null,
-    string? Config = null, int? EvalSize = null, string? DualRule = null, int? PerTask = null);
+    string? Variant = null, int? EvalSize = null, string? DualRule = null, int? PerTask = null);

@@ -14,6 +14,6 @@ public interface IRunnable
     /// <summary>Runs and returns the record; writing it to disk is the caller's job.</summary>
     RunRecord Run(RunContext context);
 
-    /// <summary>Whether the runnable uses an optional setting: "seeds", "tasks", "stream", "steps", "recipe", "round", "config", "eval-size", "dual-rule" or "per-task".</summary>
+    /// <summary>Whether the runnable uses an optional setting: "seeds", "tasks", "stream", "steps", "recipe", "round", "variant", "eval-size", "dual-rule" or "per-task".</summary>
     bool AcceptsOption(string option) => false;
 }

@@ -41,10 +41,10 @@ public static class RunCommand
         command.Options.Add(steps);
         command.Options.Add(recipe);
         command.Options.Add(round);
-        var config = new Option<string?>("--config") { Description = "Configuration (typed-channels): typed-v1, typed-v1-shadow, v2-baseline, v2-routesplit, v2-typed-identity, v2-memory-only; default: all. Methods (safety-from-birth), comma-separated: sfb_hessian, sfb_galt, sfb_kl, posthoc, sfb_forbid; default: all." };
+        var variant = new Option<string?>("--variant") { Description = "Variant to run. Configuration (typed-channels): typed-v1, typed-v1-shadow, v2-baseline, v2-routesplit, v2-typed-identity, v2-memory-only; default: all. Methods (safety-from-birth), comma-separated: sfb_hessian, sfb_galt, sfb_kl, posthoc, sfb_forbid; default: all." };
         var evalSize = new Option<int?>("--eval-size") { Description = "Task evaluation items, a multiple of 4 (typed-channels; default 32, the release's)." };
         var dualRule = new Option<string?>("--dual-rule") { Description = "Multiplier rule of the GALT strategies (split-mnist): 'linearized' (default: λ from the linearised constraint, runs end feasible) or 'release' (the release's fixed-gain rules, for its reproduction figures)." };
-        command.Options.Add(config);
+        command.Options.Add(variant);
         command.Options.Add(evalSize);
         command.Options.Add(dualRule);
         var perTask = new Option<int?>("--per-task") { Description = "Training and evaluation samples per task (safety-from-birth; default 128, the release's)." };
@@ -53,7 +53,7 @@ public static class RunCommand
             Catalog.Experiments, "experiment", parse.GetValue(experiment)!,
             new RunSettings(parse.GetValue(options.Seed), parse.GetValue(options.Quick), parse.GetValue(options.Out)!, parse.GetValue(dataDir),
                 parse.GetValue(seeds), parse.GetValue(tasks), parse.GetValue(stream), parse.GetValue(steps), parse.GetValue(recipe), parse.GetValue(round),
-                parse.GetValue(config), parse.GetValue(evalSize), parse.GetValue(dualRule), parse.GetValue(perTask))));
+                parse.GetValue(variant), parse.GetValue(evalSize), parse.GetValue(dualRule), parse.GetValue(perTask))));
         return command;
     }
 }

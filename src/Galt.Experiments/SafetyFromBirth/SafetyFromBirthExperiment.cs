@@ -36,11 +36,11 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     /// <summary>The carrier for a seed (default: all-MiniLM-L6-v2 with LoRA seeded by it); tests pass a tiny one.</summary>
     public Func<int, IBlockCarrier>? CarrierFactory { get; init; }
 
-    /// <summary>The methods run when <c>--config</c> names none (default all; <c>--config a,b</c> picks some by name).</summary>
+    /// <summary>The methods run when <c>--variant</c> names none (default all; <c>--variant a,b</c> picks some by name).</summary>
     public IReadOnlyList<SfbMethod> Methods { get; init; } = SfbMethod.All;
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "per-task" or "config";
+    public bool AcceptsOption(string option) => option is "seeds" or "per-task" or "variant";
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
@@ -50,7 +50,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
         if (context.Seed < 0 || context.Seed + seedCount > ReleaseSeeds.Count)
             throw new ArgumentException($"--seed {context.Seed} --seeds {seedCount}: safety-from-birth runs the release's seeds {string.Join(", ", ReleaseSeeds)}; --seed picks the first (0-based) and --seeds how many.");
         var seeds = ReleaseSeeds.Skip(context.Seed).Take(seedCount).ToList();
-        var methods = context.Config is null ? Methods : context.Config.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(SfbMethod.Find).ToList();
+        var methods = context.Variant is null ? Methods : context.Variant.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(SfbMethod.Find).ToList();
         int perTask = context.PerTask ?? (context.Quick ? 4 : DefaultPerTask);
         int warmupEpochs = context.Quick ? 1 : 5;
         string folder = ReleasePrompts.Folder() ?? throw new GaltDataException(
