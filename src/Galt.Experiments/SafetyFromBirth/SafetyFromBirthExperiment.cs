@@ -43,6 +43,17 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     public bool AcceptsOption(string option) => option is "seeds" or "per-task" or "variant";
 
     /// <inheritdoc />
+    public object? OptionDefault(string option, RunContext context) => option switch
+    {
+        "per-task" => DefaultPerTaskFor(context.Quick),
+        // Methods outside the catalogue (tests pass some) have no names --variant could give back.
+        "variant" when Methods.All(SfbMethod.All.Contains) => string.Join(",", Methods.Select(m => m.Name)),
+        _ => null,
+    };
+
+    private static int DefaultPerTaskFor(bool quick) => quick ? 4 : DefaultPerTask;
+
+    /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
@@ -51,7 +62,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
             throw new ArgumentException($"--seed {context.Seed} --seeds {seedCount}: safety-from-birth runs the release's seeds {string.Join(", ", ReleaseSeeds)}; --seed picks the first (0-based) and --seeds how many.");
         var seeds = ReleaseSeeds.Skip(context.Seed).Take(seedCount).ToList();
         var methods = context.Variant is null ? Methods : context.Variant.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(SfbMethod.Find).ToList();
-        int perTask = context.PerTask ?? (context.Quick ? 4 : DefaultPerTask);
+        int perTask = context.PerTask ?? DefaultPerTaskFor(context.Quick);
         int warmupEpochs = context.Quick ? 1 : 5;
         string folder = ReleasePrompts.Folder() ?? throw new GaltDataException(
             "safety-from-birth needs the GALT release's safety prompts (safety_prompts.json): set GALT_RELEASE_DATA to the release data folder.");

@@ -48,17 +48,34 @@ public sealed class TypedChannelsExperiment : IRunnable
     public bool AcceptsOption(string option) => option is "seeds" or "variant" or "eval-size" or "steps";
 
     /// <inheritdoc />
+    /// <remarks>No variant is stated: unset runs every configuration (two in --quick runs), which no single name does.</remarks>
+    public object? OptionDefault(string option, RunContext context) => option switch
+    {
+        "seeds" => DefaultSeedCount(context.Quick),
+        "eval-size" => DefaultEvalSizeFor(context.Quick),
+        "steps" => DefaultSteps(context.Quick),
+        _ => null,
+    };
+
+    private int DefaultSeedCount(bool quick) => quick ? 1 : 5;
+
+    private int DefaultEvalSizeFor(bool quick) => quick ? 8 : DefaultEvalSize;
+
+    // null: each configuration's own step count.
+    private static int? DefaultSteps(bool quick) => quick ? 2 : null;
+
+    /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
         // --quick: a smoke run of the whole path (two configurations unless one is named, 2 steps, 8 evaluation items).
         var configs = context.Variant is not null ? new[] { TypedChannelConfig.Find(context.Variant) }
             : context.Quick ? new[] { TypedChannelConfig.Find("typed-v1"), TypedChannelConfig.Find("v2-typed-identity") } : TypedChannelConfig.All;
-        int seedCount = context.SeedCountGiven ? context.SeedCount : context.Quick ? 1 : 5;
+        int seedCount = context.SeedCountGiven ? context.SeedCount : DefaultSeedCount(context.Quick);
         var seeds = Enumerable.Range(41 + context.Seed, seedCount).ToList();
-        int evalSize = context.EvalSize ?? (context.Quick ? 8 : DefaultEvalSize);
+        int evalSize = context.EvalSize ?? DefaultEvalSizeFor(context.Quick);
         if (evalSize < 4 || evalSize % 4 != 0) throw new ArgumentException($"--eval-size must be a positive multiple of the 4 classes; got {evalSize}.");
-        int? steps = context.Steps ?? (context.Quick ? 2 : null);
+        int? steps = context.Steps ?? DefaultSteps(context.Quick);
         int safetyEval = context.Quick ? 8 : TypedChannelData.SafetyEvalSize;
         string folder = ReleasePrompts.Folder() ?? throw new GaltDataException(
             "typed-channels needs the GALT release prompts (safety_prompts.json, retain_set.json, edit_targets_counterfactual.json): set GALT_RELEASE_DATA to the release data folder.");
