@@ -33,6 +33,7 @@ public static class RunCommand
     /// <summary>--config FILE: a TOML run configuration.</summary>
     internal static Option<string?> ConfigOption() => new("--config")
     {
+        HelpName = "file",
         Description = "A TOML run configuration file (docs/run-configs.md): experiment = \"name\" and any of the options below as top-level keys " +
                       "(seeds = 3, data-dir = \"mnist\"); options given on the command line override it. 'galt config <experiment>' prints one with the defaults; every run writes its own as run.toml.",
     };
