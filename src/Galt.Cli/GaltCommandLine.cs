@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Galt.Cli;
 
-/// <summary>The <c>galt</c> command tree: list, run, bench, report.</summary>
+/// <summary>The <c>galt</c> command tree: list, run, config, bench, report, ledger, checkpoint.</summary>
 public static class GaltCommandLine
 {
     /// <summary>Builds the root command; all output goes to <paramref name="console"/>.</summary>
@@ -19,6 +19,7 @@ public static class GaltCommandLine
         root.Options.Add(new VersionOption());
         root.Subcommands.Add(ListCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
+        root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));
         root.Subcommands.Add(LedgerCommand.Create(console));

@@ -1,5 +1,5 @@
+using Galt.Cli.Configuration;
 using Galt.Data;
-using Galt.Experiments;
 using Galt.Reporting;
 using Spectre.Console;
 
@@ -13,39 +13,25 @@ public sealed class RunExecution
     /// <summary>Creates the executor writing to <paramref name="console"/>.</summary>
     public RunExecution(IAnsiConsole console) => _console = console;
 
-    /// <summary>Exit codes: 0 success, 1 the run failed (message shown), 2 unknown name.</summary>
-    public int Execute(IReadOnlyList<IRunnable> catalog, string kind, string name, RunSettings settings)
+    /// <summary>
+    /// Runs <paramref name="request"/>; with <paramref name="recordConfig"/>, the record holds the effective configuration
+    /// (<see cref="RunRecord.RunConfig"/>), written to result.json, report.md and run.toml. Exit codes: 0 success, 1 the run
+    /// failed (message shown).
+    /// </summary>
+    public int Execute(RunRequest request, bool recordConfig)
     {
-        var runnable = Catalog.Find(catalog, name);
-        if (runnable is null)
-        {
-            _console.MarkupLine($"[red]error:[/] no {kind} named '{Markup.Escape(name)}'. Known: {Markup.Escape(string.Join(", ", catalog.Select(r => r.Name)))} ('galt list' describes them).");
-            return 2;
-        }
-        foreach (var (option, given) in new[] { ("seeds", settings.SeedCount is not null), ("tasks", settings.Tasks is not null), ("stream", settings.Stream is not null), ("steps", settings.Steps is not null), ("recipe", settings.Recipe is not null), ("round", settings.Round is not null), ("config", settings.Config is not null), ("eval-size", settings.EvalSize is not null), ("dual-rule", settings.DualRule is not null), ("per-task", settings.PerTask is not null) })
-            if (given && !runnable.AcceptsOption(option))
-            {
-                _console.MarkupLine($"[red]error:[/] --{option} does not apply to {kind} '{Markup.Escape(runnable.Name)}'.");
-                return 2;
-            }
-        foreach (var (option, value) in new[] { ("seeds", settings.SeedCount), ("steps", settings.Steps), ("round", settings.Round), ("eval-size", settings.EvalSize), ("per-task", settings.PerTask) })
-            if (value is < 1)
-            {
-                _console.MarkupLine($"[red]error:[/] --{option} must be at least 1; got {value}.");
-                return 2;
-            }
+        var runnable = request.Runnable;
+        var given = request.Given.Normalized();
         try
         {
             RunRecord? record = null;
             _console.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                .Start(ctx => record = runnable.Run(new RunContext(settings.Seed, settings.Quick, settings.DataDir, new SpectreProgressSink(ctx))
-                {
-                    SeedCount = settings.SeedCount ?? 1, SeedCountGiven = settings.SeedCount is not null, Tasks = settings.Tasks, Stream = settings.Stream, Steps = settings.Steps, Recipe = settings.Recipe, Round = settings.Round,
-                    Config = settings.Config, EvalSize = settings.EvalSize, DualRule = settings.DualRule, PerTask = settings.PerTask,
-                }));
-            string folder = RunDirectory.Create(settings.OutRoot, runnable.Name, record!.StartedUtc);
+                .Start(ctx => record = runnable.Run(RunOptions.ContextFor(given, new SpectreProgressSink(ctx))));
+            if (recordConfig) record!.RunConfig = EffectiveRunConfig.Resolve(runnable, given, absolutePaths: true).ToJson();
+            string outRoot = (string)(given.ValueOf(RunOptions.Out) ?? RunOptions.Out.Default!);
+            string folder = RunDirectory.Create(outRoot, runnable.Name, record!.StartedUtc);
             var written = ReportWriter.WriteAll(record, folder);
             SummaryView.Show(_console, record);
             _console.MarkupLine($"Run folder: [blue]{Markup.Escape(Path.GetFullPath(folder))}[/] ({string.Join(", ", written.Select(Path.GetFileName))})");

@@ -30,8 +30,8 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// <summary>Whether <c>--seeds</c> was given (<see cref="SeedCount"/> is 1 otherwise); experiments with another default use it.</summary>
     public bool SeedCountGiven { get; init; }
 
-    /// <summary>Named configuration, for experiments that accept <c>--config</c>; null = all of them.</summary>
-    public string? Config { get; init; }
+    /// <summary>Named variant (a configuration or a list of methods), for experiments that accept <c>--variant</c>; null = all of them.</summary>
+    public string? Variant { get; init; }
 
     /// <summary>
     /// The journal of a checkpointed or resumed run (--checkpoint-every, --resume): experiments that support it take

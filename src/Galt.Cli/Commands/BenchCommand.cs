@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Galt.Cli.Configuration;
 using Galt.Experiments;
 using Spectre.Console;
 
@@ -11,13 +12,12 @@ public static class BenchCommand
     public static Command Create(IAnsiConsole console)
     {
         var benchmark = new Argument<string>("benchmark") { Description = "Benchmark name; 'galt list' shows them." };
-        var options = new CommonOptions();
+        var flags = new RunFlags(RunOptions.All.Where(o => o.AppliesToEvery));
         var command = new Command("bench", "Run a user-facing benchmark and write its result.json, report.md and plots (micro-benchmarks: bench/Galt.Bench, BenchmarkDotNet).");
         command.Arguments.Add(benchmark);
-        options.AddTo(command);
-        command.SetAction(parse => new RunExecution(console).Execute(
-            Catalog.Benchmarks, "benchmark", parse.GetValue(benchmark)!,
-            new RunSettings(parse.GetValue(options.Seed), parse.GetValue(options.Quick), parse.GetValue(options.Out)!, DataDir: null)));
+        flags.AddTo(command);
+        command.SetAction(parse => CommandGuard.Run<RunConfigException>(console, 2, () =>
+            new RunExecution(console).Execute(RunRequest.Resolve(Catalog.Benchmarks, "benchmark", parse.GetValue(benchmark)!, null, flags.Given(parse)), recordConfig: false)));
         return command;
     }
 }

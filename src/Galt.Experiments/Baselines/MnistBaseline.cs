@@ -35,6 +35,9 @@ public sealed class MnistBaseline : IRunnable
     public int[] Hidden { get; init; } = { 256, 128 };
 
     /// <inheritdoc />
+    public bool AcceptsOption(string option) => option is "data-dir";
+
+    /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
         var started = DateTime.UtcNow;

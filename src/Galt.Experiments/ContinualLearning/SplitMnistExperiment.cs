@@ -29,6 +29,15 @@ public sealed class SplitMnistExperiment : IRunnable
     /// <summary>Test images per class in a --quick run.</summary>
     public int QuickTestPerClass { get; init; } = 40;
 
+    /// <summary>Tasks in the stream when --tasks is not given.</summary>
+    public const int DefaultTasks = 2;
+
+    /// <summary>The task stream when --stream is not given.</summary>
+    public const string DefaultStream = "split";
+
+    /// <summary>The multiplier rule of the GALT strategies when --dual-rule is not given.</summary>
+    public const string DefaultDualRule = "linearized";
+
     /// <inheritdoc />
     public string Name => "split-mnist";
 
@@ -36,21 +45,34 @@ public sealed class SplitMnistExperiment : IRunnable
     public string Description => "Continual learning on MNIST: GALT vs naive, EWC, soft penalty, replay, A-GEM (accuracy matrices, forgetting, λ/ρ, certificates).";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "tasks" or "stream" or "dual-rule";
+    public bool AcceptsOption(string option) => option is "data-dir" or "seeds" or "tasks" or "stream" or "dual-rule";
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A full run given neither --tasks nor --stream adds the 5-task and permuted grounds, so the task count and the
+    /// stream are stated only where setting them changes nothing: in --quick runs, or beside the other one.
+    /// </remarks>
+    public object? OptionDefault(string option, RunContext context) => option switch
+    {
+        "tasks" when context.Quick || context.Stream is not null => DefaultTasks,
+        "stream" when context.Quick || context.Tasks is not null => DefaultStream,
+        "dual-rule" => DefaultDualRule,
+        _ => null,
+    };
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
-        string streamKind = (context.Stream ?? "split").ToLowerInvariant();
+        string streamKind = (context.Stream ?? DefaultStream).ToLowerInvariant();
         if (streamKind is not ("split" or "permuted"))
             throw new ArgumentException($"--stream must be 'split' or 'permuted'; got '{context.Stream}'.");
-        int tasks = context.Tasks ?? 2;
+        int tasks = context.Tasks ?? DefaultTasks;
         if (streamKind == "split" && (tasks < 2 || 10 % tasks != 0))
             throw new ArgumentException($"--tasks for the split stream must be 2, 5 or 10; got {tasks}.");
         if (tasks < 2) throw new ArgumentException($"--tasks must be at least 2; got {tasks}.");
         int pretrainEpochs = context.Quick ? 1 : PretrainEpochs;
-        string dualRule = (context.DualRule ?? "linearized").ToLowerInvariant();
+        string dualRule = (context.DualRule ?? DefaultDualRule).ToLowerInvariant();
         if (!StrategyCatalog.DualRules.Contains(dualRule))
             throw new ArgumentException($"--dual-rule must be one of {string.Join(", ", StrategyCatalog.DualRules)}; got '{context.DualRule}'.");
 

@@ -26,15 +26,24 @@ public sealed class CurriculumGateExperiment : IRunnable
     public string Description => "Teacher-mode curriculum model (spec §6.6): adjudication, residual, safety-layer and hierarchical-access heads on the release curriculum; validation metrics <metric>.mean/.std over --seeds.";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "steps" or "recipe";
+    public bool AcceptsOption(string option) => option is "data-dir" or "seeds" or "steps" or "recipe";
+
+    /// <inheritdoc />
+    public object? OptionDefault(string option, RunContext context) => option switch
+    {
+        // A recipe outside the catalogue (tests set one) has no name --recipe could give back.
+        "recipe" when CurriculumRecipe.All.Contains(Recipe) => Recipe.Name,
+        "steps" => Options(RecipeOf(context), context.Quick).Steps,
+        _ => null,
+    };
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
-        var recipe = context.Recipe is { } name ? CurriculumRecipe.Find(name) : Recipe;
+        var recipe = RecipeOf(context);
         string folder = CurriculumData.Folder(context);
-        var options = context.Quick ? recipe.Options.Shortened() : recipe.Options;
+        var options = Options(recipe, context.Quick);
         if (context.Steps is { } steps) options = options with { Steps = steps };
         var seeds = Enumerable.Range(42 + context.Seed, context.SeedCount).ToList();
         var record = new RunRecord { Experiment = Name, Title = "Teacher-mode curriculum gate (safety-indexed memory heads)", StartedUtc = DateTime.UtcNow, Seeds = seeds };
@@ -65,6 +74,10 @@ public sealed class CurriculumGateExperiment : IRunnable
         record.TimingsSeconds["total"] = total.Elapsed.TotalSeconds;
         return record;
     }
+
+    private CurriculumRecipe RecipeOf(RunContext context) => context.Recipe is { } name ? CurriculumRecipe.Find(name) : Recipe;
+
+    private static CurriculumOptions Options(CurriculumRecipe recipe, bool quick) => quick ? recipe.Options.Shortened() : recipe.Options;
 
     private static string Describe(double[] weights, IReadOnlyList<string> labels) => string.Join(", ", weights.Select((w, k) => $"{labels[k]} {w:0.000}"));
 

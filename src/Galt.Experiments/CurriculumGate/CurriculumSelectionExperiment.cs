@@ -41,7 +41,10 @@ public sealed class CurriculumSelectionExperiment : IRunnable
     public string Description => "Chooses the curriculum recipe by packet-held-out cross-validation inside train.jsonl (never the validation split); <recipe>.<metric> means and selected_index.";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "round";
+    public bool AcceptsOption(string option) => option is "data-dir" or "seeds" or "round";
+
+    /// <inheritdoc />
+    public object? OptionDefault(string option, RunContext context) => option is "round" && Candidates is null ? CurriculumRecipe.Rounds.Count : null;
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)

@@ -33,7 +33,10 @@ public sealed class GraphDemo : IRunnable
     public string Description => "4-block MLP trained as a split-variable chain (local steps only) with a safety constraint, vs backprop (summary test_accuracy, max_forward_residual).";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "recipe";
+    public bool AcceptsOption(string option) => option is "data-dir" or "recipe";
+
+    /// <inheritdoc />
+    public object? OptionDefault(string option, RunContext context) => option is "recipe" ? GraphDemoRecipe.Default.Name : null;
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)

@@ -34,6 +34,9 @@ public sealed class GraphDemoSelection : IRunnable
     public string Description => "Chooses graph-demo's chain setting on a validation split of the training images (never the test images); <recipe>.validation_accuracy and selected_index.";
 
     /// <inheritdoc />
+    public bool AcceptsOption(string option) => option is "data-dir";
+
+    /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();

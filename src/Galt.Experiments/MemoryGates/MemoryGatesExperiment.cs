@@ -17,7 +17,7 @@ public sealed class MemoryGatesExperiment : IRunnable
     public string Name => "memory-gates";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => false;
+    public bool AcceptsOption(string option) => option is "data-dir";
 
     /// <inheritdoc />
     public string Description => "Safety-indexed memory gates on the symbolic benchmark: hierarchical vs same-layer vs global flush vs flat MLP (summary <policy>.bottom_up/.top_down).";

@@ -36,11 +36,22 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     /// <summary>The carrier for a seed (default: all-MiniLM-L6-v2 with LoRA seeded by it); tests pass a tiny one.</summary>
     public Func<int, IBlockCarrier>? CarrierFactory { get; init; }
 
-    /// <summary>The methods run when <c>--config</c> names none (default all; <c>--config a,b</c> picks some by name).</summary>
+    /// <summary>The methods run when <c>--variant</c> names none (default all; <c>--variant a,b</c> picks some by name).</summary>
     public IReadOnlyList<SfbMethod> Methods { get; init; } = SfbMethod.All;
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "per-task" or "config";
+    public bool AcceptsOption(string option) => option is "seeds" or "per-task" or "variant";
+
+    /// <inheritdoc />
+    public object? OptionDefault(string option, RunContext context) => option switch
+    {
+        "per-task" => DefaultPerTaskFor(context.Quick),
+        // Methods outside the catalogue (tests pass some) have no names --variant could give back.
+        "variant" when Methods.All(SfbMethod.All.Contains) => string.Join(",", Methods.Select(m => m.Name)),
+        _ => null,
+    };
+
+    private static int DefaultPerTaskFor(bool quick) => quick ? 4 : DefaultPerTask;
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
@@ -50,8 +61,8 @@ public sealed class SafetyFromBirthExperiment : IRunnable
         if (context.Seed < 0 || context.Seed + seedCount > ReleaseSeeds.Count)
             throw new ArgumentException($"--seed {context.Seed} --seeds {seedCount}: safety-from-birth runs the release's seeds {string.Join(", ", ReleaseSeeds)}; --seed picks the first (0-based) and --seeds how many.");
         var seeds = ReleaseSeeds.Skip(context.Seed).Take(seedCount).ToList();
-        var methods = context.Config is null ? Methods : context.Config.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(SfbMethod.Find).ToList();
-        int perTask = context.PerTask ?? (context.Quick ? 4 : DefaultPerTask);
+        var methods = context.Variant is null ? Methods : context.Variant.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(SfbMethod.Find).ToList();
+        int perTask = context.PerTask ?? DefaultPerTaskFor(context.Quick);
         int warmupEpochs = context.Quick ? 1 : 5;
         string folder = ReleasePrompts.Folder() ?? throw new GaltDataException(
             "safety-from-birth needs the GALT release's safety prompts (safety_prompts.json): set GALT_RELEASE_DATA to the release data folder.");

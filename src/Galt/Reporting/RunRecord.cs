@@ -33,6 +33,16 @@ public sealed class RunRecord
     /// <summary>Configuration: hyperparameters and options, as given or defaulted.</summary>
     [JsonPropertyName("config")] public JsonObject Config { get; set; } = new();
 
+    /// <summary>
+    /// The run configuration in effect for a <c>galt run</c>: every run option that applied to the experiment, keyed by
+    /// its flag name without dashes (<c>seed</c>, <c>data-dir</c>), with the value the run used, as given or defaulted
+    /// (integers, booleans and strings). Rendered as TOML into report.md and <see cref="RunConfigToml.FileName"/>, a
+    /// file <c>galt run --config</c> takes back to repeat the run. Null for records not made by <c>galt run</c>.
+    /// </summary>
+    [JsonPropertyName("run_config")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonObject? RunConfig { get; set; }
+
     /// <summary>Flat metric name → number map; later issues name the keys they must emit.</summary>
     [JsonPropertyName("summary")] public SortedDictionary<string, double> Summary { get; set; } = new(StringComparer.Ordinal);
 

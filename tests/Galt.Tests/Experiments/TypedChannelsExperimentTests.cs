@@ -21,7 +21,7 @@ public class TypedChannelsExperimentTests
     {
         if (PromptsAbsent()) return;
         string outRoot = TempDir.Create();
-        var (exit, text) = CliTests.Invoke("run", "typed-channels", "--quick", "--config", "v2-typed-identity", "--out", outRoot);
+        var (exit, text) = CliTests.Invoke("run", "typed-channels", "--quick", "--variant", "v2-typed-identity", "--out", outRoot);
         Assert.True(exit == 0, text);
         string runDir = Assert.Single(Directory.GetDirectories(outRoot));
         var record = RunRecordJson.Read(runDir);
@@ -63,11 +63,11 @@ public class TypedChannelsExperimentTests
     [Fact]
     public void OptionsAreCheckedAndOtherExperimentsRefuseThem()
     {
-        CliTests.Refuses(2, "--config does not apply", "run", "mnist-baseline", "--config", "typed-v1");
+        CliTests.Refuses(2, "--variant does not apply", "run", "mnist-baseline", "--variant", "typed-v1");
         CliTests.Refuses(2, "--eval-size does not apply", "run", "graph-demo", "--eval-size", "8");
         CliTests.Refuses(2, "--eval-size must be at least 1", "run", "typed-channels", "--eval-size", "0");
         if (PromptsAbsent()) return;
-        CliTests.Refuses(1, "no typed-channels configuration named 'bogus'", "run", "typed-channels", "--quick", "--config", "bogus", "--out", TempDir.Create());
+        CliTests.Refuses(1, "no typed-channels configuration named 'bogus'", "run", "typed-channels", "--quick", "--variant", "bogus", "--out", TempDir.Create());
         CliTests.Refuses(1, "multiple of the 4 classes", "run", "typed-channels", "--quick", "--eval-size", "6", "--out", TempDir.Create());
     }
 }
