@@ -39,6 +39,9 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// </summary>
     public RunJournal? Journal { get; init; }
 
+    /// <summary>--checkpoint-every: steps between checkpoints (null: the run is not checkpointed).</summary>
+    public int? CheckpointEvery { get; init; }
+
     /// <summary>Evaluation items, for experiments that accept <c>--eval-size</c>; null = the experiment's default.</summary>
     public int? EvalSize { get; init; }
 

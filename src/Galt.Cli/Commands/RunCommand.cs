@@ -18,9 +18,36 @@ public static class RunCommand
         command.Arguments.Add(experiment);
         command.Options.Add(config);
         flags.AddTo(command);
+        var resume = new Option<string?>("--resume")
+        {
+            HelpName = "run-folder",
+            Description = "Continue an interrupted run started with --checkpoint-every, into its folder, with the options it was started with (its run.toml); " +
+                          "finished parts are taken from its checkpoints/, the unfinished one continues from its last checkpoint, and the figures equal an uninterrupted run's.",
+        };
+        var interruptAt = new Option<string?>("--interrupt-at") { Hidden = true, Description = "Drill: stop the strategy run <unit key>@<step> as an interruption would." };
+        command.Options.Add(resume);
+        command.Options.Add(interruptAt);
         command.SetAction(parse => CommandGuard.Run<RunConfigException>(console, 2, () =>
-            new RunExecution(console).Execute(Request(parse, experiment, config, flags), recordConfig: true)));
+        {
+            var drill = parse.GetValue(interruptAt) is { } at ? InterruptPoint(at) : ((string, long)?)null;
+            if (parse.GetValue(resume) is not { } folder)
+                return new RunExecution(console).Execute(Request(parse, experiment, config, flags), recordConfig: true, interruptAt: drill);
+            if (parse.GetValue(config) is not null || flags.Given(parse).Values.Count > 0)
+                throw new RunConfigException($"--resume continues the run with the options it was started with ({Path.Combine(folder, Galt.Reporting.RunConfigToml.FileName)}); give no other options.");
+            string file = Path.Combine(folder, Galt.Reporting.RunConfigToml.FileName);
+            if (!File.Exists(file)) throw new RunConfigException($"--resume: '{folder}' is not a run folder (no {Galt.Reporting.RunConfigToml.FileName}).");
+            var request = RunRequest.Resolve(Catalog.Experiments, "experiment", parse.GetValue(experiment), RunConfigFile.Read(file), RunConfig.Empty);
+            return new RunExecution(console).Execute(request, recordConfig: true, resumeFolder: folder, interruptAt: drill);
+        }));
         return command;
+    }
+
+    private static (string, long) InterruptPoint(string text)
+    {
+        int at = text.LastIndexOf('@');
+        if (at <= 0 || !long.TryParse(text[(at + 1)..], out long step) || step < 1)
+            throw new RunConfigException($"--interrupt-at must be <unit key>@<step>, e.g. split-2/seed0/galt@5; got '{text}'.");
+        return (text[..at], step);
     }
 
     /// <summary>The optional experiment name (a --config file may name it instead).</summary>

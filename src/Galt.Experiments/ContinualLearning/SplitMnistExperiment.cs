@@ -45,7 +45,7 @@ public sealed class SplitMnistExperiment : IRunnable
     public string Description => "Continual learning on MNIST: GALT vs naive, EWC, soft penalty, replay, A-GEM (accuracy matrices, forgetting, λ/ρ, certificates).";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "data-dir" or "seeds" or "tasks" or "stream" or "dual-rule";
+    public bool AcceptsOption(string option) => option is "data-dir" or "seeds" or "tasks" or "stream" or "dual-rule" or "checkpoint-every";
 
     /// <inheritdoc />
     /// <remarks>

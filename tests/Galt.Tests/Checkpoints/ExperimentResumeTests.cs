@@ -1,36 +1,51 @@
-using Galt.Experiments;
-using Galt.Experiments.ContinualLearning;
-using Galt.Reporting;
+using System.Text.Json;
+using Galt.Tests.Cli;
 using Galt.Tests.Data;
 
 namespace Galt.Tests.Checkpoints;
 
 /// <summary>
-/// A whole split-mnist run (pretraining, the soft-penalty sweep, eight strategies, the penalty search) interrupted inside
-/// the galt strategy's run and resumed from its journal reports the same figures as the uninterrupted run, to the bit.
+/// <c>galt run split-mnist --checkpoint-every N</c> interrupted inside the galt strategy's run (pretraining, the
+/// soft-penalty sweep and five strategies already finished) and continued with <c>--resume</c> reports the same figures
+/// as the uninterrupted run, to the bit, into the same folder.
 /// </summary>
 public class ExperimentResumeTests
 {
+    private static Dictionary<string, double> Figures(string runDir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "result.json")));
+        return doc.RootElement.GetProperty("summary").EnumerateObject()
+            .Where(p => !p.Name.EndsWith("seconds", StringComparison.Ordinal))
+            .ToDictionary(p => p.Name, p => p.Value.GetDouble());
+    }
+
     [Fact]
     public void AnInterruptedSplitMnistRunResumesToTheSameFigures()
     {
         string data = SyntheticMnist.WriteDirectory(trainCount: 600, testCount: 200);
-        var experiment = new SplitMnistExperiment();
-        var context = new RunContext(0, true, data, NullProgress.Instance);
-        var plain = experiment.Run(context);
+        string plainRoot = TempDir.Create(), root = TempDir.Create();
+        var (exit, _) = CliTests.Invoke("run", "split-mnist", "--quick", "--data-dir", data, "--out", plainRoot);
+        Assert.Equal(0, exit);
 
-        string folder = TempDir.Create();
-        var interrupted = new RunJournal(folder, 4) { InterruptAt = ("split-2/seed0/galt", 6) };
-        Assert.Throws<OperationCanceledException>(() => experiment.Run(context with { Journal = interrupted }));
-        Assert.Contains("split-2/seed0/replay", interrupted.Keys);
+        var (interrupted, text) = CliTests.Invoke("run", "split-mnist", "--quick", "--data-dir", data, "--out", root, "--checkpoint-every", "4",
+            "--interrupt-at", "split-2/seed0/galt@6");
+        Assert.Equal(3, interrupted);
+        Assert.Contains("--resume", text);
+        string runDir = Assert.Single(Directory.GetDirectories(root));
+        Assert.True(File.Exists(Path.Combine(runDir, "run.toml")));
+        Assert.True(File.Exists(Path.Combine(runDir, "checkpoints", "split-2", "seed0", "galt.galt")));   // the step-4 checkpoint
+        Assert.True(File.Exists(Path.Combine(runDir, "checkpoints", "split-2", "seed0", "agem.done.galt")));
 
-        var journal = new RunJournal(folder, 4);
-        var resumed = experiment.Run(context with { Journal = journal });
-        Assert.True(journal.Reused >= 6, $"{journal.Reused} units taken from the journal");   // pretraining, sweep, naive … agem
-        Assert.Equal(1, journal.Continued);                                                    // galt, from its step-4 checkpoint
+        var (refused, message) = CliTests.Invoke("run", "split-mnist", "--resume", runDir, "--seeds", "2");
+        Assert.Equal(2, refused);
+        Assert.Contains("give no other options", message);
 
-        static IEnumerable<KeyValuePair<string, double>> Figures(RunRecord r) => r.Summary.Where(kv => !kv.Key.EndsWith("seconds", StringComparison.Ordinal));
-        Assert.Equal(Figures(plain), Figures(resumed));
-        Assert.Contains(plain.Summary.Keys, k => k == "galt.max_violation");
+        var (resumed, output) = CliTests.Invoke("run", "split-mnist", "--resume", runDir);
+        Assert.Equal(0, resumed);
+        Assert.Contains("continued from a checkpoint", output);
+        Assert.False(Directory.Exists(Path.Combine(runDir, "checkpoints")));
+        var plain = Figures(Assert.Single(Directory.GetDirectories(plainRoot)));
+        Assert.Contains("galt.max_violation", plain.Keys);
+        Assert.Equal(plain, Figures(runDir));
     }
 }
