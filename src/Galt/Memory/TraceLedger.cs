@@ -8,7 +8,7 @@ namespace Galt.Memory;
 /// transaction, a schema version, and an application id that marks the file as Galt's. A committed entry survives a
 /// crash; a failed write leaves the ledger as it was; a corrupt or foreign file is refused, never overwritten.
 /// </summary>
-public sealed class TraceLedger : IDisposable
+public sealed class TraceLedger : IDisposable, Galt.Checkpoints.ICheckpointable
 {
     /// <summary>Schema version written to <c>PRAGMA user_version</c>.</summary>
     public const int SchemaVersion = 1;
@@ -184,6 +184,44 @@ public sealed class TraceLedger : IDisposable
         command.Transaction = transaction;
         command.CommandText = sql;
         return command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The ledger's position for a training checkpoint: the last trace and residual ids and which traces are quarantined.
+    /// The records themselves stay in the ledger (it is its own durable store).
+    /// </summary>
+    public void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        writer.Longs("last_ids", new[] { Scalar<long>(_connection, "SELECT COALESCE(MAX(id), 0) FROM traces;"), Scalar<long>(_connection, "SELECT COALESCE(MAX(id), 0) FROM residuals;") });
+        writer.Longs("quarantined", Traces().Where(t => t.Quarantined).Select(t => t.Id).ToArray());
+    }
+
+    /// <summary>
+    /// Checks that the ledger still holds everything up to the checkpointed position (else the checkpoint is refused:
+    /// records were lost); the returned action rolls the ledger back to that position in one transaction: records
+    /// appended after the checkpoint are removed (the resumed run appends them again, with the same ids) and the
+    /// quarantine flags are those of the checkpoint.
+    /// </summary>
+    public Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        var last = reader.Longs("last_ids");
+        if (last.Length != 2 || last.Any(v => v < 0)) throw reader.Error("last_ids", "not two non-negative ids.");
+        var quarantined = reader.Longs("quarantined").ToHashSet();
+        foreach (var (table, id) in new[] { ("traces", last[0]), ("residuals", last[1]) })
+            if (id > 0 && Scalar<long>(_connection, $"SELECT COUNT(*) FROM {table} WHERE id = {id};") == 0)
+                throw reader.Error("last_ids", $"the ledger '{Path}' no longer holds {table} row {id}, which the run had written before its checkpoint; it is not the run's ledger, or records were lost.");
+        return () =>
+        {
+            using var transaction = _connection.BeginTransaction();
+            Execute(_connection, $"DELETE FROM residuals WHERE id > {last[1]};", transaction);
+            Execute(_connection, $"DELETE FROM traces WHERE id > {last[0]};", transaction);
+            Execute(_connection, $"UPDATE sqlite_sequence SET seq = {last[0]} WHERE name = 'traces';", transaction);
+            Execute(_connection, $"UPDATE sqlite_sequence SET seq = {last[1]} WHERE name = 'residuals';", transaction);
+            Execute(_connection, "UPDATE traces SET quarantined = 0;", transaction);
+            if (quarantined.Count > 0)
+                Execute(_connection, $"UPDATE traces SET quarantined = 1 WHERE id IN ({string.Join(", ", quarantined)});", transaction);
+            transaction.Commit();
+        };
     }
 
     /// <inheritdoc />
