@@ -15,9 +15,11 @@ public static class BenchCommand
         var command = new Command("bench", "Run a user-facing benchmark and write its result.json, report.md and plots (micro-benchmarks: bench/Galt.Bench, BenchmarkDotNet).");
         command.Arguments.Add(benchmark);
         options.AddTo(command);
+        var steps = new Option<int?>("--steps") { Description = "Steps (memory: the GaltOptimizer run's, default 10,000, 1,000 with --quick; the SplitChain run takes a fifth as many minibatches)." };
+        command.Options.Add(steps);
         command.SetAction(parse => new RunExecution(console).Execute(
             Catalog.Benchmarks, "benchmark", parse.GetValue(benchmark)!,
-            new RunSettings(parse.GetValue(options.Seed), parse.GetValue(options.Quick), parse.GetValue(options.Out)!, DataDir: null)));
+            new RunSettings(parse.GetValue(options.Seed), parse.GetValue(options.Quick), parse.GetValue(options.Out)!, DataDir: null, Steps: parse.GetValue(steps))));
         return command;
     }
 }
