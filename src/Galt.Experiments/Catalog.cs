@@ -35,6 +35,7 @@ public static class Catalog
         new SolveBenchmark(),
         new JacobiansBenchmark(),
         new GraphBenchmark(),
+        new MemoryBenchmark(),
     };
 
     /// <summary>Finds a runnable by name in <paramref name="among"/>; null when there is none.</summary>

@@ -141,4 +141,29 @@ public class CliTests
         foreach (var k in new[] { 0, 1, 4, 16 })
             Assert.Equal(record.Summary[$"bandwidth_gbs_k{k}"] / record.Summary[$"copy_bandwidth_gbs_k{k}"], record.Summary[$"floor_share_k{k}"], 9);
     }
+
+    [Fact]
+    public void BenchMemoryTakesStepsAndWritesItsReadings()
+    {
+        // Only the record's shape: memory figures of a 50-step run say nothing, and the unit tests assert none.
+        string outRoot = TempDir.Create();
+        var (exit, text) = Invoke("bench", "memory", "--steps", "50", "--out", outRoot);
+        Assert.True(exit == 0, text);
+        string runDir = Assert.Single(Directory.GetDirectories(outRoot));
+        var record = RunRecordJson.Read(runDir);
+        Assert.Equal(50, record.Summary["steps_optimizer"]);
+        Assert.Equal(10, record.Summary["steps_chain"]);
+        foreach (var run in new[] { "optimizer", "chain" })
+        {
+            foreach (var key in new[] { "rss_mib_warmup_end", "rss_mib_max_after_warmup", "rss_mib_final", "managed_mib_final" })
+                Assert.True(record.Summary[$"{key}_{run}"] > 0, $"{key}_{run}");
+            Assert.True(record.Summary[$"rss_drift_{run}"] >= 0);
+            Assert.True(File.Exists(Path.Combine(runDir, $"rss_{run}.png")));
+        }
+        Assert.Contains("Resident set (MiB) after warm-up", text);
+    }
+
+    [Fact]
+    public void BenchStepsIsRefusedWhereItDoesNotApply() =>
+        Refuses(2, "--steps does not apply to benchmark 'adam-step'", "bench", "adam-step", "--steps", "5");
 }
