@@ -25,9 +25,16 @@ public static class CurriculumReader
     /// <summary>Reads one JSONL file; blank lines are skipped.</summary>
     public static IReadOnlyList<CurriculumRow> ReadFile(string file)
     {
+        using var reader = new StreamReader(file);
+        return Read(reader, file);
+    }
+
+    /// <summary>Reads JSONL content from <paramref name="reader"/>; <paramref name="file"/> names it in errors.</summary>
+    internal static IReadOnlyList<CurriculumRow> Read(TextReader reader, string file)
+    {
         var rows = new List<CurriculumRow>();
         int line = 0;
-        foreach (var text in File.ReadLines(file))
+        while (reader.ReadLine() is { } text)
         {
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;

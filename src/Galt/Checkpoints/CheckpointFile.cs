@@ -10,7 +10,7 @@ namespace Galt.Checkpoints;
 /// (32 bytes), then the payload: an entry count (int32) and per entry its name (UTF-8, length-prefixed) and its bytes
 /// (int64 length, then the bytes). <see cref="Write"/> is atomic: the file is written beside the target, flushed to
 /// disk, renamed over it, and the folder flushed, so a crash at any point leaves either the previous checkpoint or the
-/// new one, never a mix. <see cref="Read"/> refuses anything it cannot vouch for with a <see cref="CheckpointException"/>.
+/// new one, never a mix. <see cref="Read(string)"/> refuses anything it cannot vouch for with a <see cref="CheckpointException"/>.
 /// </summary>
 public static class CheckpointFile
 {
@@ -64,7 +64,12 @@ public static class CheckpointFile
     public static IReadOnlyDictionary<string, byte[]> Read(string path)
     {
         if (!File.Exists(path)) throw new CheckpointException(path, "no such file.");
-        byte[] file = File.ReadAllBytes(path);
+        return Read(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Reads the entries of checkpoint content already in memory; <paramref name="path"/> names it in errors.</summary>
+    internal static IReadOnlyDictionary<string, byte[]> Read(byte[] file, string path)
+    {
         if (file.Length < Magic.Length || !file.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw new CheckpointException(path, "not a Galt checkpoint (its first bytes are not the GALTCKPT signature).");
         if (file.Length < HeaderLength) throw new CheckpointException(path, $"truncated: {file.Length} bytes, shorter than the {HeaderLength}-byte header.");
