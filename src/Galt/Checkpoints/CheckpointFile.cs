@@ -18,6 +18,9 @@ public static class CheckpointFile
     public const int FormatVersion = 1;
 
     private static readonly byte[] Magic = "GALTCKPT"u8.ToArray();
+
+    /// <summary>Entry names are read as strict UTF-8: the writer never produces invalid bytes, so any are damage.</summary>
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private const int HeaderLength = 8 + 4 + 8 + 32;
 
     /// <summary>Writes <paramref name="entries"/> to <paramref name="path"/> atomically (see the type's summary); on any error the previous file is untouched.</summary>
@@ -85,19 +88,28 @@ public static class CheckpointFile
             throw new CheckpointException(path, "corrupt: the payload's SHA-256 does not match the one in the header.");
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(file, HeaderLength, (int)length), Encoding.UTF8);
+            using var reader = new BinaryReader(new MemoryStream(file, HeaderLength, (int)length), StrictUtf8);
             int count = reader.ReadInt32();
+            // An entry takes at least 9 bytes (a one-byte name length, an int64 size): a larger count is a damaged field, not an allocation to make.
+            if (count < 0 || count > (length - 4) / 9) throw new InvalidDataException($"an entry count of {count} does not fit in {length} payload bytes.");
             var entries = new Dictionary<string, byte[]>(count, StringComparer.Ordinal);
             for (int i = 0; i < count; i++)
             {
                 string name = reader.ReadString();
                 long size = reader.ReadInt64();
-                if (size < 0 || size > length) throw new InvalidDataException($"entry '{name}' claims {size} bytes.");
+                long remaining = length - reader.BaseStream.Position;
+                if (size < 0 || size > remaining) throw new InvalidDataException($"entry '{name}' claims {size} bytes but {remaining} remain.");
                 if (!entries.TryAdd(name, reader.ReadBytes((int)size))) throw new InvalidDataException($"entry '{name}' appears twice.");
             }
+            if (reader.BaseStream.Position != length) throw new InvalidDataException($"{length - reader.BaseStream.Position} bytes follow the last of the {count} entries.");
             return entries;
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException)
+        catch (DecoderFallbackException e)
+        {
+            throw new CheckpointException(path, $"malformed payload: an entry name is not UTF-8 ({e.Message})", e);
+        }
+        // IOException covers EndOfStreamException and a negative name length; FormatException a bad 7-bit name length.
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException)
         {
             throw new CheckpointException(path, $"malformed payload: {e.Message}", e);
         }
