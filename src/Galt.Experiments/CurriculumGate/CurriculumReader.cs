@@ -14,6 +14,9 @@ public static class CurriculumReader
     /// <summary>The split files a curriculum folder holds.</summary>
     public static readonly string[] Splits = { "train", "validation", "test" };
 
+    /// <summary>A row with a field given twice is ambiguous: refused at parse time (JsonObject would otherwise throw a bare ArgumentException on first access).</summary>
+    private static readonly JsonDocumentOptions UniqueProperties = new() { AllowDuplicateProperties = false };
+
     /// <summary>Reads <c>&lt;directory&gt;/&lt;split&gt;.jsonl</c>.</summary>
     public static IReadOnlyList<CurriculumRow> ReadSplit(string directory, string split)
     {
@@ -41,7 +44,7 @@ public static class CurriculumReader
             JsonObject json;
             try
             {
-                json = JsonNode.Parse(text) as JsonObject ?? throw new GaltDataException($"{file}:{line}: a curriculum row must be a JSON object.");
+                json = JsonNode.Parse(text, documentOptions: UniqueProperties) as JsonObject ?? throw new GaltDataException($"{file}:{line}: a curriculum row must be a JSON object.");
             }
             catch (JsonException e)
             {

@@ -40,6 +40,12 @@ public sealed class ContrastLesson
     /// <summary>One-sentence rationale.</summary>
     [JsonPropertyName("trace")] public string Trace { get; set; } = "";
 
+    /// <summary>
+    /// A null field (the properties are non-nullable strings) or a field given twice is refused as a JsonException, so it
+    /// is reported with the file and line like any malformed packet, not met later as a NullReferenceException.
+    /// </summary>
+    private static readonly JsonSerializerOptions Strict = new() { RespectNullableAnnotations = true, AllowDuplicateProperties = false };
+
     /// <summary>Reads every <c>*.jsonl</c> file of <paramref name="directory"/> (sorted by name); errors name the file and line.</summary>
     public static IReadOnlyList<ContrastLesson> ReadDirectory(string directory)
     {
@@ -64,7 +70,7 @@ public sealed class ContrastLesson
             if (string.IsNullOrWhiteSpace(text)) continue;
             try
             {
-                var lesson = JsonSerializer.Deserialize<ContrastLesson>(text) ?? throw new GaltDataException($"{file}:{line}: null packet.");
+                var lesson = JsonSerializer.Deserialize<ContrastLesson>(text, Strict) ?? throw new GaltDataException($"{file}:{line}: null packet.");
                 if (lesson.Id.Length == 0 || lesson.Domain.Length == 0) throw new GaltDataException($"{file}:{line}: packet without id or domain.");
                 lessons.Add(lesson);
             }

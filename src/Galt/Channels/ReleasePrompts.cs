@@ -34,7 +34,8 @@ public static class ReleasePrompts
     internal static IReadOnlyList<ChoiceItem> Parse(string json, string path)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
+        // A field given twice is ambiguous (which label is the safe one?): refused like any other malformed JSON.
+        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new GaltDataException($"prompt file {path} is not valid JSON: {e.Message}"); }
         using (doc)
         {
