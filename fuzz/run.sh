@@ -23,7 +23,7 @@ TIMEOUT_MS="${FUZZ_TIMEOUT_MS:-10000}"       # one execution longer than this is
 while getopts "n:h" opt; do
   case "$opt" in
     n) EXECS="$OPTARG" ;;
-    *) sed -n '2,13p' "$0"; exit 2 ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
