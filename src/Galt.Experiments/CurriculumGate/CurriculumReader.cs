@@ -14,6 +14,9 @@ public static class CurriculumReader
     /// <summary>The split files a curriculum folder holds.</summary>
     public static readonly string[] Splits = { "train", "validation", "test" };
 
+    /// <summary>A row with a field given twice is ambiguous: refused at parse time (JsonObject would otherwise throw a bare ArgumentException on first access).</summary>
+    private static readonly JsonDocumentOptions UniqueProperties = new() { AllowDuplicateProperties = false };
+
     /// <summary>Reads <c>&lt;directory&gt;/&lt;split&gt;.jsonl</c>.</summary>
     public static IReadOnlyList<CurriculumRow> ReadSplit(string directory, string split)
     {
@@ -25,16 +28,23 @@ public static class CurriculumReader
     /// <summary>Reads one JSONL file; blank lines are skipped.</summary>
     public static IReadOnlyList<CurriculumRow> ReadFile(string file)
     {
+        using var reader = new StreamReader(file);
+        return Read(reader, file);
+    }
+
+    /// <summary>Reads JSONL content from <paramref name="reader"/>; <paramref name="file"/> names it in errors.</summary>
+    internal static IReadOnlyList<CurriculumRow> Read(TextReader reader, string file)
+    {
         var rows = new List<CurriculumRow>();
         int line = 0;
-        foreach (var text in File.ReadLines(file))
+        while (reader.ReadLine() is { } text)
         {
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
             JsonObject json;
             try
             {
-                json = JsonNode.Parse(text) as JsonObject ?? throw new GaltDataException($"{file}:{line}: a curriculum row must be a JSON object.");
+                json = JsonNode.Parse(text, documentOptions: UniqueProperties) as JsonObject ?? throw new GaltDataException($"{file}:{line}: a curriculum row must be a JSON object.");
             }
             catch (JsonException e)
             {

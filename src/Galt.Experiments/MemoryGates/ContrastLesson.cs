@@ -40,6 +40,12 @@ public sealed class ContrastLesson
     /// <summary>One-sentence rationale.</summary>
     [JsonPropertyName("trace")] public string Trace { get; set; } = "";
 
+    /// <summary>
+    /// A null field (the properties are non-nullable strings) or a field given twice is refused as a JsonException, so it
+    /// is reported with the file and line like any malformed packet, not met later as a NullReferenceException.
+    /// </summary>
+    private static readonly JsonSerializerOptions Strict = new() { RespectNullableAnnotations = true, AllowDuplicateProperties = false };
+
     /// <summary>Reads every <c>*.jsonl</c> file of <paramref name="directory"/> (sorted by name); errors name the file and line.</summary>
     public static IReadOnlyList<ContrastLesson> ReadDirectory(string directory)
     {
@@ -47,21 +53,30 @@ public sealed class ContrastLesson
         var lessons = new List<ContrastLesson>();
         foreach (var file in Directory.GetFiles(directory, "*.jsonl").OrderBy(f => f, StringComparer.Ordinal))
         {
-            int line = 0;
-            foreach (var text in File.ReadLines(file))
+            using var reader = new StreamReader(file);
+            lessons.AddRange(Read(reader, file));
+        }
+        return lessons;
+    }
+
+    /// <summary>Reads the packets of one JSONL file from <paramref name="reader"/>; <paramref name="file"/> names it in errors.</summary>
+    internal static IReadOnlyList<ContrastLesson> Read(TextReader reader, string file)
+    {
+        var lessons = new List<ContrastLesson>();
+        int line = 0;
+        while (reader.ReadLine() is { } text)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            try
             {
-                line++;
-                if (string.IsNullOrWhiteSpace(text)) continue;
-                try
-                {
-                    var lesson = JsonSerializer.Deserialize<ContrastLesson>(text) ?? throw new GaltDataException($"{file}:{line}: null packet.");
-                    if (lesson.Id.Length == 0 || lesson.Domain.Length == 0) throw new GaltDataException($"{file}:{line}: packet without id or domain.");
-                    lessons.Add(lesson);
-                }
-                catch (JsonException e)
-                {
-                    throw new GaltDataException($"{file}:{line}: not a contrast-lesson packet: {e.Message}", e);
-                }
+                var lesson = JsonSerializer.Deserialize<ContrastLesson>(text, Strict) ?? throw new GaltDataException($"{file}:{line}: null packet.");
+                if (lesson.Id.Length == 0 || lesson.Domain.Length == 0) throw new GaltDataException($"{file}:{line}: packet without id or domain.");
+                lessons.Add(lesson);
+            }
+            catch (JsonException e)
+            {
+                throw new GaltDataException($"{file}:{line}: not a contrast-lesson packet: {e.Message}", e);
             }
         }
         return lessons;

@@ -27,8 +27,15 @@ public static class ReleasePrompts
     public static IReadOnlyList<ChoiceItem> Read(string path)
     {
         if (!File.Exists(path)) throw new GaltDataException($"prompt file {path} was not found.");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses prompt-file content already in memory; <paramref name="path"/> names it in errors.</summary>
+    internal static IReadOnlyList<ChoiceItem> Parse(string json, string path)
+    {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
+        // A field given twice is ambiguous (which label is the safe one?): refused like any other malformed JSON.
+        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new GaltDataException($"prompt file {path} is not valid JSON: {e.Message}"); }
         using (doc)
         {

@@ -10,7 +10,7 @@ namespace Galt.Checkpoints;
 /// (32 bytes), then the payload: an entry count (int32) and per entry its name (UTF-8, length-prefixed) and its bytes
 /// (int64 length, then the bytes). <see cref="Write"/> is atomic: the file is written beside the target, flushed to
 /// disk, renamed over it, and the folder flushed, so a crash at any point leaves either the previous checkpoint or the
-/// new one, never a mix. <see cref="Read"/> refuses anything it cannot vouch for with a <see cref="CheckpointException"/>.
+/// new one, never a mix. <see cref="Read(string)"/> refuses anything it cannot vouch for with a <see cref="CheckpointException"/>.
 /// </summary>
 public static class CheckpointFile
 {
@@ -18,6 +18,9 @@ public static class CheckpointFile
     public const int FormatVersion = 1;
 
     private static readonly byte[] Magic = "GALTCKPT"u8.ToArray();
+
+    /// <summary>Entry names are read as strict UTF-8: the writer never produces invalid bytes, so any are damage.</summary>
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private const int HeaderLength = 8 + 4 + 8 + 32;
 
     /// <summary>Writes <paramref name="entries"/> to <paramref name="path"/> atomically (see the type's summary); on any error the previous file is untouched.</summary>
@@ -64,7 +67,12 @@ public static class CheckpointFile
     public static IReadOnlyDictionary<string, byte[]> Read(string path)
     {
         if (!File.Exists(path)) throw new CheckpointException(path, "no such file.");
-        byte[] file = File.ReadAllBytes(path);
+        return Read(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Reads the entries of checkpoint content already in memory; <paramref name="path"/> names it in errors.</summary>
+    internal static IReadOnlyDictionary<string, byte[]> Read(byte[] file, string path)
+    {
         if (file.Length < Magic.Length || !file.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw new CheckpointException(path, "not a Galt checkpoint (its first bytes are not the GALTCKPT signature).");
         if (file.Length < HeaderLength) throw new CheckpointException(path, $"truncated: {file.Length} bytes, shorter than the {HeaderLength}-byte header.");
@@ -80,19 +88,28 @@ public static class CheckpointFile
             throw new CheckpointException(path, "corrupt: the payload's SHA-256 does not match the one in the header.");
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(file, HeaderLength, (int)length), Encoding.UTF8);
+            using var reader = new BinaryReader(new MemoryStream(file, HeaderLength, (int)length), StrictUtf8);
             int count = reader.ReadInt32();
+            // An entry takes at least 9 bytes (a one-byte name length, an int64 size): a larger count is a damaged field, not an allocation to make.
+            if (count < 0 || count > (length - 4) / 9) throw new InvalidDataException($"an entry count of {count} does not fit in {length} payload bytes.");
             var entries = new Dictionary<string, byte[]>(count, StringComparer.Ordinal);
             for (int i = 0; i < count; i++)
             {
                 string name = reader.ReadString();
                 long size = reader.ReadInt64();
-                if (size < 0 || size > length) throw new InvalidDataException($"entry '{name}' claims {size} bytes.");
+                long remaining = length - reader.BaseStream.Position;
+                if (size < 0 || size > remaining) throw new InvalidDataException($"entry '{name}' claims {size} bytes but {remaining} remain.");
                 if (!entries.TryAdd(name, reader.ReadBytes((int)size))) throw new InvalidDataException($"entry '{name}' appears twice.");
             }
+            if (reader.BaseStream.Position != length) throw new InvalidDataException($"{length - reader.BaseStream.Position} bytes follow the last of the {count} entries.");
             return entries;
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException)
+        catch (DecoderFallbackException e)
+        {
+            throw new CheckpointException(path, $"malformed payload: an entry name is not UTF-8 ({e.Message})", e);
+        }
+        // IOException covers EndOfStreamException and a negative name length; FormatException a bad 7-bit name length.
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException)
         {
             throw new CheckpointException(path, $"malformed payload: {e.Message}", e);
         }

@@ -52,13 +52,24 @@ public static class TensorCodec
         try
         {
             using var reader = new BinaryReader(new MemoryStream(entry));
-            var dtype = (ScalarType)reader.ReadInt32();
+            int code = reader.ReadInt32();
+            var dtype = (ScalarType)code;
+            // ScalarType is one byte wide, so the cast drops the high bytes; libtorch crashes or hangs on unknown codes: check before any native call.
+            if ((int)dtype != code || !Enum.IsDefined(dtype)) throw new InvalidDataException($"dtype code {code} is not a tensor dtype");
             int rank = reader.ReadInt32();
             if (rank < 0 || rank > 16) throw new InvalidDataException($"rank {rank}");
             var shape = new long[rank];
-            for (int i = 0; i < rank; i++) shape[i] = reader.ReadInt64();
+            long count = 1;
+            for (int i = 0; i < rank; i++)
+            {
+                shape[i] = reader.ReadInt64();
+                if (shape[i] < 0) throw new InvalidDataException($"dimension {i} is {shape[i]}");
+                // The value bytes are in the entry, so a count beyond its length is damage; checking here also keeps the product from overflowing.
+                if (shape[i] != 0 && count > entry.Length / shape[i])
+                    throw new InvalidDataException($"shape [{string.Join(", ", shape[..(i + 1)])}, ...] holds more values than the entry has bytes ({entry.Length})");
+                count *= shape[i];
+            }
             int offset = (int)reader.BaseStream.Position;
-            long count = shape.Aggregate(1L, (a, b) => a * b);
             using var probe = empty(0, dtype);
             long expected = count * probe.element_size();
             if (entry.Length - offset != expected) throw new InvalidDataException($"{entry.Length - offset} value bytes for {count} values of {dtype}");

@@ -16,9 +16,12 @@ public static class IdxReader
     public const int LabelMagic = 0x00000801;
 
     /// <summary>Reads an image file: returns the pixels scaled to [0, 1] and the image count. Images must be 28×28.</summary>
-    public static (float[] Pixels, int Count) ReadImages(string path)
+    public static (float[] Pixels, int Count) ReadImages(string path) => ReadImages(ReadFile(path), path);
+
+    /// <summary>Reads image-file content (raw or gzip) already in memory; <paramref name="path"/> names it in errors.</summary>
+    internal static (float[] Pixels, int Count) ReadImages(byte[] file, string path)
     {
-        byte[] bytes = ReadAllBytes(path);
+        byte[] bytes = Decompress(file, path);
         int magic = ReadHeaderInt(bytes, 0, path, "magic number");
         if (magic != ImageMagic)
             throw new GaltDataException($"{path}: not an IDX image file: magic number 0x{magic:X8}, expected 0x{ImageMagic:X8} (unsigned bytes, 3 dimensions).");
@@ -40,9 +43,12 @@ public static class IdxReader
     }
 
     /// <summary>Reads a label file; labels must be digits 0–9.</summary>
-    public static byte[] ReadLabels(string path)
+    public static byte[] ReadLabels(string path) => ReadLabels(ReadFile(path), path);
+
+    /// <summary>Reads label-file content (raw or gzip) already in memory; <paramref name="path"/> names it in errors.</summary>
+    internal static byte[] ReadLabels(byte[] file, string path)
     {
-        byte[] bytes = ReadAllBytes(path);
+        byte[] bytes = Decompress(file, path);
         int magic = ReadHeaderInt(bytes, 0, path, "magic number");
         if (magic != LabelMagic)
             throw new GaltDataException($"{path}: not an IDX label file: magic number 0x{magic:X8}, expected 0x{LabelMagic:X8} (unsigned bytes, 1 dimension).");
@@ -71,11 +77,15 @@ public static class IdxReader
         return new MnistDataset(pixels, labels, source);
     }
 
-    private static byte[] ReadAllBytes(string path)
+    private static byte[] ReadFile(string path)
     {
         if (!File.Exists(path))
             throw new GaltDataException($"{path}: file not found.");
-        byte[] raw = File.ReadAllBytes(path);
+        return File.ReadAllBytes(path);
+    }
+
+    private static byte[] Decompress(byte[] raw, string path)
+    {
         // gzip by content, not by name: users rename files.
         if (raw.Length >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)
         {
