@@ -13,7 +13,7 @@
 set -euo pipefail
 
 # The harnesses run by default, in order; a new harness adds its name here (and its fuzz/corpus/<name>/ seeds).
-HARNESSES=(idx curriculum contrast prompts checkpoint)
+HARNESSES=(idx curriculum contrast prompts checkpoint toml)
 # The assemblies whose code is instrumented for coverage: Galt's own, never TorchSharp's.
 INSTRUMENT=(Galt Galt.Experiments Galt.Cli)
 

@@ -52,6 +52,12 @@ public static class RunConfigFile
         {
             throw new RunConfigException($"{path}: not valid TOML: {e.Message}", path, inner: e);
         }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // Tomlyn 2.10.2 also throws this (from char.ConvertFromUtf32) while formatting its diagnostic for a \u or \U
+            // escape that does not name a Unicode scalar value, e.g. an escape cut off by the end of the text (found by fuzzing).
+            throw new RunConfigException($"{path}: not valid TOML: an escape sequence does not name a Unicode character ({e.Message.Split('\n')[0]}).", path, inner: e);
+        }
         if (document.HasErrors) throw SyntaxError(document, path);
 
         var values = new List<RunConfigValue>();

@@ -89,6 +89,18 @@ public class RunConfigFileTests
     }
 
     [Fact]
+    public void AnEscapeThatNamesNoUnicodeCharacterIsASyntaxErrorNotACrash()
+    {
+        // Found by the toml fuzz harness (fuzz/run.sh toml): Tomlyn 2.10.2 threw ArgumentOutOfRangeException from
+        // char.ConvertFromUtf32 on a \u escape cut off by the end of the text, inside a quoted key.
+        byte[] crash = Convert.FromHexString("73220A766172699E6E74203D32277479923D642D7631270A65F70300006564737479923D642D7631270A65005D5C75");
+        string text = System.Text.Encoding.UTF8.GetString(crash);
+        Assert.Contains("not valid TOML", Refused(text).Message);
+        foreach (var escape in new[] { "a = \"\\u\"", "a = \"\\UFFFFFFFF\"", "\"\\uD800\" = 1" })
+            Assert.Contains("not valid TOML", Refused(escape).Message);
+    }
+
+    [Fact]
     public void AnyTextParsesOrIsRefusedWithARunConfigException()
     {
         // Fragments of the format recombined, so most cases get past the tokenizer and reach the key and value checks.
