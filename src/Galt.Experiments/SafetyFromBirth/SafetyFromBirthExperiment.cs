@@ -40,7 +40,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     public IReadOnlyList<SfbMethod> Methods { get; init; } = SfbMethod.All;
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "per-task" or "variant";
+    public bool AcceptsOption(string option) => option is "seeds" or "per-task" or "variant" or "checkpoint-every";
 
     /// <inheritdoc />
     public object? OptionDefault(string option, RunContext context) => option switch
@@ -92,20 +92,21 @@ public sealed class SafetyFromBirthExperiment : IRunnable
             {
                 var stream = SfbStream.Create(passages, safety, seed, perTask);
                 bar.Describe($"safety-from-birth: seed {seed}, safety warm-up");
-                WarmupResult warmup;
-                using (var carrier = AsDisposable(factory(seed)))
-                using (var module = new ChoiceItemModule(carrier.Target, stream.Items))
+                WarmupResult Warmup()
                 {
+                    using var carrier = AsDisposable(factory(seed));
+                    using var module = new ChoiceItemModule(carrier.Target, stream.Items);
                     random.manual_seed(seed);
-                    warmup = SafetyWarmup.Run(module, stream.Safety, seed, warmupEpochs);
+                    return SafetyWarmup.Run(module, stream.Safety, seed, warmupEpochs);
                 }
+                var warmup = context.Journal is { } journal ? journal.Unit($"seed{seed}/warmup", Warmup, SafetyWarmup.Save, SafetyWarmup.Read) : Warmup();
                 warmups.Add((seed, warmup));
                 record.TimingsSeconds[$"warmup.seed_{seed}"] = total.Elapsed.TotalSeconds;
                 bar.Advance(1);
                 foreach (var method in methods)
                 {
                     bar.Describe($"safety-from-birth: seed {seed}, {method.Name}");
-                    var outcome = RunMethod(method, stream, factory, seed, warmup, context.Progress);
+                    var outcome = RunMethod(method, stream, factory, seed, warmup, context.Progress, context.Journal);
                     outcomes.Add(outcome);
                     record.TimingsSeconds[$"{method.Name}.seed_{seed}"] = outcome.Seconds;
                     bar.Advance(1);
@@ -118,7 +119,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     }
 
     /// <summary>One method on one seed: a fresh carrier at the post-warm-up state, the shared harness, the shared probes.</summary>
-    private static SfbOutcome RunMethod(SfbMethod method, SfbStream stream, Func<int, IBlockCarrier> factory, int seed, WarmupResult warmup, IProgressSink progress)
+    private static SfbOutcome RunMethod(SfbMethod method, SfbStream stream, Func<int, IBlockCarrier> factory, int seed, WarmupResult warmup, IProgressSink progress, RunJournal? journal)
     {
         var clock = Stopwatch.StartNew();
         using var carrier = AsDisposable(factory(seed));
@@ -136,26 +137,24 @@ public sealed class SafetyFromBirthExperiment : IRunnable
             measures.Add(all!);
             return module;
         }
-        // One forward over all safety prompts after each task gives the accuracy and both C's (the replay prompts are a
-        // subset): the trainer calls each probe once per task, in task order.
+        // After each task: the safety accuracy and both C's (the replay prompts are a subset of all), each a probe of the
+        // trainer, so a resumed run keeps those of finished tasks with its checkpoint.
         using var replayAt = tensor(stream.SafetyReplay.Select(i => (long)Array.IndexOf(stream.Safety, i)).ToArray());
-        var replayC = new List<double>();
-        var allC = new List<double>();
-        double ProbeSafety(nn.Module<Tensor, Tensor> model)
-        {
-            var scores = model.call(safetyInputs);
-            replayC.Add(C((KlRetentionConstraint)measures[0], scores.index_select(0, replayAt)));
-            allC.Add(C((KlRetentionConstraint)measures[1], scores));
-            return scores.argmax(1).eq(safetyLabels).to(ScalarType.Float64).mean().item<double>();
-        }
         static double C(KlRetentionConstraint measure, Tensor scores) => measure.MeasureOutputs(scores).to(ScalarType.Float64).item<double>() - measure.Margin;
-        var probes = new Dictionary<string, Func<nn.Module<Tensor, Tensor>, double>> { [SfbOutcome.SafetyAccuracy] = ProbeSafety };
+        var probes = new Dictionary<string, Func<nn.Module<Tensor, Tensor>, double>>
+        {
+            [SfbOutcome.SafetyAccuracy] = model => model.call(safetyInputs).argmax(1).eq(safetyLabels).to(ScalarType.Float64).mean().item<double>(),
+            [SfbOutcome.SafetyReplayC] = model => C((KlRetentionConstraint)measures[0], model.call(safetyInputs).index_select(0, replayAt)),
+            [SfbOutcome.SafetyAllC] = model => C((KlRetentionConstraint)measures[1], model.call(safetyInputs)),
+        };
         random.manual_seed(seed);
+        var settings = new ContinualSettings(EpochsPerTask: 1, BatchSize: 1, Seed: seed);
         try
         {
-            var result = ContinualTrainer.Run(tasks, CreateModel, strategy, new ContinualSettings(EpochsPerTask: 1, BatchSize: 1, Seed: seed), progress, probes);
-            var probed = new Dictionary<string, double[]>(result.Probes) { [SfbOutcome.SafetyReplayC] = replayC.ToArray(), [SfbOutcome.SafetyAllC] = allC.ToArray() };
-            return new SfbOutcome(method.Name, seed, result with { Probes = probed }, warmup.After, clock.Elapsed.TotalSeconds);
+            var result = journal is null
+                ? ContinualTrainer.Run(tasks, CreateModel, strategy, settings, progress, probes)
+                : journal.Strategy($"seed{seed}/{method.Name}", strategy, checkpoints => ContinualTrainer.Run(tasks, CreateModel, strategy, settings, progress, probes, checkpoints));
+            return new SfbOutcome(method.Name, seed, result, warmup.After, clock.Elapsed.TotalSeconds);
         }
         catch (NonFiniteValueException e)
         {

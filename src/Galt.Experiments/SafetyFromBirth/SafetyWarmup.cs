@@ -93,4 +93,25 @@ public static class SafetyWarmup
         using var _ = no_grad();
         return parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
     }
+
+    /// <summary>Writes a warm-up's result (figures and kept tensors), a unit of a resumable run's journal.</summary>
+    public static void Save(WarmupResult result, Galt.Checkpoints.CheckpointWriter writer)
+    {
+        writer.Doubles("accuracy", new[] { result.Before, result.After });
+        writer.Longs("epochs", new long[] { result.Epochs, result.BestEpoch, result.StoppedOnNaN ? 1 : 0 });
+        writer.Int("tensors", result.State.Count);
+        for (int i = 0; i < result.State.Count; i++) writer.Tensor($"state/{i}", result.State[i]);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote.</summary>
+    public static WarmupResult Read(Galt.Checkpoints.CheckpointReader reader)
+    {
+        var accuracy = reader.Doubles("accuracy");
+        var epochs = reader.Longs("epochs");
+        if (accuracy.Length != 2 || epochs.Length != 3) throw reader.Error("epochs", "not a warm-up result.");
+        int count = reader.Int("tensors");
+        if (count < 0) throw reader.Error("tensors", $"{count} tensors.");
+        var state = Enumerable.Range(0, count).Select(i => reader.Tensor($"state/{i}").DetachFromDisposeScope()).ToArray();
+        return new WarmupResult(accuracy[0], accuracy[1], (int)epochs[0], (int)epochs[1], epochs[2] != 0, state);
+    }
 }

@@ -44,13 +44,19 @@ public sealed class CheckpointReader
     public Tensor Tensor(string name) => TensorCodec.Decode(Bytes(name), _prefix + name, Path);
 
     /// <summary>
-    /// A tensor decoded as a new CPU tensor and checked against <paramref name="like"/>'s dtype and shape (else the error
-    /// names the entry and both shapes).
+    /// A tensor decoded, checked against <paramref name="like"/>'s dtype and shape (else the error names the entry and
+    /// both shapes), and placed on <paramref name="like"/>'s device.
     /// </summary>
     public Tensor TensorLike(string name, Tensor like)
     {
         var value = Tensor(name);
-        if (value.dtype == like.dtype && value.shape.SequenceEqual(like.shape)) return value;
+        if (value.dtype == like.dtype && value.shape.SequenceEqual(like.shape))
+        {
+            if (value.device == like.device) return value;
+            var moved = value.to(like.device);
+            value.Dispose();
+            return moved;
+        }
         var stored = $"{value.dtype} [{string.Join(", ", value.shape)}]";
         value.Dispose();
         throw new CheckpointException(Path, $"tensor '{_prefix + name}' is stored as {stored} but the model has {like.dtype} [{string.Join(", ", like.shape)}]; was the checkpoint taken with another model?");

@@ -7,7 +7,7 @@ namespace Galt.Constraints;
 /// Bound on the probability mass a model puts on forbidden outputs (spec §2.2): per probe p, v_p = Σ_{i∈forbid} softmax(s_p)_i;
 /// K = T_lse·logsumexp_p(v_p / T_lse), a smooth worst-probe maximum (K = max_p v_p when T_lse ≤ 0). C = K − margin ≤ 0.
 /// </summary>
-public sealed class ForbiddenMassConstraint : Constraint, IBatchedConstraint
+public sealed class ForbiddenMassConstraint : Constraint, IBatchedConstraint, Galt.Checkpoints.ICheckpointable
 {
     private readonly Func<Tensor, Tensor> _scores;
     private readonly Tensor _inputs;
@@ -44,6 +44,27 @@ public sealed class ForbiddenMassConstraint : Constraint, IBatchedConstraint
 
     /// <summary>T_lse.</summary>
     public double LseTemperature { get; }
+
+    /// <summary>Writes the probes and the forbidden mask (the constraint keeps no other state), checked on restore.</summary>
+    public void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        writer.String("name", Name);
+        writer.Doubles("margin_temperature", new[] { Margin, LseTemperature });
+        writer.Tensor("inputs", _inputs);
+        writer.Tensor("mask", _mask);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote into a constraint of the same name, settings and shapes; the action puts the probes and mask back.</summary>
+    public Action Prepare(Galt.Checkpoints.CheckpointReader reader)
+    {
+        string name = reader.String("name");
+        if (name != Name) throw reader.Error("name", $"holds constraint '{name}', restoring into '{Name}'.");
+        var settings = reader.Doubles("margin_temperature");
+        if (settings.Length != 2 || settings[0] != Margin || settings[1] != LseTemperature)
+            throw reader.Error("margin_temperature", $"constraint '{Name}' was saved with other settings than margin {Margin}, T_lse {LseTemperature}.");
+        var actions = new[] { reader.TensorInto("inputs", _inputs), reader.TensorInto("mask", _mask) };
+        return () => { foreach (var a in actions) a(); };
+    }
 
     /// <inheritdoc />
     public override Tensor Measure() => MeasureOutputs(_scores(_inputs));

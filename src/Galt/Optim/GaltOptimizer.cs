@@ -137,7 +137,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
             RhoAnchor = rhoAnchor;
             InnerCounter = inner;
             if (_anchors is not null) foreach (var a in _anchors) a.Dispose();
-            _anchors = anchors?.Select((a, i) => a.to(Parameters[i].device).DetachFromDisposeScope()).ToArray();
+            _anchors = anchors?.Select(a => a.DetachFromDisposeScope()).ToArray();
         };
     }
 

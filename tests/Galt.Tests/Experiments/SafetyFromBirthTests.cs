@@ -113,4 +113,22 @@ public class SafetyFromBirthTests
         Assert.Contains(record.Plots, p => p.File == "safety_curve.png" && p.Lines.Count == SfbMethod.All.Count);
         Assert.Contains(record.Plots, p => p.File == "lambda_trajectories.png");
     }
+
+    [Fact]
+    public void AnInterruptedRunResumesFromItsJournalToTheSameFigures()
+    {
+        if (PromptsAbsent()) return;
+        var experiment = new SafetyFromBirthExperiment { CarrierFactory = _ => RoutedCarrierTests.TinyCarrier() };
+        var plain = experiment.Run(RunContext.Silent(quick: true));
+        string folder = TempDir.Create();
+        // The low-BP hybrid (local heads, their Adam, cached Jacobians) stopped after step 7, its checkpoint at step 6.
+        var interrupted = new RunJournal(folder, 3) { InterruptAt = ("seed42/sfb_lowbp", 7) };
+        Assert.Throws<OperationCanceledException>(() => experiment.Run(RunContext.Silent(quick: true) with { Journal = interrupted }));
+        var journal = new RunJournal(folder, 3);
+        var resumed = experiment.Run(RunContext.Silent(quick: true) with { Journal = journal });
+        Assert.Equal(5, journal.Reused);      // the warm-up and four methods
+        Assert.Equal(1, journal.Continued);   // sfb_lowbp
+        static IEnumerable<KeyValuePair<string, double>> Figures(Galt.Reporting.RunRecord r) => r.Summary.Where(kv => !kv.Key.EndsWith("seconds", StringComparison.Ordinal));
+        Assert.Equal(Figures(plain), Figures(resumed));
+    }
 }
