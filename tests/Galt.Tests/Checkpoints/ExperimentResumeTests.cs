@@ -48,4 +48,26 @@ public class ExperimentResumeTests
         Assert.Contains("galt.max_violation", plain.Keys);
         Assert.Equal(plain, Figures(runDir));
     }
+
+    [Fact]
+    public void ACorruptCheckpointIsRefusedOnResumeNamingTheFileAndIsLeftAsItWas()
+    {
+        string data = SyntheticMnist.WriteDirectory(trainCount: 300, testCount: 100);
+        string root = TempDir.Create();
+        var (interrupted, _) = CliTests.Invoke("run", "split-mnist", "--quick", "--data-dir", data, "--out", root, "--checkpoint-every", "2",
+            "--interrupt-at", "split-2/seed0/naive@3");
+        Assert.Equal(3, interrupted);
+        string runDir = Assert.Single(Directory.GetDirectories(root));
+        string checkpoint = Path.Combine(runDir, "checkpoints", "split-2", "seed0", "naive.galt");
+        var bytes = File.ReadAllBytes(checkpoint);
+        bytes[^10] ^= 0x40;   // one flipped bit in the payload
+        File.WriteAllBytes(checkpoint, bytes);
+
+        var (exit, message) = CliTests.Invoke("run", "split-mnist", "--resume", runDir);
+        Assert.Equal(1, exit);
+        Assert.Contains("naive.galt", message);
+        Assert.Contains("SHA-256", message);
+        Assert.Equal(bytes, File.ReadAllBytes(checkpoint));
+        Assert.False(File.Exists(Path.Combine(runDir, "result.json")));
+    }
 }
