@@ -51,21 +51,19 @@ public sealed class RunJournal
     /// One strategy run: from the journal when it finished before, else <paramref name="run"/> with checkpointing (or
     /// without, for a strategy that cannot write its state: it then restarts from its beginning on resume).
     /// </summary>
-    public StrategyResult Strategy(string key, Galt.Continual.Strategy strategy, Func<ContinualCheckpointing?, StrategyResult> run)
+    public StrategyResult Strategy(string key, Func<ContinualCheckpointing, StrategyResult> run)
     {
         _keys.Add(key);
         string done = File(key, ".done.galt");
         if (System.IO.File.Exists(done)) return Reuse(done, r => StrategyResult.Read(r.Scope("result")));
         string path = File(key, ".galt");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        ContinualCheckpointing? checkpoints = null;
-        if (strategy.CanCheckpoint)
+        if (System.IO.File.Exists(path)) Continued++;
+        // A strategy that cannot write its state runs without checkpoints (the trainer logs it) and restarts on resume.
+        var checkpoints = new ContinualCheckpointing(path, CheckpointEvery)
         {
-            if (System.IO.File.Exists(path)) Continued++;
-            checkpoints = new ContinualCheckpointing(path, CheckpointEvery) { Resume = true, StopAfterStep = InterruptAt is { } at && at.Key == key ? at.Step : null };
-        }
-        else if (InterruptAt is { } at && at.Key == key)
-            throw new ArgumentException($"unit '{key}' runs strategy '{strategy.Name}', which cannot be checkpointed mid-run; interrupt another unit.");
+            Resume = true, FallBackWhenUnsupported = true, StopAfterStep = InterruptAt is { } at && at.Key == key ? at.Step : null,
+        };
         var result = run(checkpoints);
         Finish(done, w => result.Save(w.Scope("result")));
         if (System.IO.File.Exists(path)) System.IO.File.Delete(path);

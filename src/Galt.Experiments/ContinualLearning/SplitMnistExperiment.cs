@@ -170,7 +170,7 @@ public sealed class SplitMnistExperiment : IRunnable
         // One strategy run: plain, or through the journal (checkpointed, or taken from it when it finished before).
         StrategyResult Train(string key, Strategy strategy, TaskStream on) => journal is null
             ? ContinualTrainer.Run(on, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress)
-            : journal.Strategy(key, strategy, checkpoints => ContinualTrainer.Run(on, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress, checkpoints: checkpoints));
+            : journal.Strategy(key, checkpoints => ContinualTrainer.Run(on, LoraMlpPretraining.FreshCopies(pretrained), strategy, settings, progress, checkpoints: checkpoints));
     }
 
     /// <summary>A small class-balanced subset for --quick runs.</summary>

@@ -153,7 +153,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
         {
             var result = journal is null
                 ? ContinualTrainer.Run(tasks, CreateModel, strategy, settings, progress, probes)
-                : journal.Strategy($"seed{seed}/{method.Name}", strategy, checkpoints => ContinualTrainer.Run(tasks, CreateModel, strategy, settings, progress, probes, checkpoints));
+                : journal.Strategy($"seed{seed}/{method.Name}", checkpoints => ContinualTrainer.Run(tasks, CreateModel, strategy, settings, progress, probes, checkpoints));
             return new SfbOutcome(method.Name, seed, result, warmup.After, clock.Elapsed.TotalSeconds);
         }
         catch (NonFiniteValueException e)

@@ -20,6 +20,13 @@ public sealed record ContinualCheckpointing(string Path, int Every)
     /// </summary>
     public long? StopAfterStep { get; init; }
 
+    /// <summary>
+    /// When the strategy cannot write its whole state (<see cref="Strategy.CanCheckpoint"/>, known once it is attached):
+    /// false (default) refuses the run; true logs a warning and runs it without checkpoints (a resumed run then starts
+    /// it from its beginning), as a journal of many units does.
+    /// </summary>
+    public bool FallBackWhenUnsupported { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Galt.Checkpoints;
+using Galt.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Galt.Reporting;
 using Galt.Training;
 using static TorchSharp.torch;
@@ -122,10 +124,17 @@ public static class ContinualTrainer
     {
         progress ??= NullProgress.Instance;
         checkpoints?.Validate();
-        if (checkpoints is not null && !strategy.CanCheckpoint)
-            throw new NotSupportedException($"strategy '{strategy.Name}' cannot be checkpointed yet (its whole state is not written); run it without checkpoints.");
         using var model = createModel();
         strategy.Attach(model);
+        // Asked once attached: what a strategy holds (e.g. constraints from birth) is known only then.
+        bool writes = checkpoints is not null;
+        if (checkpoints is not null && !strategy.CanCheckpoint)
+        {
+            string why = $"strategy '{strategy.Name}' cannot be checkpointed (it, or a constraint it holds, does not write its whole state)";
+            if (!checkpoints.FallBackWhenUnsupported) throw new NotSupportedException($"{why}; run it without checkpoints.");
+            GaltLog.For("Galt.Continual").LogWarning("{Reason}: it runs without checkpoints and restarts from its beginning on resume.", why);
+            writes = false;
+        }
 
         int t = stream.Tasks.Count;
         probes ??= new Dictionary<string, Func<nn.Module<Tensor, Tensor>, double>>();
@@ -135,7 +144,7 @@ public static class ContinualTrainer
                        $"{settings.EpochsPerTask} epoch(s), batch {settings.BatchSize}, seed {settings.Seed}",
         };
         var state = new CheckpointParts().Add("cursor", cursor).Add("model", new ModuleCheckpoint(model)).Add("strategy", strategy).Add("torch_random", new TorchRandomState());
-        bool resumed = checkpoints is { Resume: true } && File.Exists(checkpoints.Path);
+        bool resumed = writes && checkpoints!.Resume && File.Exists(checkpoints.Path);
         if (resumed) Checkpoint.Load(checkpoints!.Path, state);
         var clock = new Stopwatch();
         for (int ti = cursor.Task; ti < t; ti++)
@@ -171,7 +180,7 @@ public static class ContinualTrainer
                         bar.Advance(1);
                         cursor.Step++;
                         if (checkpoints is null) continue;
-                        if (cursor.Step % checkpoints.Every == 0)
+                        if (writes && cursor.Step % checkpoints.Every == 0)
                         {
                             (cursor.Task, cursor.Epoch, cursor.NextBatch, cursor.Order) = (ti, epoch, b + 1, permutation);
                             clock.Stop();

@@ -148,11 +148,29 @@ public class ContinualResumeTests
     public void AStrategyThatCannotWriteItsStateIsRefusedBeforeTraining()
     {
         using var stream = Stream();
-        using var strategy = new LocalHeadLowBpStrategy();
+        // A constraint held from birth that has no checkpoint support (a function of the parameters).
+        using var strategy = new GaltStrategy
+        {
+            FromBirth = m => new (Galt.Constraints.Constraint, Galt.Constraints.Constraint?)[]
+            {
+                (new Galt.Constraints.FunctionConstraint("weight_norm", Galt.Constraints.ConstraintKind.Inequality, () => m.parameters().First().pow(2).sum(), margin: 10), null),
+            },
+        };
         var policy = new ContinualCheckpointing(Path.Combine(TempDir.Create(), "run.galt"), 1);
         var e = Assert.Throws<NotSupportedException>(() => ContinualTrainer.Run(stream, Model, strategy, Settings, checkpoints: policy));
         Assert.Contains(strategy.Name, e.Message);
         Assert.Contains("cannot be checkpointed", e.Message);
+        Assert.False(File.Exists(policy.Path));
+        // Asked to fall back (as a run journal does), it trains without writing checkpoints.
+        using var again = new GaltStrategy
+        {
+            FromBirth = m => new (Galt.Constraints.Constraint, Galt.Constraints.Constraint?)[]
+            {
+                (new Galt.Constraints.FunctionConstraint("weight_norm", Galt.Constraints.ConstraintKind.Inequality, () => m.parameters().First().pow(2).sum(), margin: 10), null),
+            },
+        };
+        var result = ContinualTrainer.Run(stream, Model, again, Settings, checkpoints: policy with { FallBackWhenUnsupported = true });
+        Assert.Equal(3, result.Accuracy.Length);
         Assert.False(File.Exists(policy.Path));
     }
 }

@@ -13,7 +13,7 @@ namespace Galt.Tests.Checkpoints;
 /// </summary>
 public class NonFiniteMidRunTests
 {
-    /// <summary>After <paramref name="poisonAfter"/> differentiable forwards, adds 0·√(0·Σw): value 0, gradient NaN.</summary>
+    /// <summary>After a given number of differentiable forwards, adds 0·√(0·Σw): value 0, gradient NaN.</summary>
     private sealed class GradientPoison : nn.Module<Tensor, Tensor>
     {
         private readonly nn.Module<Tensor, Tensor> inner;
