@@ -15,8 +15,8 @@ internal static class GramSweep
     /// <summary>Elements per scratch block: the block's k + 2 widened rows stay in the core's L1/L2 cache.</summary>
     public const int BlockLength = 256;
 
-    /// <summary>Doubles of scratch the Gram sweep needs for r rows: S_1..S_r, δ_b·√D and 1/√D, one block each.</summary>
-    public static int ScratchLength(int r) => (r + 2) * BlockLength;
+    /// <summary>Doubles of scratch the Gram sweep needs for r rows: S_1..S_r and δ_b·√D, one block each.</summary>
+    public static int ScratchLength(int r) => (r + 1) * BlockLength;
 
     /// <summary>
     /// Adds the Gram, τ and bounds of elements [start, start + length) of a tensor with constraint rows into
@@ -130,13 +130,8 @@ internal static class GramSweep
         for (int block = start; block < end; block += BlockLength)
         {
             int n = Math.Min(BlockLength, end - block), e = 0;
-            for (; e + EightLanes.Width <= n; e += EightLanes.Width) ScaleAt<EightLanes>(t, block + e, e, scratch, ref baseMax, ref metricMin);
-            for (; e < n; e++) ScaleAt<OneLane>(t, block + e, e, scratch, ref baseMax, ref metricMin);
-            for (int x = 0; x < r; x++)
-            {
-                for (e = 0; e + EightLanes.Width <= n; e += EightLanes.Width) RowAt<EightLanes>(t.Rows[x], block + e, e, x, r, scratch);
-                for (; e < n; e++) RowAt<OneLane>(t.Rows[x], block + e, e, x, r, scratch);
-            }
+            for (; e + EightLanes.Width <= n; e += EightLanes.Width) FillAt<EightLanes>(t, block + e, e, scratch, ref baseMax, ref metricMin);
+            for (; e < n; e++) FillAt<OneLane>(t, block + e, e, scratch, ref baseMax, ref metricMin);
             int padded = (n + 3) & ~3;
             if (padded > n)
                 for (int row = 0; row <= r; row++) Array.Clear(scratch, row * BlockLength + n, padded - n);
@@ -153,15 +148,23 @@ internal static class GramSweep
         return largest;
     }
 
-    /// <summary>At element i (block column e): 1/√max(D, floor) into scratch row r + 1, δ_b·√max(D, floor) into row r.</summary>
+    /// <summary>
+    /// At element i (block column e): δ_b·√max(D, floor) into scratch row r, and S_x = J_x/√max(D, floor) into scratch row
+    /// x for every row, the scale kept in registers across the rows (all rows advance together, element by element).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScaleAt<TAccess>(FusedTensor t, int i, int e, double[] scratch, ref Vector256<float> baseMax, ref Vector256<float> metricMin)
+    private static void FillAt<TAccess>(FusedTensor t, int i, int e, double[] scratch, ref Vector256<float> baseMax, ref Vector256<float> metricMin)
         where TAccess : ILaneAccess
     {
-        int r = t.Rows.Length;
+        var rows = t.Rows;
+        int r = rows.Length;
         var (inverseLow, inverseHigh, rLow, rHigh) = Scaling<TAccess>(t, i, ref baseMax, ref metricMin);
-        TAccess.StoreWide(scratch, (r + 1) * BlockLength + e, inverseLow, inverseHigh);
         TAccess.StoreWide(scratch, r * BlockLength + e, rLow, rHigh);
+        for (int x = 0; x < r; x++)
+        {
+            var (jLow, jHigh) = Vector256.Widen(TAccess.Load(rows[x], i));
+            TAccess.StoreWide(scratch, x * BlockLength + e, jLow * inverseLow, jHigh * inverseHigh);
+        }
     }
 
     /// <summary>
@@ -191,14 +194,6 @@ internal static class GramSweep
     private static Vector256<double> InverseRoot(Vector256<double> d, Vector256<double> y) =>
         y * Vector256.FusedMultiplyAdd(-d * y, y, Vector256.Create(3.0)) * 0.5;
 
-    /// <summary>S_x = J_x/√max(D, floor) at element i (block column e) into scratch row x.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowAt<TAccess>(FloatMemory row, int i, int e, int x, int r, double[] scratch) where TAccess : ILaneAccess
-    {
-        var (jLow, jHigh) = Vector256.Widen(TAccess.Load(row, i));
-        int scale = (r + 1) * BlockLength + e;
-        TAccess.StoreWide(scratch, x * BlockLength + e, jLow * TAccess.LoadWide(scratch, scale), jHigh * TAccess.LoadWide(scratch, scale + Vector256<double>.Count));
-    }
 }
 
 /// <summary>
