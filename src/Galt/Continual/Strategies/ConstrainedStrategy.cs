@@ -148,6 +148,37 @@ public abstract class ConstrainedStrategy : Strategy
         });
     }
 
+    /// <summary>
+    /// Writes what a low-BP strategy keeps beyond the optimizer: its local heads, their Adam, the refresh scheduler and the
+    /// cached Jacobian rows (one row set per constraint, null where a tensor has none).
+    /// </summary>
+    private protected static void SaveLocalHeads(Galt.Checkpoints.CheckpointWriter writer, IReadOnlyList<TorchSharp.Modules.Linear> heads,
+        Galt.Checkpoints.TorchOptimizerState adam, RefreshScheduler scheduler, IReadOnlyList<Tensor?[]> cached)
+    {
+        for (int h = 0; h < heads.Count; h++) writer.Part($"head/{h}", new Galt.Checkpoints.ModuleCheckpoint(heads[h]));
+        writer.Part("head_adam", adam);
+        writer.Part("scheduler", scheduler);
+        writer.Int("cached", cached.Count);
+        for (int c = 0; c < cached.Count; c++)
+            for (int p = 0; p < cached[c].Length; p++)
+                if (cached[c][p] is { } j) writer.Tensor($"jacobian/{c}/{p}", j);
+    }
+
+    /// <summary>Reads what <see cref="SaveLocalHeads"/> wrote: the action restoring heads, Adam and scheduler, and the cached rows.</summary>
+    private protected (Action Apply, Tensor?[][] Cached) PrepareLocalHeads(Galt.Checkpoints.CheckpointReader reader, IReadOnlyList<TorchSharp.Modules.Linear> heads,
+        Galt.Checkpoints.TorchOptimizerState adam, RefreshScheduler scheduler)
+    {
+        var actions = heads.Select((h, i) => reader.Part($"head/{i}", new Galt.Checkpoints.ModuleCheckpoint(h))).ToList();
+        actions.Add(reader.Part("head_adam", adam));
+        actions.Add(reader.Part("scheduler", scheduler));
+        int cached = reader.Int("cached");
+        int registered = Optimizer.Constraints.Count;
+        if (cached < 0 || cached > registered) throw reader.Error("cached", $"{cached} cached Jacobians for {registered} constraints.");
+        var rows = Enumerable.Range(0, cached).Select(c => Trainable.Select((t, p) =>
+            reader.Has($"jacobian/{c}/{p}") ? reader.TensorLike($"jacobian/{c}/{p}", t.Parameter).DetachFromDisposeScope() : null).ToArray()).ToArray();
+        return (() => { foreach (var a in actions) a(); }, rows);
+    }
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {

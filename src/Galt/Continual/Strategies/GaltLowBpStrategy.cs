@@ -108,34 +108,20 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
     public override void Save(Galt.Checkpoints.CheckpointWriter writer)
     {
         base.Save(writer);
-        for (int l = 0; l < _localHeads.Length; l++) writer.Part($"local_head/{l}", new Galt.Checkpoints.ModuleCheckpoint(_localHeads[l]));
-        writer.Part("local_adam", LocalAdamState);
-        writer.Part("scheduler", _scheduler);
-        writer.Int("cached", _cachedJacobians.Count);
-        for (int c = 0; c < _cachedJacobians.Count; c++)
-            for (int p = 0; p < _cachedJacobians[c].Length; p++)
-                if (_cachedJacobians[c][p] is { } j) writer.Tensor($"jacobian/{c}/{p}", j);
+        SaveLocalHeads(writer, _localHeads, LocalAdamState, _scheduler, _cachedJacobians);
     }
 
     /// <inheritdoc />
     public override Action Prepare(Galt.Checkpoints.CheckpointReader reader)
     {
         var baseAction = base.Prepare(reader);
-        var heads = _localHeads.Select((h, l) => reader.Part($"local_head/{l}", new Galt.Checkpoints.ModuleCheckpoint(h))).ToArray();
-        var adam = reader.Part("local_adam", LocalAdamState);
-        var scheduler = reader.Part("scheduler", _scheduler);
-        int cached = reader.Int("cached");
-        if (cached < 0 || cached > Anchors.Constraints.Count) throw reader.Error("cached", $"{cached} cached Jacobians for {Anchors.Constraints.Count} constraints.");
-        var jacobians = Enumerable.Range(0, cached).Select(c => Trainable.Select((t, p) =>
-            reader.Has($"jacobian/{c}/{p}") ? reader.TensorLike($"jacobian/{c}/{p}", t.Parameter).DetachFromDisposeScope() : null).ToArray()).ToArray();
+        var (heads, cached) = PrepareLocalHeads(reader, _localHeads, LocalAdamState, _scheduler);
         return Then(baseAction, () =>
         {
-            foreach (var h in heads) h();
-            adam();
-            scheduler();
+            heads();
             foreach (var cache in _cachedJacobians) foreach (var j in cache) j?.Dispose();
             _cachedJacobians.Clear();
-            _cachedJacobians.AddRange(jacobians);
+            _cachedJacobians.AddRange(cached);
         });
     }
 

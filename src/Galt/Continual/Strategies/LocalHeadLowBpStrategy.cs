@@ -162,41 +162,31 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
     public override void Save(Galt.Checkpoints.CheckpointWriter writer)
     {
         base.Save(writer);
-        for (int h = 0; h < _heads.Length; h++) writer.Part($"head/{h}", new Galt.Checkpoints.ModuleCheckpoint(_heads[h]));
-        writer.Part("head_adam", HeadAdamState);
-        writer.Part("scheduler", _scheduler);
+        var names = _cache.Keys.ToArray();
+        writer.Strings("cache_names", names);
+        SaveLocalHeads(writer, _heads, HeadAdamState, _scheduler, names.Select(n => _cache[n]).ToArray());
         writer.Strings("stale/names", _stale.Keys.ToArray());
         writer.Longs("stale/counts", _stale.Values.Select(v => (long)v).ToArray());
-        var names = _cache.Keys.ToArray();
-        writer.Strings("cache", names);
-        for (int c = 0; c < names.Length; c++)
-            for (int p = 0; p < _cache[names[c]].Length; p++)
-                if (_cache[names[c]][p] is { } j) writer.Tensor($"jacobian/{c}/{p}", j);
     }
 
     /// <inheritdoc />
     public override Action Prepare(Galt.Checkpoints.CheckpointReader reader)
     {
         var baseAction = base.Prepare(reader);
-        var heads = _heads.Select((h, i) => reader.Part($"head/{i}", new Galt.Checkpoints.ModuleCheckpoint(h))).ToArray();
-        var adam = reader.Part("head_adam", HeadAdamState);
-        var scheduler = reader.Part("scheduler", _scheduler);
+        var names = reader.Strings("cache_names");
+        var (heads, cached) = PrepareLocalHeads(reader, _heads, HeadAdamState, _scheduler);
+        if (cached.Length != names.Length) throw reader.Error("cache_names", $"{names.Length} names for {cached.Length} cached row sets.");
         var staleNames = reader.Strings("stale/names");
         var staleCounts = reader.Longs("stale/counts");
         if (staleNames.Length != staleCounts.Length) throw reader.Error("stale/counts", $"{staleCounts.Length} counts for {staleNames.Length} names.");
-        var names = reader.Strings("cache");
-        var cache = names.Select((n, c) => (n, Trainable.Select((t, p) =>
-            reader.Has($"jacobian/{c}/{p}") ? reader.TensorLike($"jacobian/{c}/{p}", t.Parameter).DetachFromDisposeScope() : null).ToArray())).ToArray();
         return Then(baseAction, () =>
         {
-            foreach (var h in heads) h();
-            adam();
-            scheduler();
+            heads();
             _stale.Clear();
             for (int i = 0; i < staleNames.Length; i++) _stale[staleNames[i]] = (int)staleCounts[i];
             foreach (var rows in _cache.Values) foreach (var j in rows) j?.Dispose();
             _cache.Clear();
-            foreach (var (n, rows) in cache) _cache[n] = rows;
+            for (int i = 0; i < names.Length; i++) _cache[names[i]] = cached[i];
         });
     }
 
