@@ -79,12 +79,7 @@ public sealed class RunExecution
             _console.MarkupLine($"Continue with: galt run {Markup.Escape(runnable.Name)} --resume {Markup.Escape(Path.GetFullPath(folder!))}");
             return 3;
         }
-        catch (Galt.Checkpoints.CheckpointException e)
-        {
-            _console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-            return 1;
-        }
-        catch (Exception e) when (e is GaltDataException or ArgumentException or InvalidDataException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is GaltDataException or Galt.Checkpoints.CheckpointException or ArgumentException or InvalidDataException or IOException or InvalidOperationException)
         {
             _console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 1;
