@@ -162,7 +162,8 @@ public static class ContinualTrainer
                 {
                     var order = new Random(unchecked(settings.Seed * 1_000_003 + task.Index * 100 + epoch));
                     var batches = SupervisedTrainer.Batches(task.TrainCount, settings.BatchSize, order).ToArray();
-                    var permutation = batches.SelectMany(b => b).ToArray();
+                    // The epoch's order, kept in checkpoints and checked on resume; not formed when nothing is written.
+                    var permutation = writes ? batches.SelectMany(b => b).ToArray() : Array.Empty<long>();
                     int first = 0;
                     if (continuing && epoch == cursor.Epoch)
                     {
