@@ -4,5 +4,7 @@ using Spectre.Console;
 
 // Reuse freed native blocks rather than re-faulting fresh pages for every large tensor (see HeapTuning).
 HeapTuning.RetainFreedMemory();
+// Before anything loads libtorch: its OpenMP workers' idle spin would otherwise take cores from the fused sweeps (see ThreadTuning).
+ThreadTuning.LimitOpenMpSpinning();
 Galt.Diagnostics.GaltLog.LoggerFactory = new StderrLoggerFactory();
 return GaltCommandLine.Invoke(args, AnsiConsole.Console);

@@ -33,6 +33,7 @@ public sealed class GraphBenchmark : IRunnable
         record.Config["blocks"] = $"Linear {width}→{width} + ReLU (last: no ReLU, cross-entropy over {width} classes)";
         record.Config["chain"] = $"{examples} examples, batch {batch}, {batches} batches per measurement, 1 Jacobi sweep per batch, best of {repeats}";
         record.Config["workers"] = $"ThreadedExecutor(1 or 2 workers, 1 libtorch thread each); reference: SequentialExecutor with {get_num_threads()} libtorch threads";
+        record.Config["openmp_spin"] = SolveBenchmark.OpenMpSpin();
         record.Config["adaptive"] = $"AdaptiveExecutor(2 workers, 1 libtorch thread each; 2 trials per mode and phase, taken in the {WarmupBatches} warm-up batches every executor gets): per phase the faster of block-parallel and intra-op";
         var table = new ReportTable { Title = "Inner-phase seconds", Columns = { "blocks", "1 worker", "2 workers", "speedup 2 vs 1", $"1 worker, {get_num_threads()} libtorch threads", "adaptive", "best vs intra-op", "adaptive's choice (block phase, split phase)" } };
         using var task = context.Progress.Start("Benchmark graph", 3 * 4 * repeats);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Galt;
 using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Optim;
@@ -44,6 +45,7 @@ public sealed class SolveBenchmark : IRunnable
         record.Config["dtype"] = "float32";
         record.Config["galt_options"] = "defaults (lr 2e-4, wd 0.01, ρ_a 0.1, K_in 5, global Woodbury), all constraints violated";
         record.Config["adamw"] = "TorchSharp optim.AdamW (lr 2e-4, wd 0.01), gradients set once";
+        record.Config["openmp_spin"] = OpenMpSpin();
         record.Config["kernels"] = "GALT step: fused CPU kernels (the default) and the tensor path, interleaved with AdamW";
         var clock = Stopwatch.StartNew();
 
@@ -149,6 +151,10 @@ public sealed class SolveBenchmark : IRunnable
         }
         return Median(times);
     }
+
+    /// <summary>The OpenMP spin setting the run's libtorch threads read (see <see cref="ThreadTuning"/>).</summary>
+    internal static string OpenMpSpin() => Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { } spin ? $"GOMP_SPINCOUNT={spin}"
+        : Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { } policy ? $"OMP_WAIT_POLICY={policy}" : "libgomp's default";
 
     private static GaltOptimizer Optimizer(Parameter[] parameters, int k, StepKernel kernel)
     {
