@@ -46,25 +46,13 @@ public sealed class ForbiddenMassConstraint : Constraint, IBatchedConstraint, Ga
     public double LseTemperature { get; }
 
     /// <summary>Writes the probes and the forbidden mask (the constraint keeps no other state), checked on restore.</summary>
-    public void Save(Galt.Checkpoints.CheckpointWriter writer)
-    {
-        writer.String("name", Name);
-        writer.Doubles("margin_temperature", new[] { Margin, LseTemperature });
-        writer.Tensor("inputs", _inputs);
-        writer.Tensor("mask", _mask);
-    }
+    public void Save(Galt.Checkpoints.CheckpointWriter writer) =>
+        ConstraintCheckpoint.Save(writer, Name, "margin_temperature", new[] { Margin, LseTemperature }, ("inputs", _inputs), ("mask", _mask));
 
     /// <summary>Reads what <see cref="Save"/> wrote into a constraint of the same name, settings and shapes; the action puts the probes and mask back.</summary>
-    public Action Prepare(Galt.Checkpoints.CheckpointReader reader)
-    {
-        string name = reader.String("name");
-        if (name != Name) throw reader.Error("name", $"holds constraint '{name}', restoring into '{Name}'.");
-        var settings = reader.Doubles("margin_temperature");
-        if (settings.Length != 2 || settings[0] != Margin || settings[1] != LseTemperature)
-            throw reader.Error("margin_temperature", $"constraint '{Name}' was saved with other settings than margin {Margin}, T_lse {LseTemperature}.");
-        var actions = new[] { reader.TensorInto("inputs", _inputs), reader.TensorInto("mask", _mask) };
-        return () => { foreach (var a in actions) a(); };
-    }
+    public Action Prepare(Galt.Checkpoints.CheckpointReader reader) =>
+        ConstraintCheckpoint.Prepare(reader, Name, "margin_temperature", new[] { Margin, LseTemperature }, $"margin {Margin}, T_lse {LseTemperature}",
+            ("inputs", _inputs), ("mask", _mask));
 
     /// <inheritdoc />
     public override Tensor Measure() => MeasureOutputs(_scores(_inputs));

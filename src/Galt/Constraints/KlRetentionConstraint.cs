@@ -64,34 +64,17 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVec
     public double Temperature { get; }
 
     /// <summary>Writes the anchor set and the anchor distribution snapshotted at creation (and the name, T and margin, checked on restore).</summary>
-    public void Save(Galt.Checkpoints.CheckpointWriter writer)
-    {
-        writer.String("name", Name);
-        writer.Doubles("temperature_margin", new[] { Temperature, Margin });
-        writer.Tensor("inputs", _inputs);
-        writer.Tensor("anchor_probabilities", _anchorProbabilities);
-        writer.Tensor("anchor_log_probabilities", _anchorLogProbabilities);
-    }
+    public void Save(Galt.Checkpoints.CheckpointWriter writer) =>
+        ConstraintCheckpoint.Save(writer, Name, "temperature_margin", new[] { Temperature, Margin },
+            ("inputs", _inputs), ("anchor_probabilities", _anchorProbabilities), ("anchor_log_probabilities", _anchorLogProbabilities));
 
     /// <summary>
     /// Reads what <see cref="Save"/> wrote into a constraint of the same name, T, margin and anchor-set shape (e.g. one
     /// re-created on the same anchor inputs); the returned action puts back the snapshotted anchor distribution.
     /// </summary>
-    public Action Prepare(Galt.Checkpoints.CheckpointReader reader)
-    {
-        string name = reader.String("name");
-        if (name != Name) throw reader.Error("name", $"holds constraint '{name}', restoring into '{Name}'.");
-        var tm = reader.Doubles("temperature_margin");
-        if (tm.Length != 2 || tm[0] != Temperature || tm[1] != Margin)
-            throw reader.Error("temperature_margin", $"constraint '{Name}' was saved with other settings than T = {Temperature}, margin {Margin}.");
-        var actions = new[]
-        {
-            reader.TensorInto("inputs", _inputs),
-            reader.TensorInto("anchor_probabilities", _anchorProbabilities),
-            reader.TensorInto("anchor_log_probabilities", _anchorLogProbabilities),
-        };
-        return () => { foreach (var a in actions) a(); };
-    }
+    public Action Prepare(Galt.Checkpoints.CheckpointReader reader) =>
+        ConstraintCheckpoint.Prepare(reader, Name, "temperature_margin", new[] { Temperature, Margin }, $"T = {Temperature}, margin {Margin}",
+            ("inputs", _inputs), ("anchor_probabilities", _anchorProbabilities), ("anchor_log_probabilities", _anchorLogProbabilities));
 
     /// <summary>Number of anchor inputs.</summary>
     public long AnchorCount => _inputs.shape[0];
