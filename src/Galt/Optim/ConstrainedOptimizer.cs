@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Galt.Checkpoints;
 using Galt.Constraints;
 using Galt.Jacobians;
@@ -320,7 +321,11 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
     /// move whose linearisation lands every violated constraint on the linearised rule's target, until every
     /// constraint holds or <see cref="RestorationOptions.MaxSteps"/> is reached. Moves only the parameters (no Adam
     /// moment, multiplier or anchor changes). For the end of a task, when steps whose Jacobians were stale (the
-    /// low-BP hybrid) left a constraint violated. Needs constraint objects (not constraints registered by name).
+    /// low-BP hybrid) left a constraint violated. Each step is taken whole only when it lowers the total violation with
+    /// every value finite, and halved until it does (at most <see cref="RestorationOptions.MaxHalvings"/> times); a restoration that ends infeasible says why
+    /// (<see cref="RestorationResult.StopReason"/>, and a warning through <see cref="Galt.Diagnostics.GaltLog"/>). An
+    /// exception (a non-finite value or Jacobian) leaves the parameters as they were before the restoration. Needs
+    /// constraint objects (not constraints registered by name).
     /// </summary>
     public RestorationResult Restore(RestorationOptions? options = null)
     {
@@ -329,8 +334,12 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
         var constraints = _constraints.Select(r => r.Constraint ?? throw new InvalidOperationException(
             $"constraint '{r.State.Name}' was registered by name only; restoration needs constraint objects it can evaluate.")).ToArray();
         var rule = _shared.LinearizedDual ?? new LinearizedDualRule();
-        return FeasibilityRestoration.Run(Parameters, Metric, constraints, _constraints.Select(r => r.State).ToArray(), rule, JacobianPath,
-            options.LearningRate ?? LearningRate, _shared.MetricFloorRatio, options.MaxSteps);
+        var result = FeasibilityRestoration.Run(Parameters, Metric, constraints, _constraints.Select(r => r.State).ToArray(), rule, JacobianPath,
+            options.LearningRate ?? LearningRate, _shared.MetricFloorRatio, options.MaxSteps, options.MaxHalvings);
+        if (!result.Feasible)
+            Galt.Diagnostics.GaltLog.For("Galt.Optim").LogWarning("Feasibility restoration ended infeasible after {Steps} steps ({Reason}): {Values}.", result.Steps, result.StopReason,
+                string.Join(", ", _constraints.Select((r, i) => $"{r.State.Name} C = {result.Values[i]:G4}")));
+        return result;
     }
 
     /// <summary>

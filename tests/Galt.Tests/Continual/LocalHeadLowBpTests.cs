@@ -73,4 +73,46 @@ public class LocalHeadLowBpTests
         // Two heads spread over the tiny carrier's 4 layers: the first and the last.
         Assert.Contains("on layers 0, 3,", strategy.Hyperparameters["local_heads"]);
     }
+
+    [Fact]
+    public void AViolationBeyondTheTriggerIsRestoredAtOnceNotAtTheTaskEnd()
+    {
+        const double trigger = 0.05;
+        var (free, none) = Run(restore: false);
+        var (guarded, restorations) = Run(restore: true);
+        // Without restoration this learning rate carries the KL past the trigger: the case the guard is for.
+        Assert.Empty(none);
+        Assert.Contains(free, v => v > trigger);
+        // With it, a restoration runs inside the task (the trace has it under task 0, before any task end), and the
+        // steps start from lower violations than they reach without it.
+        Assert.NotEmpty(restorations);
+        Assert.All(restorations, r => Assert.Equal(0, r.Task));
+        Assert.All(restorations, r => Assert.True(r.Result.Steps > 0));
+        Assert.True(guarded.Max() < free.Max(), $"guarded max C {guarded.Max()} vs {free.Max()} without");
+        Assert.True(guarded.Count(v => v > trigger) < free.Count(v => v > trigger),
+            $"steps starting beyond the trigger: {guarded.Count(v => v > trigger)} guarded, {free.Count(v => v > trigger)} without");
+
+        static (double[] Values, IReadOnlyList<(int Task, RestorationResult Result)> Restorations) Run(bool restore)
+        {
+            using var scope = NewDisposeScope();
+            using var module = new ChoiceItemModule(RoutedCarrierTests.TinyCarrier(), RoutedCarrierTests.Items);
+            var anchors = tensor(new long[] { 0, 1, 2, 3 });
+            random.manual_seed(3);
+            using var strategy = new LocalHeadLowBpStrategy
+            {
+                Options = GaltHessianStrategy.SplitMnistOptions with { LearningRate = 5e-2 },
+                Schedule = new(RefreshPeriod: 3, Trigger: trigger),
+                Restoration = restore ? new RestorationOptions() : null,
+                FromBirth = m => new (Constraint, Constraint?)[] { (new KlRetentionConstraint("keep", m, anchors, 1.5, 0.001), null) },
+            };
+            strategy.Attach(module);
+            var x = tensor(new long[] { 1 });
+            var y = tensor(new long[] { 0 });
+            using var task = new Galt.Continual.ContinualTask(0, "one item", x, y, x, y);
+            using var stream = Galt.Continual.TaskStream.FromTasks("one", "one task of one item", new[] { task });
+            var context = new Galt.Continual.TaskContext(module, stream, task, 0);
+            for (int step = 0; step < 12; step++) strategy.Step(x, y, context);
+            return (strategy.Constraints!.Of("keep").Select(p => p.Value).ToArray(), strategy.Constraints!.Restorations.ToArray());
+        }
+    }
 }

@@ -96,4 +96,44 @@ public class CertificateAndRestorationTests
         var e = Assert.Throws<InvalidOperationException>(() => optimizer.Restore());
         Assert.Contains("by name", e.Message);
     }
+
+    [Fact]
+    public void ARestorationStepThatWouldLandOnNaNIsHalvedUntilItLowersTheViolation()
+    {
+        using var scope = NewDisposeScope();
+        var x = new Parameter(ones(1, ScalarType.Float64));
+        // C = log x + 1 ≤ 0: at x = 1 the linearised step lands at x = −1e-6, where log is NaN.
+        var constraint = new FunctionConstraint("log x ≤ −1", ConstraintKind.Inequality, () => x.log().sum() + 1);
+        using var optimizer = new AlHessianOptimizer(new[] { ("x", x) }, new AlHessianOptions { LearningRate = 0.1, WeightDecay = 0 });
+        optimizer.AddConstraint(constraint);
+        optimizer.Step(new Tensor?[] { zeros(1, ScalarType.Float64) }, new[] { new Galt.Jacobians.ConstraintEvaluation("log x ≤ −1", 1, new Tensor?[] { null }) });
+        Assert.Equal(1.0, x.detach().item<double>());
+
+        var result = optimizer.Restore();
+        Assert.True(result.Feasible, $"C = {result.Values[0]} after {result.Steps} steps, {result.Halvings} halvings ({result.StopReason})");
+        Assert.True(result.Halvings >= 1, "the whole first step lands on NaN and must have been halved");
+        Assert.True(double.IsFinite(x.detach().item<double>()) && x.detach().item<double>() > 0, $"x = {x.detach().item<double>()}");
+        Assert.True(constraint.Value() <= 0);
+        Assert.Null(result.StopReason);
+    }
+
+    [Fact]
+    public void ARestorationThatCannotLowerTheViolationStopsWithTheParametersAsTheyWereAndSaysWhy()
+    {
+        using var scope = NewDisposeScope();
+        var x = new Parameter(zeros(1, ScalarType.Float64));
+        // C = 1 + x + 10·relu(−x): autograd gives slope 1 at the kink, but every move to x < 0 raises C.
+        var constraint = new FunctionConstraint("kink", ConstraintKind.Inequality, () => (1 + x + 10 * nn.functional.relu(-x)).sum());
+        using var optimizer = new AlHessianOptimizer(new[] { ("x", x) }, new AlHessianOptions { LearningRate = 0.1, WeightDecay = 0 });
+        optimizer.AddConstraint(constraint);
+        optimizer.Step(new Tensor?[] { zeros(1, ScalarType.Float64) }, new[] { new Galt.Jacobians.ConstraintEvaluation("kink", 1, new Tensor?[] { null }) });
+
+        var result = optimizer.Restore();
+        Assert.False(result.Feasible);
+        Assert.Equal(0, result.Steps);
+        Assert.Equal(new RestorationOptions().MaxHalvings, result.Halvings);
+        Assert.Contains("kept the total violation below its value at the start", result.StopReason);
+        Assert.Equal(0.0, x.detach().item<double>());
+        Assert.Equal(1.0, result.Values[0], 12);
+    }
 }

@@ -35,7 +35,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
     {
         get
         {
-            var h = GaltHessianStrategy.HessianHyperparameters(Options, Anchors, RestorationDescription);
+            var h = GaltHessianStrategy.HessianHyperparameters(Options, Anchors, RestorationBeyondDescription(Schedule.Trigger));
             h["refresh"] = $"period {Schedule.RefreshPeriod}, trigger {Schedule.Trigger.ToString(CultureInfo.InvariantCulture)}";
             h["local_heads"] = "Linear(hidden → 10) per hidden layer, Adam lr 1e-3";
             h["global_ratio"] = _scheduler.GlobalRatio.ToString("0.###", CultureInfo.InvariantCulture);
@@ -61,7 +61,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
     public override void Step(Tensor x, Tensor y, TaskContext context)
     {
         var constraints = Anchors.Constraints;
-        var values = constraints.Select(c => c.Value()).ToArray();
+        var values = ValuesRestoredBeyond(Schedule.Trigger, () => constraints.Select(c => c.Value()).ToArray(), context);
         bool global = _scheduler.NeedsRefresh(values) | _cachedJacobians.Count < constraints.Count;
         var parameters = Trainable.Select(p => p.Parameter).ToArray();
         Tensor?[] modelGradients;

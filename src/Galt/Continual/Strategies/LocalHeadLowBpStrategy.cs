@@ -64,7 +64,7 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
     {
         get
         {
-            var h = GaltHessianStrategy.HessianHyperparameters(Options, Anchors, RestorationDescription);
+            var h = GaltHessianStrategy.HessianHyperparameters(Options, Anchors, RestorationBeyondDescription(Schedule.Trigger));
             h["from_birth"] = BirthDescription;
             h["refresh"] = $"period {Schedule.RefreshPeriod}, trigger {Schedule.Trigger.ToString(CultureInfo.InvariantCulture)}";
             h["local_heads"] = $"{HeadCount} × Linear(state → classes) on layers {string.Join(", ", _headLayers)}, Adam lr {HeadLearningRate.ToString(CultureInfo.InvariantCulture)}, "
@@ -101,7 +101,7 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
         var all = Optimizer.Constraints;
         var objects = Optimizer.ConstraintObjects.Select((c, i) => c ?? throw new InvalidOperationException(
             $"{Name}: constraint '{all[i].Name}' was registered by name only; the low-BP hybrid evaluates constraint objects.")).ToArray();
-        var values = objects.Select(c => c.Value()).ToArray();
+        var values = ValuesRestoredBeyond(Schedule.Trigger, () => objects.Select(c => c.Value()).ToArray(), context);
         bool global = _scheduler.NeedsRefresh(values) | all.Any(s => !_cache.ContainsKey(s.Name));
         var parameters = Trainable.Select(p => p.Parameter).ToArray();
         Tensor loss;
