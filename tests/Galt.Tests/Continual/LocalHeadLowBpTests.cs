@@ -45,15 +45,7 @@ public class LocalHeadLowBpTests
     {
         using var scope = NewDisposeScope();
         using var module = new ChoiceItemModule(RoutedCarrierTests.TinyCarrier(), RoutedCarrierTests.Items);
-        var anchors = tensor(new long[] { 0, 1, 2, 3 });
-        random.manual_seed(3);
-        using var strategy = new LocalHeadLowBpStrategy
-        {
-            Options = GaltHessianStrategy.SplitMnistOptions with { LearningRate = 5e-3 },
-            Schedule = new(RefreshPeriod: 3, Trigger: 10),
-            FromBirth = m => new (Constraint, Constraint?)[] { (new KlRetentionConstraint("keep", m, anchors, 1.5, 0.001), null) },
-        };
-        strategy.Attach(module);
+        using var strategy = KeepingOneItem(module, 5e-3, trigger: 10, new RestorationOptions());
         var x = tensor(new long[] { 1 });
         var y = tensor(new long[] { 0 });
         for (int step = 0; step < 7; step++) strategy.Step(x, y, null!);
@@ -96,16 +88,7 @@ public class LocalHeadLowBpTests
         {
             using var scope = NewDisposeScope();
             using var module = new ChoiceItemModule(RoutedCarrierTests.TinyCarrier(), RoutedCarrierTests.Items);
-            var anchors = tensor(new long[] { 0, 1, 2, 3 });
-            random.manual_seed(3);
-            using var strategy = new LocalHeadLowBpStrategy
-            {
-                Options = GaltHessianStrategy.SplitMnistOptions with { LearningRate = 5e-2 },
-                Schedule = new(RefreshPeriod: 3, Trigger: trigger),
-                Restoration = restore ? new RestorationOptions() : null,
-                FromBirth = m => new (Constraint, Constraint?)[] { (new KlRetentionConstraint("keep", m, anchors, 1.5, 0.001), null) },
-            };
-            strategy.Attach(module);
+            using var strategy = KeepingOneItem(module, 5e-2, trigger, restore ? new RestorationOptions() : null);
             var x = tensor(new long[] { 1 });
             var y = tensor(new long[] { 0 });
             using var task = new Galt.Continual.ContinualTask(0, "one item", x, y, x, y);
@@ -114,5 +97,23 @@ public class LocalHeadLowBpTests
             for (int step = 0; step < 12; step++) strategy.Step(x, y, context);
             return (strategy.Constraints!.Of("keep").Select(p => p.Value).ToArray(), strategy.Constraints!.Restorations.ToArray());
         }
+    }
+
+    /// <summary>
+    /// The hybrid on the tiny carrier with one KL constraint held from birth (4 anchor items, margin 0.001), refresh
+    /// period 3, attached; the torch generator seeded so the local heads start the same.
+    /// </summary>
+    private static LocalHeadLowBpStrategy KeepingOneItem(ChoiceItemModule module, double learningRate, double trigger, RestorationOptions? restoration)
+    {
+        random.manual_seed(3);
+        var strategy = new LocalHeadLowBpStrategy
+        {
+            Options = GaltHessianStrategy.SplitMnistOptions with { LearningRate = learningRate },
+            Schedule = new(RefreshPeriod: 3, Trigger: trigger),
+            Restoration = restoration,
+            FromBirth = m => new (Constraint, Constraint?)[] { (new KlRetentionConstraint("keep", m, tensor(new long[] { 0, 1, 2, 3 }), 1.5, 0.001), null) },
+        };
+        strategy.Attach(module);
+        return strategy;
     }
 }
