@@ -1,9 +1,9 @@
-using Microsoft.Extensions.Logging;
 using Galt.Checkpoints;
 using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Multipliers;
 using Galt.Solve;
+using Microsoft.Extensions.Logging;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -321,8 +321,9 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
     /// move whose linearisation lands every violated constraint on the linearised rule's target, until every
     /// constraint holds or <see cref="RestorationOptions.MaxSteps"/> is reached. Moves only the parameters (no Adam
     /// moment, multiplier or anchor changes). For the end of a task, when steps whose Jacobians were stale (the
-    /// low-BP hybrid) left a constraint violated. Each step is taken whole only when it lowers the total violation with
-    /// every value finite, and halved until it does (at most <see cref="RestorationOptions.MaxHalvings"/> times); a restoration that ends infeasible says why
+    /// low-BP hybrid) left a constraint violated. Each step is taken whole only when every value stays finite and the
+    /// total violation ends below its value when the restoration began, and halved until it does (at most
+    /// <see cref="RestorationOptions.MaxHalvings"/> times); a restoration that ends infeasible says why
     /// (<see cref="RestorationResult.StopReason"/>, and a warning through <see cref="Galt.Diagnostics.GaltLog"/>). An
     /// exception (a non-finite value or Jacobian) leaves the parameters as they were before the restoration. Needs
     /// constraint objects (not constraints registered by name).

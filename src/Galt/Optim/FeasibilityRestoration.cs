@@ -11,7 +11,8 @@ namespace Galt.Optim;
 /// <param name="MaxSteps">Most restoration steps (each evaluates and differentiates every constraint once).</param>
 /// <param name="LearningRate">Step size of the restoration steps; null = the optimizer's.</param>
 /// <param name="MaxHalvings">
-/// Most halvings of one step whose whole length does not lower the total violation or gives a non-finite value (each
+/// Most halvings of one step whose whole length leaves the total violation at or above its value when the restoration
+/// began, or gives a non-finite value (each
 /// costs one forward pass over the constraints' data); when none works the restoration stops there.
 /// </param>
 public sealed record RestorationOptions(int MaxSteps = 10, double? LearningRate = null, int MaxHalvings = 20)
@@ -35,8 +36,8 @@ public sealed record RestorationResult(int Steps, int Evaluations, IReadOnlyList
     public bool Feasible { get; init; }
 
     /// <summary>
-    /// Times a trial step was halved because it did not lower the total violation or gave a non-finite value (each
-    /// halving costs one forward pass over the constraints' data).
+    /// Times a trial step was halved because it left the total violation at or above its value when the restoration
+    /// began, or gave a non-finite value (each halving costs one forward pass over the constraints' data).
     /// </summary>
     public int Halvings { get; init; }
 
@@ -56,8 +57,8 @@ internal static class FeasibilityRestoration
     {
         int evaluations = 0, halvings = 0;
         double entryMerit = double.NaN;
-        // The parameters on entry: an exception (a non-finite value or Jacobian at the start) puts them back.
-        var entry = parameters.Select(p => p.detach().clone()).ToArray();
+        // The parameters on entry, copied before the first step moves them: an exception after that puts them back.
+        Tensor[]? entry = null;
         try
         {
             for (int step = 0; ; step++)
@@ -88,11 +89,12 @@ internal static class FeasibilityRestoration
                 if (y.All(v => v == 0))
                     return new RestorationResult(step, evaluations, values) { Halvings = halvings, StopReason = "no constraint the step can move is violated" };
                 using var solution = LowRankSolve.Solve(new LowRankProblem(d, zero, jacobians, stiffness, y, problem.Names));
+                entry ??= parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
                 if (!LineSearch(parameters, moved, solution.Direction, learningRate, maxHalvings, constraints, states, entryMerit, ref halvings))
                     return new RestorationResult(step, evaluations, values) { Halvings = halvings, StopReason = $"no step down to 2^-{maxHalvings} of the linearised one kept the total violation below its value at the start" };
             }
         }
-        catch
+        catch when (entry is not null)
         {
             using var noGrad = no_grad();
             for (int p = 0; p < parameters.Count; p++) parameters[p].copy_(entry[p]);
@@ -100,7 +102,7 @@ internal static class FeasibilityRestoration
         }
         finally
         {
-            foreach (var t in entry) t.Dispose();
+            if (entry is not null) foreach (var t in entry) t.Dispose();
         }
     }
 
