@@ -39,9 +39,25 @@ internal readonly unsafe struct FloatMemory
         return new FloatMemory((float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes)), bytes.Length / sizeof(float));
     }
 
+    /// <summary>Sixteen elements from <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Load512(int index)
+    {
+        Debug.Assert((uint)index + (uint)Vector512<float>.Count <= (uint)Length);
+        return Vector512.Load(_start + index);
+    }
+
+    /// <summary>Writes sixteen elements from <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store512(int index, Vector512<float> value)
+    {
+        Debug.Assert((uint)index + (uint)Vector512<float>.Count <= (uint)Length);
+        value.Store(_start + index);
+    }
+
     /// <summary>Eight elements from <paramref name="index"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<float> Load(int index)
+    public Vector256<float> Load256(int index)
     {
         Debug.Assert((uint)index + (uint)Vector256<float>.Count <= (uint)Length);
         return Vector256.Load(_start + index);
@@ -49,7 +65,7 @@ internal readonly unsafe struct FloatMemory
 
     /// <summary>Writes eight elements from <paramref name="index"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(int index, Vector256<float> value)
+    public void Store256(int index, Vector256<float> value)
     {
         Debug.Assert((uint)index + (uint)Vector256<float>.Count <= (uint)Length);
         value.Store(_start + index);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -84,7 +83,7 @@ internal sealed class FusedLocalStep : IDisposable
                 if (!finite[u]) throw NonFiniteValueException.TaskGradient(input.ParameterNames[u]);
             for (int u = 0; u < tensorCount; u++)
                 if (floored && _rowsOf[u].Length > 0 && _tensors[u].Length > 0)
-                    _tensors[u].Floor = Vector256.Create((float)(input.MetricFloorRatio * metricSum[u] / _tensors[u].Length));
+                    _tensors[u].Floor = (float)(input.MetricFloorRatio * metricSum[u] / _tensors[u].Length);
 
             // Pass 2, then the k×k systems.
             _sums = GramOfTensors();
@@ -185,9 +184,8 @@ internal sealed class FusedLocalStep : IDisposable
     /// </summary>
     public void Commit(double learningRate, double weightDecay)
     {
-        var coefficients = CoefficientLanes();
-        var decay = Vector256.Create(weightDecay != 0 ? (float)(1 - learningRate * weightDecay) : 1f);
-        var rate = Vector256.Create((float)learningRate);
+        var coefficients = Coefficients();
+        float decay = weightDecay != 0 ? (float)(1 - learningRate * weightDecay) : 1f, rate = (float)learningRate;
         Run(_chunks, c =>
         {
             var t = _tensors[_chunks[c].Tensor];
@@ -201,15 +199,14 @@ internal sealed class FusedLocalStep : IDisposable
     {
         if (!FloatMemory.Fits(into) || !into.shape.SequenceEqual(_input.Parameters[u].shape))
             throw new ArgumentException($"the direction of '{_input.ParameterNames[u]}' needs a contiguous float32 CPU tensor of its shape.", nameof(into));
-        var coefficients = CoefficientLanes();
-        FusedSweeps.Write(_tensors[u], 0, _tensors[u].Length, coefficients[u], Vector256<float>.Zero, Vector256<float>.One, FloatMemory.Of(into));
+        FusedSweeps.Write(_tensors[u], 0, _tensors[u].Length, Coefficients()[u], 0f, 1f, FloatMemory.Of(into));
     }
 
-    /// <summary>Per tensor, c of its rows as lanes, after checking that δ stays inside the float32 range.</summary>
-    private Vector256<double>[][] CoefficientLanes()
+    /// <summary>Per tensor, c of its rows, after checking that δ stays inside the float32 range.</summary>
+    private double[][] Coefficients()
     {
         if (!Solved) throw new InvalidOperationException("the fused step handed this solve to the tensor path; it has no coefficients.");
-        var lanes = new Vector256<double>[_tensors.Length][];
+        var coefficients = new double[_tensors.Length][];
         for (int u = 0; u < _tensors.Length; u++)
         {
             var c = _rowsOf[u].Select(i => CoefficientOf(u, i)).ToArray();
@@ -223,9 +220,9 @@ internal sealed class FusedLocalStep : IDisposable
                 if (!(bound <= RepresentableBound))
                     throw NonFiniteValueException.Direction(_input.ParameterNames[u], "the constrained step's direction");
             }
-            lanes[u] = c.Select(Vector256.Create).ToArray();
+            coefficients[u] = c;
         }
-        return lanes;
+        return coefficients;
     }
 
     private double CoefficientOf(int u, int constraint)
@@ -271,7 +268,7 @@ internal sealed class FusedLocalStep : IDisposable
             current is null ? default : FloatMemory.Of(current), current is null ? default : FloatMemory.Of(_proposal.CurrentSecondMoment(p)!),
             FloatMemory.Of(_proposal.NextFirstMoment(p)), FloatMemory.Of(_proposal.NextSecondMoment(p)),
             _input.Pulls ? FloatMemory.Of(_input.Anchors![u]) : default, rows,
-            new AdamLanes(_metric, _proposal.StepOf(p), _input.Pulls ? _input.RhoAnchor : 0));
+            new AdamCoefficients(_metric, _proposal.StepOf(p), _input.Pulls ? _input.RhoAnchor : 0));
         // The sweeps read every stream over θ's length: a short one would be read past its end.
         int n = tensor.Length;
         if (tensor.Gradient.Length != n || tensor.NextFirstMoment.Length != n || tensor.NextSecondMoment.Length != n

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Galt.Solve;
 
 /// <summary>
 /// The elementwise passes of the fused local step over one range of one tensor (issue 20): each reads and writes
-/// parameter-sized memory once, in SIMD lanes, and returns small float64 sums for the caller to reduce in a fixed order.
+/// parameter-sized memory once, in SIMD lanes of the machine's width (<see cref="LaneWidth"/>; a tensor's last few
+/// elements one at a time, <see cref="OneLane"/>), and returns small float64 sums for the caller to reduce in a fixed
+/// order.
 /// <list type="number">
 /// <item><see cref="Moments"/>: m′, v′ into the spare buffers; whether δ_b is finite; Σ D for the metric floor.</item>
 /// <item><see cref="GramSweep"/>: A_ij = ⟨J_i, J_j/D⟩, τ_i = ⟨J_i, δ_b⟩ (float64) and the magnitudes that bound the direction.</item>
@@ -17,34 +18,36 @@ namespace Galt.Solve;
 internal static class FusedSweeps
 {
     /// <summary>Pass 1: the Adam moments of elements [start, start + length).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static MomentSums Moments(FusedTensor t, int start, int length, bool sumMetric)
     {
-        Vector256<float> invalid = Vector256<float>.Zero;
-        Vector256<double> low = Vector256<double>.Zero, high = Vector256<double>.Zero;
-        int end = start + length, i = start;
-        for (; i + EightLanes.Width <= end; i += EightLanes.Width) MomentsAt<EightLanes>(t, i, sumMetric, ref invalid, ref low, ref high);
-        for (; i < end; i++) MomentsAt<OneLane>(t, i, sumMetric, ref invalid, ref low, ref high);
-        return new MomentSums(Vector256.Sum(low + high), Vector256.EqualsAll(invalid, Vector256<float>.Zero));
+        int body = LaneWidth.Body(length);
+        var sums = LaneWidth.Is512 ? Moments<Lanes512, Wide512>(t, start, body, sumMetric) : Moments<Lanes256, Wide256>(t, start, body, sumMetric);
+        return body < length ? sums.Add(Moments<OneLane, OneWide>(t, start + body, length - body, sumMetric)) : sums;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MomentsAt<TAccess>(FusedTensor t, int i, bool sumMetric, ref Vector256<float> invalid, ref Vector256<double> low, ref Vector256<double> high)
-        where TAccess : ILaneAccess
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static MomentSums Moments<TF, TD>(FusedTensor t, int start, int length, bool sumMetric)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
-        ref readonly var adam = ref t.Adam;
-        var g = TAccess.Load(t.Gradient, i);
-        var (m, v) = adam.FirstStep ? adam.Moments(g, default, default) : adam.Moments(g, TAccess.Load(t.FirstMoment, i), TAccess.Load(t.SecondMoment, i));
-        TAccess.Store(t.NextFirstMoment, i, m);
-        TAccess.Store(t.NextSecondMoment, i, v);
-        var d = adam.Metric(v);
-        var b = adam.Base(m, d);
-        // b − b is 0 where δ_b is finite and NaN where it is not (a NaN or Inf in g reaches it): one check for the tensor.
-        invalid += b - b;
-        if (!sumMetric) return;
-        var (l, h) = Vector256.Widen(TAccess.Distinct(d));
-        low += l;
-        high += h;
+        var adam = new AdamLanes<TF, TD>(t.Adam);
+        TF invalid = default;
+        TD low = default, high = default;
+        for (int i = start, end = start + length; i < end; i += TF.Width)
+        {
+            var g = TF.Load(t.Gradient, i);
+            var (m, v) = adam.FirstStep ? adam.Moments(g, default, default) : adam.Moments(g, TF.Load(t.FirstMoment, i), TF.Load(t.SecondMoment, i));
+            TF.Store(t.NextFirstMoment, i, m);
+            TF.Store(t.NextSecondMoment, i, v);
+            var d = adam.Metric(v);
+            var b = adam.Base(m, d);
+            // b − b is 0 where δ_b is finite and NaN where it is not (a NaN or Inf in g reaches it): one check for the tensor.
+            invalid += b - b;
+            if (!sumMetric) continue;
+            var (l, h) = TF.Widen(TF.Distinct(d));
+            low += l;
+            high += h;
+        }
+        return new MomentSums(TD.Sum(low + high), TF.AllZero(invalid));
     }
 
     /// <summary>
@@ -52,107 +55,113 @@ internal static class FusedSweeps
     /// [start, start + length), δ = δ_b − (Σ_x c_x J_x)/max(D, floor) with <paramref name="coefficients"/> c per row of
     /// the tensor (none: δ = δ_b). The output is θ itself for the commit.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Write(FusedTensor t, int start, int length, Vector256<double>[] coefficients, Vector256<float> decay, Vector256<float> learningRate, FloatMemory output)
+    public static void Write(FusedTensor t, int start, int length, double[] coefficients, float decay, float learningRate, FloatMemory output)
+    {
+        int body = LaneWidth.Body(length);
+        if (LaneWidth.Is512) Write<Lanes512, Wide512>(t, start, body, coefficients, decay, learningRate, output);
+        else Write<Lanes256, Wide256>(t, start, body, coefficients, decay, learningRate, output);
+        if (body < length) Write<OneLane, OneWide>(t, start + body, length - body, coefficients, decay, learningRate, output);
+    }
+
+    private static void Write<TF, TD>(FusedTensor t, int start, int length, double[] coefficients, float decay, float learningRate, FloatMemory output)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
         switch (coefficients.Length)
         {
-            case 1: WriteInRegisters<OneRow>(t, start, length, coefficients, decay, learningRate, output); return;
-            case 2: WriteInRegisters<TwoRows>(t, start, length, coefficients, decay, learningRate, output); return;
-            case 3: WriteInRegisters<ThreeRows>(t, start, length, coefficients, decay, learningRate, output); return;
-            case 4: WriteInRegisters<FourRows>(t, start, length, coefficients, decay, learningRate, output); return;
+            case 1: WriteRows<TF, TD, OneRow>(t, start, length, coefficients, decay, learningRate, output); return;
+            case 2: WriteRows<TF, TD, TwoRows>(t, start, length, coefficients, decay, learningRate, output); return;
+            case 3: WriteRows<TF, TD, ThreeRows>(t, start, length, coefficients, decay, learningRate, output); return;
+            case 4: WriteRows<TF, TD, FourRows>(t, start, length, coefficients, decay, learningRate, output); return;
+            default: WriteAnyRows<TF, TD>(t, start, length, coefficients, decay, learningRate, output); return;
         }
-        int body = length & ~(EightLanes.Width - 1);
-        WriteAnyRows<EightLanes>(t, start, body, coefficients, decay, learningRate, output);
-        if (body < length) WriteAnyRows<OneLane>(t, start + body, length - body, coefficients, decay, learningRate, output);
     }
 
     /// <summary>
     /// Pass 3 for up to four rows: the rows' memories and coefficients are held in locals for the whole range, as the
     /// Gram sweep does, instead of being fetched from their arrays at every element; the arithmetic and its order are
-    /// <see cref="WriteAnyRows{TAccess}"/>'s, so the result is the same to the bit.
+    /// <see cref="WriteAnyRows{TF, TD}"/>'s, so the result is the same to the bit.
     /// </summary>
-    private static void WriteInRegisters<TRows>(FusedTensor t, int start, int length, Vector256<double>[] coefficients, Vector256<float> decay,
-        Vector256<float> learningRate, FloatMemory output) where TRows : IRowCount
-    {
-        int body = length & ~(EightLanes.Width - 1);
-        WriteRows<EightLanes, TRows>(t, start, body, coefficients, decay, learningRate, output);
-        if (body < length) WriteRows<OneLane, TRows>(t, start + body, length - body, coefficients, decay, learningRate, output);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WriteRows<TAccess, TRows>(FusedTensor t, int start, int length, Vector256<double>[] coefficients, Vector256<float> decay,
-        Vector256<float> learningRate, FloatMemory output) where TAccess : ILaneAccess where TRows : IRowCount
+    private static void WriteRows<TF, TD, TRows>(FusedTensor t, int start, int length, double[] coefficients, float decay, float learningRate,
+        FloatMemory output) where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD> where TRows : IRowCount
     {
         var rows = t.Rows;
         FloatMemory r0 = rows[0], r1 = TRows.Count >= 2 ? rows[1] : default, r2 = TRows.Count >= 3 ? rows[2] : default, r3 = TRows.Count >= 4 ? rows[3] : default;
-        Vector256<double> c0 = coefficients[0], c1 = TRows.Count >= 2 ? coefficients[1] : default,
-            c2 = TRows.Count >= 3 ? coefficients[2] : default, c3 = TRows.Count >= 4 ? coefficients[3] : default;
-        var floor = t.Floor;
+        TD c0 = TD.Create(coefficients[0]), c1 = TRows.Count >= 2 ? TD.Create(coefficients[1]) : default,
+            c2 = TRows.Count >= 3 ? TD.Create(coefficients[2]) : default, c3 = TRows.Count >= 4 ? TD.Create(coefficients[3]) : default;
+        var adam = new AdamLanes<TF, TD>(t.Adam);
+        var (floor, decayLanes, rate) = (TF.Create(t.Floor), TF.Create(decay), TF.Create(learningRate));
         var theta = t.Theta;
-        for (int i = start, end = start + length; i < end; i += TAccess.Width)
+        for (int i = start, end = start + length; i < end; i += TF.Width)
         {
-            var (delta, d) = t.BaseAndMetric<TAccess>(i);
-            var (jLow, jHigh) = Vector256.Widen(TAccess.Load(r0, i));
-            var low = Vector256.FusedMultiplyAdd(c0, jLow, Vector256<double>.Zero);
-            var high = Vector256.FusedMultiplyAdd(c0, jHigh, Vector256<double>.Zero);
+            var (delta, d) = t.BaseAndMetric(in adam, i);
+            var (jLow, jHigh) = TF.Widen(TF.Load(r0, i));
+            var low = TD.FusedMultiplyAdd(c0, jLow, default);
+            var high = TD.FusedMultiplyAdd(c0, jHigh, default);
             if (TRows.Count >= 2)
             {
-                (jLow, jHigh) = Vector256.Widen(TAccess.Load(r1, i));
-                low = Vector256.FusedMultiplyAdd(c1, jLow, low);
-                high = Vector256.FusedMultiplyAdd(c1, jHigh, high);
+                (jLow, jHigh) = TF.Widen(TF.Load(r1, i));
+                low = TD.FusedMultiplyAdd(c1, jLow, low);
+                high = TD.FusedMultiplyAdd(c1, jHigh, high);
             }
             if (TRows.Count >= 3)
             {
-                (jLow, jHigh) = Vector256.Widen(TAccess.Load(r2, i));
-                low = Vector256.FusedMultiplyAdd(c2, jLow, low);
-                high = Vector256.FusedMultiplyAdd(c2, jHigh, high);
+                (jLow, jHigh) = TF.Widen(TF.Load(r2, i));
+                low = TD.FusedMultiplyAdd(c2, jLow, low);
+                high = TD.FusedMultiplyAdd(c2, jHigh, high);
             }
             if (TRows.Count >= 4)
             {
-                (jLow, jHigh) = Vector256.Widen(TAccess.Load(r3, i));
-                low = Vector256.FusedMultiplyAdd(c3, jLow, low);
-                high = Vector256.FusedMultiplyAdd(c3, jHigh, high);
+                (jLow, jHigh) = TF.Widen(TF.Load(r3, i));
+                low = TD.FusedMultiplyAdd(c3, jLow, low);
+                high = TD.FusedMultiplyAdd(c3, jHigh, high);
             }
-            var (dLow, dHigh) = Vector256.Widen(Vector256.MaxNative(d, floor));
-            var (bLow, bHigh) = Vector256.Widen(delta);
-            delta = Vector256.Narrow(bLow - low / dLow, bHigh - high / dHigh);
-            TAccess.Store(output, i, Vector256.FusedMultiplyAdd(learningRate, delta, TAccess.Load(theta, i) * decay));
+            var (dLow, dHigh) = TF.Widen(TF.MaxNative(d, floor));
+            var (bLow, bHigh) = TF.Widen(delta);
+            delta = TF.Narrow(bLow - low / dLow, bHigh - high / dHigh);
+            TF.Store(output, i, TF.FusedMultiplyAdd(rate, delta, TF.Load(theta, i) * decayLanes));
         }
     }
 
     /// <summary>Pass 3 for no rows or more than four: the element loop in one method, the rows and coefficients held in locals.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WriteAnyRows<TAccess>(FusedTensor t, int start, int length, Vector256<double>[] coefficients, Vector256<float> decay,
-        Vector256<float> learningRate, FloatMemory output) where TAccess : ILaneAccess
+    private static void WriteAnyRows<TF, TD>(FusedTensor t, int start, int length, double[] coefficients, float decay, float learningRate, FloatMemory output)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
         var rows = t.Rows;
-        var floor = t.Floor;
-        var theta = t.Theta;
         int r = coefficients.Length;
-        for (int i = start, end = start + length; i < end; i += TAccess.Width)
+        var c = new TD[r];
+        for (int x = 0; x < r; x++) c[x] = TD.Create(coefficients[x]);
+        var adam = new AdamLanes<TF, TD>(t.Adam);
+        var (floor, decayLanes, rate) = (TF.Create(t.Floor), TF.Create(decay), TF.Create(learningRate));
+        var theta = t.Theta;
+        for (int i = start, end = start + length; i < end; i += TF.Width)
         {
-            var (delta, d) = t.BaseAndMetric<TAccess>(i);
+            var (delta, d) = t.BaseAndMetric(in adam, i);
             if (r > 0)
             {
                 // spec §1.1: δ = δ_b − D⁻¹ Jᵀ c, in float64: where D is tiny (a coordinate no task gradient has reached)
                 // the terms c_x J_x/D are large and cancel, and float32 would keep little of their difference.
-                Vector256<double> low = Vector256<double>.Zero, high = Vector256<double>.Zero;
+                TD low = default, high = default;
                 for (int x = 0; x < r; x++)
                 {
-                    var (jLow, jHigh) = Vector256.Widen(TAccess.Load(rows[x], i));
-                    low = Vector256.FusedMultiplyAdd(coefficients[x], jLow, low);
-                    high = Vector256.FusedMultiplyAdd(coefficients[x], jHigh, high);
+                    var (jLow, jHigh) = TF.Widen(TF.Load(rows[x], i));
+                    low = TD.FusedMultiplyAdd(c[x], jLow, low);
+                    high = TD.FusedMultiplyAdd(c[x], jHigh, high);
                 }
-                var (dLow, dHigh) = Vector256.Widen(Vector256.MaxNative(d, floor));
-                var (bLow, bHigh) = Vector256.Widen(delta);
-                delta = Vector256.Narrow(bLow - low / dLow, bHigh - high / dHigh);
+                var (dLow, dHigh) = TF.Widen(TF.MaxNative(d, floor));
+                var (bLow, bHigh) = TF.Widen(delta);
+                delta = TF.Narrow(bLow - low / dLow, bHigh - high / dHigh);
             }
             // θ ← θ(1 − lr·wd) + lr·δ.
-            TAccess.Store(output, i, Vector256.FusedMultiplyAdd(learningRate, delta, TAccess.Load(theta, i) * decay));
+            TF.Store(output, i, TF.FusedMultiplyAdd(rate, delta, TF.Load(theta, i) * decayLanes));
         }
     }
 }
 
 /// <summary>Pass 1's sums over a range: Σ D (float64) and whether every δ_b was finite.</summary>
-internal readonly record struct MomentSums(double MetricSum, bool Finite);
+internal readonly record struct MomentSums(double MetricSum, bool Finite)
+{
+    /// <summary>The sums of this range and <paramref name="other"/>.</summary>
+    public MomentSums Add(MomentSums other) => new(MetricSum + other.MetricSum, Finite && other.Finite);
+}

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Galt.Solve;
 
@@ -11,7 +10,7 @@ internal sealed class FusedTensor
 {
     /// <summary>Collects the memories of one tensor.</summary>
     public FusedTensor(FloatMemory theta, FloatMemory gradient, FloatMemory firstMoment, FloatMemory secondMoment, FloatMemory nextFirstMoment,
-        FloatMemory nextSecondMoment, FloatMemory anchor, FloatMemory[] rows, AdamLanes adam)
+        FloatMemory nextSecondMoment, FloatMemory anchor, FloatMemory[] rows, AdamCoefficients adam)
     {
         Theta = theta; Gradient = gradient; FirstMoment = firstMoment; SecondMoment = secondMoment;
         NextFirstMoment = nextFirstMoment; NextSecondMoment = nextSecondMoment; Anchor = anchor; Rows = rows; _adam = adam;
@@ -41,24 +40,24 @@ internal sealed class FusedTensor
     /// <summary>J_i on this tensor for each constraint row that touches it, in constraint order.</summary>
     public FloatMemory[] Rows { get; }
 
-    private readonly AdamLanes _adam;
+    private readonly AdamCoefficients _adam;
 
-    /// <summary>The Adam step's lanes (by reference: nine vectors, not to be copied per element).</summary>
-    public ref readonly AdamLanes Adam => ref _adam;
+    /// <summary>The Adam step's coefficients, which each sweep broadcasts into its lanes.</summary>
+    public ref readonly AdamCoefficients Adam => ref _adam;
 
     /// <summary>Elements.</summary>
     public int Length => Theta.Length;
 
     /// <summary>max(D, floor) in the constrained system (0: no floor); set after the first sweep has measured mean(D).</summary>
-    public Vector256<float> Floor { get; set; }
+    public float Floor { get; set; }
 
-    /// <summary>δ_b (with the pull, from the unfloored D as on the tensor path) and D at <paramref name="i"/>.</summary>
+    /// <summary>δ_b (with the pull, from the unfloored D as on the tensor path) and D at <paramref name="i"/>, from m′ and v′.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public (Vector256<float> Base, Vector256<float> D) BaseAndMetric<TAccess>(int i) where TAccess : ILaneAccess
+    public (TF Base, TF D) BaseAndMetric<TF, TD>(in AdamLanes<TF, TD> adam, int i)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
-        ref readonly var adam = ref _adam;
-        var d = adam.Metric(TAccess.Load(NextSecondMoment, i));
-        var b = adam.Base(TAccess.Load(NextFirstMoment, i), d);
-        return (adam.Pulls ? adam.Pull(b, TAccess.Load(Anchor, i), TAccess.Load(Theta, i)) : b, d);
+        var d = adam.Metric(TF.Load(NextSecondMoment, i));
+        var b = adam.Base(TF.Load(NextFirstMoment, i), d);
+        return (adam.Pulls ? adam.Pull(b, TF.Load(Anchor, i), TF.Load(Theta, i)) : b, d);
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Galt.Solve;
 
@@ -7,8 +6,9 @@ namespace Galt.Solve;
 /// Pass 2 of the fused local step (spec §1.1 Woodbury step 1), over one range of one tensor that constraint rows touch:
 /// the Gram A_ij = ⟨J_i, J_j/D⟩ and τ_i = ⟨J_i, δ_b⟩ in float64, in the tensor path's symmetric form A = S Sᵀ,
 /// τ = S·(δ_b√D) with S_i = J_i/√D (D floored), plus max|δ_b| and min D, which with A's diagonal bound the direction.
-/// Up to four rows the sums stay in registers; more go through a scratch block and <see cref="GramTiles"/>.
-/// Compiled fully optimised at first use, like <see cref="FusedSweeps"/>.
+/// Up to four rows the sums stay in registers; more go through a scratch block and <see cref="GramTiles"/>. Generic
+/// over the lane width (<see cref="IFloatLanes{TSelf, TWide}"/>, chosen by <see cref="LaneWidth"/>); compiled fully
+/// optimised at first use, like <see cref="FusedSweeps"/>.
 /// </summary>
 internal static class GramSweep
 {
@@ -24,76 +24,80 @@ internal static class GramSweep
     /// </summary>
     public static void Run(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
     {
+        int body = LaneWidth.Body(length);
+        if (LaneWidth.Is512) Run<Lanes512, Wide512>(t, start, body, sums, scratch);
+        else Run<Lanes256, Wide256>(t, start, body, sums, scratch);
+        if (body < length) Run<OneLane, OneWide>(t, start + body, length - body, sums, scratch);
+    }
+
+    private static void Run<TF, TD>(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
+    {
         switch (t.Rows.Length)
         {
-            case 1: GramInRegisters<OneRow>(t, start, length, sums); break;
-            case 2: GramInRegisters<TwoRows>(t, start, length, sums); break;
-            case 3: GramInRegisters<ThreeRows>(t, start, length, sums); break;
-            case 4: GramInRegisters<FourRows>(t, start, length, sums); break;
-            default: GramThroughScratch(t, start, length, sums, scratch); break;
+            case 1: Products<TF, TD, OneRow>(t, start, length, sums); break;
+            case 2: Products<TF, TD, TwoRows>(t, start, length, sums); break;
+            case 3: Products<TF, TD, ThreeRows>(t, start, length, sums); break;
+            case 4: Products<TF, TD, FourRows>(t, start, length, sums); break;
+            default: GramThroughScratch<TF, TD>(t, start, length, sums, scratch); break;
         }
     }
 
     /// <summary>
-    /// Up to four rows: the ten products and four τ fit in registers, so the sweep reads every
-    /// stream in step, eight elements at a time, and stores nothing.
+    /// Up to four rows: the ten products and four τ fit in registers, so the sweep reads every stream in step, one
+    /// vector of elements at a time, and stores nothing.
     /// </summary>
-    private static void GramInRegisters<TRows>(FusedTensor t, int start, int length, GramSums sums) where TRows : IRowCount
-    {
-        int body = length & ~(EightLanes.Width - 1);
-        Products<EightLanes, TRows>(t, start, body, sums);
-        if (body < length) Products<OneLane, TRows>(t, start + body, length - body, sums);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Products<TAccess, TRows>(FusedTensor t, int start, int length, GramSums sums) where TAccess : ILaneAccess where TRows : IRowCount
+    private static void Products<TF, TD, TRows>(FusedTensor t, int start, int length, GramSums sums)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD> where TRows : IRowCount
     {
         // Fourteen separate locals with one call site, not a struct: the JIT keeps these in registers.
-        Vector256<double> a00 = default, a01 = default, a02 = default, a03 = default, a11 = default, a12 = default, a13 = default,
+        TD a00 = default, a01 = default, a02 = default, a03 = default, a11 = default, a12 = default, a13 = default,
             a22 = default, a23 = default, a33 = default, t0 = default, t1 = default, t2 = default, t3 = default;
-        var baseMax = Vector256<float>.Zero;
-        var metricMin = Vector256.Create(float.PositiveInfinity);
-        for (int i = start, end = start + length; i < end; i += TAccess.Width)
-            ProductsAt<TAccess, TRows>(t, i, ref a00, ref a01, ref a02, ref a03, ref a11, ref a12, ref a13, ref a22, ref a23, ref a33,
+        var adam = new AdamLanes<TF, TD>(t.Adam);
+        var floor = TF.Create(t.Floor);
+        var baseMax = TF.Create(0);
+        var metricMin = TF.Create(float.PositiveInfinity);
+        for (int i = start, end = start + length; i < end; i += TF.Width)
+            ProductsAt<TF, TD, TRows>(t, in adam, floor, i, ref a00, ref a01, ref a02, ref a03, ref a11, ref a12, ref a13, ref a22, ref a23, ref a33,
                 ref t0, ref t1, ref t2, ref t3, ref baseMax, ref metricMin);
         int r = TRows.Count;
-        ReadOnlySpan<Vector256<double>> pairs = [a00, a01, a02, a03, a11, a12, a13, a22, a23, a33];
-        ReadOnlySpan<Vector256<double>> tau = [t0, t1, t2, t3];
+        ReadOnlySpan<TD> pairs = [a00, a01, a02, a03, a11, a12, a13, a22, a23, a33];
+        ReadOnlySpan<TD> tau = [t0, t1, t2, t3];
         for (int x = 0, at = 0; x < 4; x++)
             for (int y = x; y < 4; y++, at++)
-                if (y < r) sums.Gram[x * r + y] += Vector256.Sum(pairs[at]);
-        for (int x = 0; x < r; x++) sums.Tau[x] += Vector256.Sum(tau[x]);
-        sums.BaseMax = Math.Max(sums.BaseMax, LargestLane(baseMax));
-        sums.MetricMin = Math.Min(sums.MetricMin, -LargestLane(-metricMin));
+                if (y < r) sums.Gram[x * r + y] += TD.Sum(pairs[at]);
+        for (int x = 0; x < r; x++) sums.Tau[x] += TD.Sum(tau[x]);
+        AddBounds<TF, TD>(sums, baseMax, metricMin);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ProductsAt<TAccess, TRows>(FusedTensor t, int i, ref Vector256<double> a00, ref Vector256<double> a01, ref Vector256<double> a02,
-        ref Vector256<double> a03, ref Vector256<double> a11, ref Vector256<double> a12, ref Vector256<double> a13, ref Vector256<double> a22,
-        ref Vector256<double> a23, ref Vector256<double> a33, ref Vector256<double> t0, ref Vector256<double> t1, ref Vector256<double> t2,
-        ref Vector256<double> t3, ref Vector256<float> baseMax, ref Vector256<float> metricMin) where TAccess : ILaneAccess where TRows : IRowCount
+    private static void ProductsAt<TF, TD, TRows>(FusedTensor t, in AdamLanes<TF, TD> adam, TF floor, int i, ref TD a00, ref TD a01, ref TD a02,
+        ref TD a03, ref TD a11, ref TD a12, ref TD a13, ref TD a22, ref TD a23, ref TD a33, ref TD t0, ref TD t1, ref TD t2, ref TD t3,
+        ref TF baseMax, ref TF metricMin)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD> where TRows : IRowCount
     {
-        var (inverseLow, inverseHigh, rLow, rHigh) = Scaling<TAccess>(t, i, ref baseMax, ref metricMin);
+        var (inverseLow, inverseHigh, rLow, rHigh) = Scaling(t, in adam, floor, i, ref baseMax, ref metricMin);
         // Lanes that repeat one element (a tensor's last few) must count once: Distinct zeroes all but the first.
-        var (s0Low, s0High) = Scaled(TAccess.Distinct(TAccess.Load(t.Rows[0], i)), inverseLow, inverseHigh);
+        var (s0Low, s0High) = Scaled(TF.Distinct(TF.Load(t.Rows[0], i)), inverseLow, inverseHigh);
         a00 = Both(s0Low, s0High, s0Low, s0High, a00);
         t0 = Both(s0Low, s0High, rLow, rHigh, t0);
         if (TRows.Count >= 2)
         {
-            var (s1Low, s1High) = Scaled(TAccess.Distinct(TAccess.Load(t.Rows[1], i)), inverseLow, inverseHigh);
+            var (s1Low, s1High) = Scaled(TF.Distinct(TF.Load(t.Rows[1], i)), inverseLow, inverseHigh);
             a01 = Both(s0Low, s0High, s1Low, s1High, a01);
             a11 = Both(s1Low, s1High, s1Low, s1High, a11);
             t1 = Both(s1Low, s1High, rLow, rHigh, t1);
             if (TRows.Count >= 3)
             {
-                var (s2Low, s2High) = Scaled(TAccess.Distinct(TAccess.Load(t.Rows[2], i)), inverseLow, inverseHigh);
+                var (s2Low, s2High) = Scaled(TF.Distinct(TF.Load(t.Rows[2], i)), inverseLow, inverseHigh);
                 a02 = Both(s0Low, s0High, s2Low, s2High, a02);
                 a12 = Both(s1Low, s1High, s2Low, s2High, a12);
                 a22 = Both(s2Low, s2High, s2Low, s2High, a22);
                 t2 = Both(s2Low, s2High, rLow, rHigh, t2);
                 if (TRows.Count >= 4)
                 {
-                    var (s3Low, s3High) = Scaled(TAccess.Distinct(TAccess.Load(t.Rows[3], i)), inverseLow, inverseHigh);
+                    var (s3Low, s3High) = Scaled(TF.Distinct(TF.Load(t.Rows[3], i)), inverseLow, inverseHigh);
                     a03 = Both(s0Low, s0High, s3Low, s3High, a03);
                     a13 = Both(s1Low, s1High, s3Low, s3High, a13);
                     a23 = Both(s2Low, s2High, s3Low, s3High, a23);
@@ -106,46 +110,50 @@ internal static class GramSweep
 
     /// <summary>J/√D in float64, both halves.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<double> Low, Vector256<double> High) Scaled(Vector256<float> j, Vector256<double> inverseLow, Vector256<double> inverseHigh)
+    private static (TD Low, TD High) Scaled<TF, TD>(TF j, TD inverseLow, TD inverseHigh)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
-        var (low, high) = Vector256.Widen(j);
+        var (low, high) = TF.Widen(j);
         return (low * inverseLow, high * inverseHigh);
     }
 
     /// <summary>sum + x·y over both halves.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Both(Vector256<double> xLow, Vector256<double> xHigh, Vector256<double> yLow, Vector256<double> yHigh, Vector256<double> sum) =>
-        Vector256.FusedMultiplyAdd(xHigh, yHigh, Vector256.FusedMultiplyAdd(xLow, yLow, sum));
+    private static TD Both<TD>(TD xLow, TD xHigh, TD yLow, TD yHigh, TD sum) where TD : struct, IWideLanes<TD> =>
+        TD.FusedMultiplyAdd(xHigh, yHigh, TD.FusedMultiplyAdd(xLow, yLow, sum));
 
     /// <summary>
     /// More than four rows: per block, widen S_i and δ_b·√D into scratch, one Jacobian row at a time so each is read
     /// from memory in one run, then let <see cref="GramTiles"/> multiply them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GramThroughScratch(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
+    private static void GramThroughScratch<TF, TD>(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
         int r = t.Rows.Length, end = start + length;
-        var baseMax = Vector256<float>.Zero;
-        var metricMin = Vector256.Create(float.PositiveInfinity);
+        var adam = new AdamLanes<TF, TD>(t.Adam);
+        var floor = TF.Create(t.Floor);
+        var baseMax = TF.Create(0);
+        var metricMin = TF.Create(float.PositiveInfinity);
         for (int block = start; block < end; block += BlockLength)
         {
-            int n = Math.Min(BlockLength, end - block), e = 0;
-            for (; e + EightLanes.Width <= n; e += EightLanes.Width) FillAt<EightLanes>(t, block + e, e, scratch, ref baseMax, ref metricMin);
-            for (; e < n; e++) FillAt<OneLane>(t, block + e, e, scratch, ref baseMax, ref metricMin);
-            int padded = (n + 3) & ~3;
+            // A range is whole vectors, or single elements (a tensor's last few): n is a multiple of the width.
+            int n = Math.Min(BlockLength, end - block);
+            for (int e = 0; e < n; e += TF.Width) FillAt(t, in adam, floor, block + e, e, scratch, ref baseMax, ref metricMin);
+            int padded = (n + TD.Count - 1) / TD.Count * TD.Count;
             if (padded > n)
                 for (int row = 0; row <= r; row++) Array.Clear(scratch, row * BlockLength + n, padded - n);
-            GramTiles.Accumulate(scratch, r, BlockLength, padded, sums.Gram, sums.Tau);
+            GramTiles.Accumulate<TD>(scratch, r, BlockLength, padded, sums.Gram, sums.Tau);
         }
-        sums.BaseMax = Math.Max(sums.BaseMax, LargestLane(baseMax));
-        sums.MetricMin = Math.Min(sums.MetricMin, -LargestLane(-metricMin));
+        AddBounds<TF, TD>(sums, baseMax, metricMin);
     }
 
-    private static double LargestLane(Vector256<float> v)
+    /// <summary>max|δ_b| and min D of a range into <paramref name="sums"/>.</summary>
+    private static void AddBounds<TF, TD>(GramSums sums, TF baseMax, TF metricMin)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
-        double largest = double.NegativeInfinity;
-        for (int lane = 0; lane < Vector256<float>.Count; lane++) largest = Math.Max(largest, v[lane]);
-        return largest;
+        sums.BaseMax = Math.Max(sums.BaseMax, TF.LargestLane(baseMax));
+        sums.MetricMin = Math.Min(sums.MetricMin, TF.SmallestLane(metricMin));
     }
 
     /// <summary>
@@ -153,17 +161,17 @@ internal static class GramSweep
     /// x for every row, the scale kept in registers across the rows (all rows advance together, element by element).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FillAt<TAccess>(FusedTensor t, int i, int e, double[] scratch, ref Vector256<float> baseMax, ref Vector256<float> metricMin)
-        where TAccess : ILaneAccess
+    private static void FillAt<TF, TD>(FusedTensor t, in AdamLanes<TF, TD> adam, TF floor, int i, int e, double[] scratch, ref TF baseMax, ref TF metricMin)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
         var rows = t.Rows;
         int r = rows.Length;
-        var (inverseLow, inverseHigh, rLow, rHigh) = Scaling<TAccess>(t, i, ref baseMax, ref metricMin);
-        TAccess.StoreWide(scratch, r * BlockLength + e, rLow, rHigh);
+        var (inverseLow, inverseHigh, rLow, rHigh) = Scaling(t, in adam, floor, i, ref baseMax, ref metricMin);
+        TF.StoreWide(scratch, r * BlockLength + e, rLow, rHigh);
         for (int x = 0; x < r; x++)
         {
-            var (jLow, jHigh) = Vector256.Widen(TAccess.Load(rows[x], i));
-            TAccess.StoreWide(scratch, x * BlockLength + e, jLow * inverseLow, jHigh * inverseHigh);
+            var (jLow, jHigh) = TF.Widen(TF.Load(rows[x], i));
+            TF.StoreWide(scratch, x * BlockLength + e, jLow * inverseLow, jHigh * inverseHigh);
         }
     }
 
@@ -172,29 +180,29 @@ internal static class GramSweep
     /// latter), and max|δ_b| and min D updated: what both variants scale the rows by.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<double> InverseLow, Vector256<double> InverseHigh, Vector256<double> RhsLow, Vector256<double> RhsHigh) Scaling<TAccess>(
-        FusedTensor t, int i, ref Vector256<float> baseMax, ref Vector256<float> metricMin) where TAccess : ILaneAccess
+    private static (TD InverseLow, TD InverseHigh, TD RhsLow, TD RhsHigh) Scaling<TF, TD>(FusedTensor t, in AdamLanes<TF, TD> adam, TF floor, int i,
+        ref TF baseMax, ref TF metricMin) where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
-        var (b, d) = t.BaseAndMetric<TAccess>(i);
-        baseMax = Vector256.MaxNative(baseMax, Vector256.Abs(b));
-        var floored = Vector256.MaxNative(d, t.Floor);
-        metricMin = Vector256.MinNative(metricMin, floored);
-        var (dLow, dHigh) = Vector256.Widen(floored);
+        var (b, d) = t.BaseAndMetric(in adam, i);
+        baseMax = TF.MaxNative(baseMax, TF.Abs(b));
+        var floored = TF.MaxNative(d, floor);
+        metricMin = TF.MinNative(metricMin, floored);
+        var (dLow, dHigh) = TF.Widen(floored);
         // 1/√D to float64 accuracy: float32's estimate, refined by one Newton step (relative error ~1e-7 → ~1e-14),
         // at a fraction of the cost of float64 square roots and divisions.
-        var (estimateLow, estimateHigh) = Vector256.Widen(Vector256<float>.One / Vector256.Sqrt(floored));
+        var (estimateLow, estimateHigh) = TF.Widen(TF.Create(1f) / TF.Sqrt(floored));
         var (inverseLow, inverseHigh) = (InverseRoot(dLow, estimateLow), InverseRoot(dHigh, estimateHigh));
         // δ_b·√D = δ_b·D·(1/√D).
-        var (bLow, bHigh) = Vector256.Widen(TAccess.Distinct(b));
+        var (bLow, bHigh) = TF.Widen(TF.Distinct(b));
         return (inverseLow, inverseHigh, bLow * dLow * inverseLow, bHigh * dHigh * inverseHigh);
     }
 
     /// <summary>One Newton step for y = 1/√d from estimate y₀: y₀·(3 − d·y₀²)/2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> InverseRoot(Vector256<double> d, Vector256<double> y) =>
-        y * Vector256.FusedMultiplyAdd(-d * y, y, Vector256.Create(3.0)) * 0.5;
-
+    private static TD InverseRoot<TD>(TD d, TD y) where TD : struct, IWideLanes<TD> =>
+        y * TD.FusedMultiplyAdd(-d * y, y, TD.Create(3.0)) * TD.Create(0.5);
 }
+
 
 /// <summary>
 /// Pass 2's sums over a range of one tensor with r constraint rows: the Gram (r×r row-major, i ≤ j), τ, and the
