@@ -19,6 +19,8 @@ namespace Galt.Solve;
 /// the parameter write θ ← θ(1 − lr·wd) + lr·δ in one sweep.</item>
 /// </list>
 /// With the metric floor on, passes 1 and 2 are separate because the floor needs each tensor's mean D before the Gram.
+/// Pass 2 runs through the chunks in the opposite order to passes 1 and 3, so that each pass starts on the memory the
+/// one before it touched last, which is still in the cache.
 /// It honours both solve scopes, the metric floor, the anchor pull and the condition limit. When the solve needs the
 /// sequential Sherman–Morrison path (Woodbury disabled with k ≥ 2, or the conditioning fallback), it computes nothing
 /// more and reports <see cref="Solved"/> = false: the caller hands the step, whose moments are already in place, to
@@ -250,7 +252,7 @@ internal sealed class FusedLocalStep : IDisposable
             {
                 ArrayPool<double>.Shared.Return(scratch);
             }
-        });
+        }, descending: true);
         var sums = new GramSums?[_tensors.Length];
         for (int u = 0; u < _tensors.Length; u++)
             if (_rowsOf[u].Length > 0) sums[u] = new GramSums(_rowsOf[u].Length);
@@ -292,13 +294,20 @@ internal sealed class FusedLocalStep : IDisposable
     /// per-thread setting): one knob for the tensor ops and the fused sweeps, so a block executor that gives each worker
     /// one libtorch thread gets single-threaded sweeps too instead of nested parallel loops.
     /// </summary>
-    private static void Run(Chunk[] chunks, Action<int> body)
+    /// <remarks>
+    /// <paramref name="descending"/> hands the chunks out from the last: each worker then starts where it ended the pass
+    /// before (the loop splits the index range into one contiguous run per worker), on memory still in the cache. The
+    /// results do not depend on it: every chunk writes its own slot, reduced afterwards in chunk order.
+    /// </remarks>
+    private static void Run(Chunk[] chunks, Action<int> body, bool descending = false)
     {
         int threads = chunks.Length <= 1 || chunks.Sum(c => (long)c.Length) < ParallelThreshold ? 1 : get_num_threads();
+        int last = chunks.Length - 1;
+        Action<int> ordered = descending ? c => body(last - c) : body;
         if (threads <= 1)
-            for (int c = 0; c < chunks.Length; c++) body(c);
+            for (int c = 0; c < chunks.Length; c++) ordered(c);
         else
-            Parallel.For(0, chunks.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+            Parallel.For(0, chunks.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, ordered);
     }
 
     /// <summary>Frees the contiguous copies this step made.</summary>
