@@ -123,15 +123,16 @@ internal static class FusedSweeps
         }
     }
 
-    /// <summary>Pass 3 for no rows or more than four: the element loop in one method, the rows and coefficients held in locals.</summary>
+    /// <summary>
+    /// Pass 3 for no rows or more than four: the element loop in one method, the rows in a local; each coefficient is
+    /// broadcast where it is used (a load from L1), so a chunk allocates nothing.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteAnyRows<TF, TD>(FusedTensor t, int start, int length, double[] coefficients, float decay, float learningRate, FloatMemory output)
         where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
     {
         var rows = t.Rows;
         int r = coefficients.Length;
-        var c = new TD[r];
-        for (int x = 0; x < r; x++) c[x] = TD.Create(coefficients[x]);
         var adam = new AdamLanes<TF, TD>(t.Adam);
         var (floor, decayLanes, rate) = (TF.Create(t.Floor), TF.Create(decay), TF.Create(learningRate));
         var theta = t.Theta;
@@ -146,8 +147,9 @@ internal static class FusedSweeps
                 for (int x = 0; x < r; x++)
                 {
                     var (jLow, jHigh) = TF.Widen(TF.Load(rows[x], i));
-                    low = TD.FusedMultiplyAdd(c[x], jLow, low);
-                    high = TD.FusedMultiplyAdd(c[x], jHigh, high);
+                    var c = TD.Create(coefficients[x]);
+                    low = TD.FusedMultiplyAdd(c, jLow, low);
+                    high = TD.FusedMultiplyAdd(c, jHigh, high);
                 }
                 var (dLow, dHigh) = TF.Widen(TF.MaxNative(d, floor));
                 var (bLow, bHigh) = TF.Widen(delta);
