@@ -139,6 +139,9 @@ internal sealed class FusedLocalStep : IDisposable
     /// </summary>
     public bool Solved { get; private set; }
 
+    /// <summary>The sweeps ran on 512-bit lanes (else 256-bit ones; see <see cref="LaneWidth"/>).</summary>
+    public bool WideLanes => _tensors.Any(t => t.Wide);
+
     /// <summary>The algorithm (per-tensor scope: the most general any tensor needed).</summary>
     public SolvePath Path { get; private set; }
 
@@ -270,7 +273,7 @@ internal sealed class FusedLocalStep : IDisposable
             current is null ? default : FloatMemory.Of(current), current is null ? default : FloatMemory.Of(_proposal.CurrentSecondMoment(p)!),
             FloatMemory.Of(_proposal.NextFirstMoment(p)), FloatMemory.Of(_proposal.NextSecondMoment(p)),
             _input.Pulls ? FloatMemory.Of(_input.Anchors![u]) : default, rows,
-            new AdamCoefficients(_metric, _proposal.StepOf(p), _input.Pulls ? _input.RhoAnchor : 0));
+            new AdamCoefficients(_metric, _proposal.StepOf(p), _input.Pulls ? _input.RhoAnchor : 0)) { Wide = LaneWidth.MachineHas512 && !_input.NarrowLanes };
         // The sweeps read every stream over θ's length: a short one would be read past its end.
         int n = tensor.Length;
         if (tensor.Gradient.Length != n || tensor.NextFirstMoment.Length != n || tensor.NextSecondMoment.Length != n
@@ -400,4 +403,7 @@ internal sealed record FusedStepInput(int[] Updated, IReadOnlyList<Tensor> Param
 {
     /// <summary>The anchor pull is on.</summary>
     public bool Pulls => Anchors is not null && RhoAnchor != 0;
+
+    /// <summary>Run the 256-bit sweeps even where 512-bit vectors are accelerated (for tests of that path).</summary>
+    public bool NarrowLanes { get; init; }
 }

@@ -4,7 +4,7 @@ namespace Galt.Solve;
 
 /// <summary>
 /// The elementwise passes of the fused local step over one range of one tensor (issue 20): each reads and writes
-/// parameter-sized memory once, in SIMD lanes of the machine's width (<see cref="LaneWidth"/>; a tensor's last few
+/// parameter-sized memory once, in SIMD lanes of the machine's width (<see cref="FusedTensor.Wide"/>; a tensor's last few
 /// elements one at a time, <see cref="OneLane"/>), and returns small float64 sums for the caller to reduce in a fixed
 /// order.
 /// <list type="number">
@@ -20,8 +20,8 @@ internal static class FusedSweeps
     /// <summary>Pass 1: the Adam moments of elements [start, start + length).</summary>
     public static MomentSums Moments(FusedTensor t, int start, int length, bool sumMetric)
     {
-        int body = LaneWidth.Body(length);
-        var sums = LaneWidth.Is512 ? Moments<Lanes512, Wide512>(t, start, body, sumMetric) : Moments<Lanes256, Wide256>(t, start, body, sumMetric);
+        int body = LaneWidth.Body(length, t.Wide);
+        var sums = t.Wide ? Moments<Lanes512, Wide512>(t, start, body, sumMetric) : Moments<Lanes256, Wide256>(t, start, body, sumMetric);
         return body < length ? sums.Add(Moments<OneLane, OneWide>(t, start + body, length - body, sumMetric)) : sums;
     }
 
@@ -57,8 +57,8 @@ internal static class FusedSweeps
     /// </summary>
     public static void Write(FusedTensor t, int start, int length, double[] coefficients, float decay, float learningRate, FloatMemory output)
     {
-        int body = LaneWidth.Body(length);
-        if (LaneWidth.Is512) Write<Lanes512, Wide512>(t, start, body, coefficients, decay, learningRate, output);
+        int body = LaneWidth.Body(length, t.Wide);
+        if (t.Wide) Write<Lanes512, Wide512>(t, start, body, coefficients, decay, learningRate, output);
         else Write<Lanes256, Wide256>(t, start, body, coefficients, decay, learningRate, output);
         if (body < length) Write<OneLane, OneWide>(t, start + body, length - body, coefficients, decay, learningRate, output);
     }

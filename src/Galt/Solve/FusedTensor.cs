@@ -45,6 +45,9 @@ internal sealed class FusedTensor
     /// <summary>The Adam step's coefficients, which each sweep broadcasts into its lanes.</summary>
     public ref readonly AdamCoefficients Adam => ref _adam;
 
+    /// <summary>The sweeps run on 512-bit lanes (<see cref="Lanes512"/>), else on 256-bit ones (<see cref="LaneWidth"/>).</summary>
+    public bool Wide { get; init; }
+
     /// <summary>Elements.</summary>
     public int Length => Theta.Length;
 

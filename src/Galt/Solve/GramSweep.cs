@@ -24,8 +24,8 @@ internal static class GramSweep
     /// </summary>
     public static void Run(FusedTensor t, int start, int length, GramSums sums, double[] scratch)
     {
-        int body = LaneWidth.Body(length);
-        if (LaneWidth.Is512) Run<Lanes512, Wide512>(t, start, body, sums, scratch);
+        int body = LaneWidth.Body(length, t.Wide);
+        if (t.Wide) Run<Lanes512, Wide512>(t, start, body, sums, scratch);
         else Run<Lanes256, Wide256>(t, start, body, sums, scratch);
         if (body < length) Run<OneLane, OneWide>(t, start + body, length - body, sums, scratch);
     }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Galt.Solve;
 using static TorchSharp.torch;
 
@@ -28,16 +29,17 @@ public class FusedLocalStepTests
             return into;
         }).ToArray();
 
-    /// <summary>Checks one case; returns the path the reference took.</summary>
-    private static SolvePath Check(FusedCase spec)
+    /// <summary>Checks one case (<paramref name="narrow"/>: on 256-bit lanes even where 512-bit ones are accelerated); returns the path the reference took.</summary>
+    private static SolvePath Check(FusedCase spec, bool narrow = false)
     {
         using var scope = NewDisposeScope();
         using var built = spec.Build();
         var updated = built.Updated;
-        var input = built.Input(updated);
+        var input = built.Input(updated) with { NarrowLanes = narrow };
         var proposal = built.FusedMetric.Reserve(built.Gradients);
         Assert.True(FusedLocalStep.Covers(proposal, input), "the fused path refused float32 CPU tensors");
         using var step = FusedLocalStep.Propose(built.FusedMetric, proposal, input);
+        if (updated.Length > 0) Assert.Equal(!narrow && Vector512.IsHardwareAccelerated, step.WideLanes);
 
         // Moments: the same float32 formulas as the tensor path (at most an FMA's rounding apart).
         var expected = built.ReferenceMetric.Propose(built.Gradients);
@@ -107,13 +109,15 @@ public class FusedLocalStepTests
         }
     }
 
-    [Fact]
-    public void FusedStepEqualsLowRankSolveOnRandomShapes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FusedStepEqualsLowRankSolveOnRandomShapes(bool narrow)
     {
         var paths = new Dictionary<SolvePath, int>();
         SeededProperty.ForAll(FusedCase.Gen(), cases: 150, seed: 2020, spec =>
         {
-            var path = Check(spec);
+            var path = Check(spec, narrow);
             paths[path] = paths.GetValueOrDefault(path) + 1;
         });
         Assert.True(paths.GetValueOrDefault(SolvePath.Unconstrained) > 3 && paths.GetValueOrDefault(SolvePath.ShermanMorrison) > 3
@@ -132,20 +136,21 @@ public class FusedLocalStepTests
     }
 
     [Theory]
-    [InlineData(SolveScope.Global)]
-    [InlineData(SolveScope.PerTensor)]
-    public void ManyChunksAcrossThreadsEqualLowRankSolveAndRepeatBitForBit(SolveScope scope)
+    [InlineData(SolveScope.Global, false)]
+    [InlineData(SolveScope.PerTensor, false)]
+    [InlineData(SolveScope.Global, true)]
+    public void ManyChunksAcrossThreadsEqualLowRankSolveAndRepeatBitForBit(SolveScope scope, bool narrow)
     {
         // Tensors of several chunks each (and ragged ends), so the sweeps run in parallel and reduce across chunks.
         var spec = new FusedCase(6, new[] { 3 * FusedLocalStep.ChunkLength + 5, FusedLocalStep.ChunkLength - 3, 41 }, Seed: 41, NullFraction: 0.2,
             RhoMin: 0.5, RhoMax: 5, DuplicateRows: false, PriorSteps: 1, scope, FloorRatio: 0.1, RhoAnchor: 0.1, SkipFirstTensor: false);
-        Assert.Equal(SolvePath.Woodbury, Check(spec));
+        Assert.Equal(SolvePath.Woodbury, Check(spec, narrow));
 
         using var dispose = NewDisposeScope();
         float[][] Run()
         {
             using var built = spec.Build();
-            var input = built.Input(built.Updated);
+            var input = built.Input(built.Updated) with { NarrowLanes = narrow };
             using var step = FusedLocalStep.Propose(built.FusedMetric, built.FusedMetric.Reserve(built.Gradients), input);
             return Directions(step, input).Select(t => t.data<float>().ToArray()).ToArray();
         }
