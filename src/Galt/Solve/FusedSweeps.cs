@@ -116,10 +116,7 @@ internal static class FusedSweeps
                 low = TD.FusedMultiplyAdd(c3, jLow, low);
                 high = TD.FusedMultiplyAdd(c3, jHigh, high);
             }
-            var (dLow, dHigh) = TF.Widen(TF.MaxNative(d, floor));
-            var (bLow, bHigh) = TF.Widen(delta);
-            delta = TF.Narrow(bLow - low / dLow, bHigh - high / dHigh);
-            TF.Store(output, i, TF.FusedMultiplyAdd(rate, delta, TF.Load(theta, i) * decayLanes));
+            TF.Store(output, i, TF.FusedMultiplyAdd(rate, Corrected<TF, TD>(delta, d, floor, low, high), TF.Load(theta, i) * decayLanes));
         }
     }
 
@@ -151,13 +148,21 @@ internal static class FusedSweeps
                     low = TD.FusedMultiplyAdd(c, jLow, low);
                     high = TD.FusedMultiplyAdd(c, jHigh, high);
                 }
-                var (dLow, dHigh) = TF.Widen(TF.MaxNative(d, floor));
-                var (bLow, bHigh) = TF.Widen(delta);
-                delta = TF.Narrow(bLow - low / dLow, bHigh - high / dHigh);
+                delta = Corrected<TF, TD>(delta, d, floor, low, high);
             }
             // θ ← θ(1 − lr·wd) + lr·δ.
             TF.Store(output, i, TF.FusedMultiplyAdd(rate, delta, TF.Load(theta, i) * decayLanes));
         }
+    }
+
+    /// <summary>δ_b − (Σ_x c_x J_x)/max(D, floor), the sum given in float64 halves, formed in float64 and rounded once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF Corrected<TF, TD>(TF baseDirection, TF d, TF floor, TD low, TD high)
+        where TF : struct, IFloatLanes<TF, TD> where TD : struct, IWideLanes<TD>
+    {
+        var (dLow, dHigh) = TF.Widen(TF.MaxNative(d, floor));
+        var (bLow, bHigh) = TF.Widen(baseDirection);
+        return TF.Narrow(bLow - low / dLow, bHigh - high / dHigh);
     }
 }
 
