@@ -101,7 +101,7 @@ internal sealed class PrimalStep : IDisposable
         var (taskGradients, evaluations, forces, stiffness, learningRate, anchors, rhoAnchor) = request;
         using var noGrad = no_grad();
         for (int p = 0; p < parameters.Count; p++)
-            if (taskGradients[p] is { } g && !g.shape.SequenceEqual(parameters[p].shape))
+            if (taskGradients[p] is { } g && !TensorShapes.Same(g, parameters[p]))
                 throw new ArgumentException($"task gradient of '{names[p]}' has shape [{string.Join(",", g.shape)}], expected [{string.Join(",", parameters[p].shape)}].");
         var adam = metric.Reserve(taskGradients);
         int[] updated = adam.Updated;

@@ -80,8 +80,7 @@ public sealed class AdamMetric : IDisposable
         for (int p = 0; p < _t.Length; p++)
         {
             if (gradients[p] is not { } g) continue;
-            var shape = g.shape;
-            proposal.Reserve(p, _t[p] + 1, _state.Get(NextM, p, shape, g), _state.Get(NextV, p, shape, g),
+            proposal.Reserve(p, _t[p] + 1, _state.Get(NextM, p, g), _state.Get(NextV, p, g),
                 _t[p] > 0 ? _state.Find(M, p) : null, _t[p] > 0 ? _state.Find(V, p) : null);
         }
         return proposal;
@@ -112,8 +111,8 @@ public sealed class AdamMetric : IDisposable
         using var noGrad = no_grad();
         var (m, v) = (proposal.NextFirstMoment(p), proposal.NextSecondMoment(p));
         var (bc1, bc2) = BiasCorrections(proposal.StepOf(p));
-        var d = _state.Get(Metric, p, v.shape, v).copy_(v).mul_(1 / bc2).sqrt_().add_(Epsilon);
-        var baseDirection = _state.Get(Base, p, v.shape, v).zero_().addcdiv_(m, d, -1 / bc1);
+        var d = _state.Get(Metric, p, v).copy_(v).mul_(1 / bc2).sqrt_().add_(Epsilon);
+        var baseDirection = _state.Get(Base, p, v).zero_().addcdiv_(m, d, -1 / bc1);
         proposal.SetMetric(p, d, baseDirection);
     }
 

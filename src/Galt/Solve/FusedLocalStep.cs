@@ -160,7 +160,7 @@ internal sealed class FusedLocalStep : IDisposable
     /// <summary>Solves again with other forces (the Gram, τ and path do not depend on them): only the k×k systems are redone.</summary>
     public void Resolve(double[] forces)
     {
-        LowRankProblem.Check(_input.Parameters.Select(t => t.shape).ToArray(), _input.Jacobians, _input.Stiffness, forces, _names);
+        LowRankProblem.CheckForces(forces, _names);
         Force = forces.ToArray();
         Solve();
     }

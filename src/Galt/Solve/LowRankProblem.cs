@@ -43,14 +43,25 @@ public sealed class LowRankProblem
             if (jacobians[i].Count != shapes.Count)
                 throw new ArgumentException($"{names[i]}: {jacobians[i].Count} Jacobian entries for {shapes.Count} parameter tensors.");
             for (int p = 0; p < shapes.Count; p++)
-                if (jacobians[i][p] is { } j && !j.shape.SequenceEqual(shapes[p]))
+                if (jacobians[i][p] is { } j && !TensorShapes.Matches(j, shapes[p]))
                     throw new ArgumentException($"{names[i]}: Jacobian on parameter tensor {p} has shape [{string.Join(",", j.shape)}], expected [{string.Join(",", shapes[p])}].");
             if (!(stiffness[i] >= 0) || double.IsInfinity(stiffness[i]))
                 throw new ArgumentException($"{names[i]}: stiffness ρ = {stiffness[i]} must be finite and ≥ 0.");
+        }
+        CheckForces(force, names);
+        return names;
+    }
+
+    /// <summary>
+    /// One finite force per constraint: what a re-solve of a checked problem with new forces must check (its shapes
+    /// cannot have changed, and reading every Jacobian's shape again costs a native call each).
+    /// </summary>
+    internal static void CheckForces(IReadOnlyList<double> force, IReadOnlyList<string> names)
+    {
+        if (force.Count != names.Count) throw new ArgumentException($"{force.Count} forces for {names.Count} constraints.");
+        for (int i = 0; i < force.Count; i++)
             if (!double.IsFinite(force[i]))
                 throw new ArgumentException($"{names[i]}: force f = {force[i]} is not finite.");
-        }
-        return names;
     }
 
     /// <summary>D_p.</summary>

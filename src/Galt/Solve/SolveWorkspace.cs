@@ -15,10 +15,29 @@ public sealed class SolveWorkspace : IDisposable
     {
         if (_buffers.TryGetValue((role, index), out var buffer))
         {
-            if (buffer.shape.SequenceEqual(shape) && buffer.dtype == like.dtype && buffer.device == like.device) return buffer;
+            if (TensorShapes.Matches(buffer, shape) && Fits(buffer, like)) return buffer;
             buffer.Dispose();
         }
-        buffer = empty(shape, like.dtype, like.device).DetachFromDisposeScope();
+        return Create(role, index, shape, like);
+    }
+
+    /// <summary>A tensor shaped like <paramref name="like"/> (and of its dtype and device), reused when it still fits.</summary>
+    public Tensor Get(string role, int index, Tensor like)
+    {
+        if (_buffers.TryGetValue((role, index), out var buffer))
+        {
+            if (TensorShapes.Same(buffer, like) && Fits(buffer, like)) return buffer;
+            buffer.Dispose();
+        }
+        return Create(role, index, like.shape, like);
+    }
+
+    private static bool Fits(Tensor buffer, Tensor like) =>
+        buffer.dtype == like.dtype && buffer.device_type == like.device_type && buffer.device_index == like.device_index;
+
+    private Tensor Create(string role, int index, long[] shape, Tensor like)
+    {
+        var buffer = empty(shape, like.dtype, like.device).DetachFromDisposeScope();
         _buffers[(role, index)] = buffer;
         return buffer;
     }

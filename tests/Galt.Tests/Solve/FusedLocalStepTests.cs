@@ -228,4 +228,21 @@ public class FusedLocalStepTests
         e = Assert.Throws<NonFiniteValueException>(() => FusedLocalStep.Propose(built.FusedMetric, built.FusedMetric.Reserve(built.Gradients), built.Input(built.Updated)));
         Assert.Equal("c1", e.Source);
     }
+
+    [Fact]
+    public void AResolveRefusesANonFiniteOrMissingForceAndKeepsItsSolution()
+    {
+        using var scope = NewDisposeScope();
+        var spec = new FusedCase(2, new[] { 19, 30 }, Seed: 9, NullFraction: 0, RhoMin: 1, RhoMax: 2, DuplicateRows: false, PriorSteps: 1,
+            SolveScope.Global, FloorRatio: 0.1, RhoAnchor: 0.1, SkipFirstTensor: false);
+        using var built = spec.Build();
+        var input = built.Input(built.Updated);
+        using var step = FusedLocalStep.Propose(built.FusedMetric, built.FusedMetric.Reserve(built.Gradients), input);
+        var before = step.JacobianDotDirection.ToArray();
+        var e = Assert.Throws<ArgumentException>(() => step.Resolve(new[] { 1.0, double.NaN }));
+        Assert.Contains("c1", e.Message);
+        e = Assert.Throws<ArgumentException>(() => step.Resolve(new[] { 1.0 }));
+        Assert.Contains("1 forces for 2 constraints", e.Message);
+        Assert.Equal(before, step.JacobianDotDirection);
+    }
 }
