@@ -17,7 +17,9 @@ namespace Galt.Experiments.Benchmarks;
 /// step (the fused CPU kernels), and <c>step_overhead_tensor_k…</c> for the same optimizer on the tensor path
 /// (<see cref="StepKernel.Tensor"/>), measured in the same loop so that the two compare under the same load; and the
 /// fused step against the memory floor: <c>bytes_per_step_k…</c>, the bandwidth it implies (<c>bandwidth_gbs_k…</c>),
-/// a parallel copy of the same bytes (<c>copy_bandwidth_gbs_k…</c>) and the ratio (<c>floor_share_k…</c>).
+/// a parallel copy of the same bytes (<c>copy_bandwidth_gbs_k…</c>) and the ratio (<c>floor_share_k…</c>); and where the
+/// fused step's time goes (<see cref="StepResult.PassTimes"/>): <c>pass_moments_ms_k…</c>, <c>pass_gram_ms_k…</c>,
+/// <c>pass_write_ms_k…</c> and <c>rest_ms_k…</c> (the step less its sweeps), medians over the timed steps.
 /// </summary>
 public sealed class SolveBenchmark : IRunnable
 {
@@ -58,12 +60,13 @@ public sealed class SolveBenchmark : IRunnable
         var clock = Stopwatch.StartNew();
 
         var table = new ReportTable { Title = "Median step time", Columns = { "k", "GALT step ms", "AdamW step ms", "ratio", "GALT tensor path ms", "tensor ratio" } };
+        var passes = new ReportTable { Title = "Where the fused step's time goes: medians of its three memory sweeps and of the rest (checks, the k×k solve, the multiplier rule), ms", Columns = { "k", "moments", "Gram", "write", "rest", "step" } };
         var floor = new ReportTable { Title = "The fused step against the memory floor: bytes its passes must move, the bandwidth that implies, and a parallel copy of the same bytes on this machine", Columns = { "k", "MB per step", "implied GB/s", "copy GB/s", "copy ms", "share of copy bandwidth" } };
         using var task = context.Progress.Start("Benchmark solve", (ConstraintCounts.Length + 1) * (warmup + repeats) * 3);
         var generator = new Generator((ulong)context.Seed + 1);
         foreach (int k in ConstraintCounts.Prepend(0))
         {
-            var (galtMs, tensorMs, adamMs) = Measure(k, warmup, repeats, generator, () => task.Advance(3));
+            var (galtMs, tensorMs, adamMs, pass) = Measure(k, warmup, repeats, generator, () => task.Advance(3));
             double ratio = galtMs / adamMs, tensorRatio = tensorMs / adamMs;
             table.Rows.Add(new() { k.ToString(), MarkdownReport.FormatNumber(galtMs), MarkdownReport.FormatNumber(adamMs), MarkdownReport.FormatNumber(ratio),
                 MarkdownReport.FormatNumber(tensorMs), MarkdownReport.FormatNumber(tensorRatio) });
@@ -72,6 +75,12 @@ public sealed class SolveBenchmark : IRunnable
             record.SetSummary($"adamw_step_ms_k{k}", adamMs);
             record.SetSummary($"step_overhead_tensor_k{k}", tensorRatio);
             record.SetSummary($"galt_tensor_step_ms_k{k}", tensorMs);
+            record.SetSummary($"pass_moments_ms_k{k}", pass.Moments);
+            record.SetSummary($"pass_gram_ms_k{k}", pass.Gram);
+            record.SetSummary($"pass_write_ms_k{k}", pass.Write);
+            record.SetSummary($"rest_ms_k{k}", pass.Others);
+            passes.Rows.Add(new() { k.ToString(), MarkdownReport.FormatNumber(pass.Moments), MarkdownReport.FormatNumber(pass.Gram), MarkdownReport.FormatNumber(pass.Write),
+                MarkdownReport.FormatNumber(pass.Others), MarkdownReport.FormatNumber(galtMs) });
             long bytes = FusedBytesPerStep(k);
             double copyMs = CopyMilliseconds(bytes, warmup, repeats);
             double implied = bytes / (galtMs * 1e6), copy = bytes / (copyMs * 1e6);
@@ -83,6 +92,7 @@ public sealed class SolveBenchmark : IRunnable
                 MarkdownReport.FormatNumber(copyMs), MarkdownReport.FormatNumber(implied / copy) });
         }
         record.Tables.Add(table);
+        record.Tables.Add(passes);
         record.Tables.Add(floor);
         record.Notes.Add("Bytes per step count what the fused passes must read and write per float32 element (a lower bound: each byte once per pass, "
             + "none of the chunk bookkeeping): pass 1 reads g, m, v and writes m′, v′ (5); pass 2, with constraints, reads m′, v′, the anchor, θ and the k rows (4 + k); "
@@ -93,7 +103,8 @@ public sealed class SolveBenchmark : IRunnable
         return record;
     }
 
-    private static (double GaltMs, double TensorMs, double AdamMs) Measure(int k, int warmup, int repeats, Generator generator, Action onStep)
+    private static (double GaltMs, double TensorMs, double AdamMs, (double Moments, double Gram, double Write, double Others) Passes) Measure(int k, int warmup,
+        int repeats, Generator generator, Action onStep)
     {
         using var scope = NewDisposeScope();
         var galtParams = Shapes.Select(s => new Parameter(randn(s, generator: generator))).ToArray();
@@ -111,23 +122,30 @@ public sealed class SolveBenchmark : IRunnable
         adamParams.Zip(grads).Select(pg => (pg.First * pg.Second!).sum()).Aggregate((a, b) => a + b).backward();
 
         var galtTimes = new List<double>();
+        var (moments, gram, write, rest) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
         var tensorTimes = new List<double>();
         var adamTimes = new List<double>();
         for (int r = 0; r < warmup + repeats; r++)
         {
             var clock = Stopwatch.StartNew();
-            galt.Step(grads, evaluations);
+            var step = galt.Step(grads, evaluations);
             double g = clock.Elapsed.TotalMilliseconds;
+            var times = step.PassTimes ?? throw new InvalidOperationException($"the fused step did not write the k = {k} step (the tensor path did): nothing to time per pass.");
             clock.Restart();
             tensor.Step(grads, evaluations);
             double t = clock.Elapsed.TotalMilliseconds;
             clock.Restart();
             adamW.step();
             double a = clock.Elapsed.TotalMilliseconds;
-            if (r >= warmup) { galtTimes.Add(g); tensorTimes.Add(t); adamTimes.Add(a); }
+            if (r >= warmup)
+            {
+                galtTimes.Add(g); tensorTimes.Add(t); adamTimes.Add(a);
+                moments.Add(times.MomentsSeconds * 1e3); gram.Add(times.GramSeconds * 1e3); write.Add(times.WriteSeconds * 1e3);
+                rest.Add(g - times.TotalSeconds * 1e3);
+            }
             onStep();
         }
-        return (Median(galtTimes), Median(tensorTimes), Median(adamTimes));
+        return (Median(galtTimes), Median(tensorTimes), Median(adamTimes), (Median(moments), Median(gram), Median(write), Median(rest)));
     }
 
     /// <summary>Bytes the fused passes must move for one step over <see cref="Shapes"/> with k constraint rows (see the report's note).</summary>

@@ -58,6 +58,6 @@ public sealed class AlHessianOptimizer : ConstrainedOptimizer
             Options.Penalty.Adapt(states[i], Options.Dual.UsePostResidual ? post[i] : values[i]);
         }
         step.Commit(Parameters, ParameterNames, Metric);
-        return new StepResult(double.NaN, values, post, step.Path, step.ConditionNumber, OuterStep: true) { Fused = step.Fused };
+        return new StepResult(double.NaN, values, post, step.Path, step.ConditionNumber, OuterStep: true) { Fused = step.Fused, PassTimes = step.PassTimes };
     }
 }

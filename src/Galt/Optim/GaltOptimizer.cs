@@ -97,7 +97,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
                 if (Options.RhoAnchorDecay < 1) RhoAnchor = Math.Max(0, RhoAnchor * Options.RhoAnchorDecay);
                 InnerCounter = 0;
             }
-            return new StepResult(double.NaN, values, post, step.Path, step.ConditionNumber, outer) { Fused = step.Fused };
+            return new StepResult(double.NaN, values, post, step.Path, step.ConditionNumber, outer) { Fused = step.Fused, PassTimes = step.PassTimes };
         }
     }
 

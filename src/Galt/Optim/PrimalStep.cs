@@ -40,6 +40,9 @@ internal sealed class PrimalStep : IDisposable
     /// <summary>True when the fused CPU path computes (and will write) this step.</summary>
     public bool Fused => _fused is not null;
 
+    /// <summary>The fused step's sweep times (the write's once committed); null on the tensor path.</summary>
+    public FusedPassTimes? PassTimes => _fused?.PassTimes;
+
     /// <summary>How the local system was solved.</summary>
     public SolvePath Path => _fused?.Path ?? _solution!.Path;
 

@@ -19,4 +19,7 @@ public sealed record StepResult(double Loss, IReadOnlyList<double> Values, IRead
 
     /// <summary>True when the fused CPU kernels computed and wrote this step (<see cref="StepKernel.Fused"/>).</summary>
     public bool Fused { get; init; }
+
+    /// <summary>The fused step's sweep times (null when the tensor path wrote the step).</summary>
+    public FusedPassTimes? PassTimes { get; init; }
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics;
+using Galt.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -72,8 +74,10 @@ internal sealed class FusedLocalStep : IDisposable
             // Pass 1. The floor applies when constraints are given, as on the tensor path; it matters only where rows touch.
             bool floored = input.MetricFloorRatio > 0 && input.Jacobians.Count > 0;
             var moments = new MomentSums[_chunks.Length];
+            long clock = Stopwatch.GetTimestamp();
             Run(_chunks, c => moments[c] = FusedSweeps.Moments(_tensors[_chunks[c].Tensor], _chunks[c].Start, _chunks[c].Length,
                 sumMetric: floored && _rowsOf[_chunks[c].Tensor].Length > 0));
+            _momentsSeconds = Stopwatch.GetElapsedTime(clock).TotalSeconds;
             var metricSum = new double[tensorCount];
             var finite = Enumerable.Repeat(true, tensorCount).ToArray();
             for (int c = 0; c < _chunks.Length; c++)
@@ -88,7 +92,9 @@ internal sealed class FusedLocalStep : IDisposable
                     _tensors[u].Floor = (float)(input.MetricFloorRatio * metricSum[u] / _tensors[u].Length);
 
             // Pass 2, then the k×k systems.
+            clock = Stopwatch.GetTimestamp();
             _sums = GramOfTensors();
+            _gramSeconds = Stopwatch.GetElapsedTime(clock).TotalSeconds;
             _systems = input.Options.Scope == SolveScope.Global
                 ? active.Length == 0 ? Array.Empty<RowSystem>() : new[] { RowSystem.Global(active, _rowsOf, _sums) }
                 : Enumerable.Range(0, tensorCount).Where(u => _rowsOf[u].Length > 0).Select(u => RowSystem.OfTensor(u, _rowsOf[u], _sums[u]!)).ToArray();
@@ -138,6 +144,11 @@ internal sealed class FusedLocalStep : IDisposable
     /// limit): then only the moments are done, and the caller finishes the step with <see cref="LowRankSolve"/>.
     /// </summary>
     public bool Solved { get; private set; }
+
+    private double _momentsSeconds, _gramSeconds, _writeSeconds;
+
+    /// <summary>Wall-clock time of passes 1 and 2, and of pass 3 once <see cref="Commit"/> ran (0 before).</summary>
+    public FusedPassTimes PassTimes => new(_momentsSeconds, _gramSeconds, _writeSeconds);
 
     /// <summary>The sweeps ran on 512-bit lanes (else 256-bit ones; see <see cref="LaneWidth"/>).</summary>
     public bool WideLanes => _tensors.Any(t => t.Wide);
@@ -190,12 +201,14 @@ internal sealed class FusedLocalStep : IDisposable
     public void Commit(double learningRate, double weightDecay)
     {
         var coefficients = Coefficients();
+        long clock = Stopwatch.GetTimestamp();
         float decay = weightDecay != 0 ? (float)(1 - learningRate * weightDecay) : 1f, rate = (float)learningRate;
         Run(_chunks, c =>
         {
             var t = _tensors[_chunks[c].Tensor];
             FusedSweeps.Write(t, _chunks[c].Start, _chunks[c].Length, coefficients[_chunks[c].Tensor], decay, rate, t.Theta);
         });
+        _writeSeconds = Stopwatch.GetElapsedTime(clock).TotalSeconds;
         _metric.Commit(_proposal);
     }
 

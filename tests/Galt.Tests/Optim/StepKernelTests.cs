@@ -55,9 +55,16 @@ public class StepKernelTests
             var a = fused.Step(gradients, evaluations);
             var b = tensor.Step(gradients, evaluations);
             Assert.False(b.Fused);
+            Assert.Null(b.PassTimes);
             Assert.Equal(b.Path, a.Path);
             if (a.Path == SolvePath.SequentialShermanMorrison) handedOver++;
-            else Assert.True(a.Fused, $"step {step} ({a.Path}) did not take the fused path");
+            else
+            {
+                Assert.True(a.Fused, $"step {step} ({a.Path}) did not take the fused path");
+                // Every sweep ran (the constraints touch every tensor), and took time.
+                var times = a.PassTimes!.Value;
+                Assert.True(times.MomentsSeconds > 0 && times.GramSeconds > 0 && times.WriteSeconds > 0, $"step {step}: pass times {times}");
+            }
             // The updates, not the parameters, so that rounding of θ itself does not hide a difference in δ.
             var moved = fusedParameters.Select((p, i) => p.detach().to(ScalarType.Float64) - before[i]).ToArray();
             var movedTensor = tensorParameters.Select((p, i) => p.detach().to(ScalarType.Float64) - beforeTensor[i]).ToArray();
@@ -79,5 +86,6 @@ public class StepKernelTests
         using var optimizer = new GaltOptimizer(new[] { parameter });
         var result = optimizer.Step(new Tensor?[] { ones(4, ScalarType.Float64) }, Array.Empty<ConstraintEvaluation>());
         Assert.False(result.Fused);
+        Assert.Null(result.PassTimes);
     }
 }
