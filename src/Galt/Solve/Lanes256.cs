@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Galt.Solve;
 
@@ -34,6 +35,10 @@ internal readonly struct Lanes256 : IFloatLanes<Lanes256, Wide256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 operator *(Lanes256 left, Lanes256 right) => new(left._v * right._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 operator /(Lanes256 left, Lanes256 right) => new(left._v / right._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Sqrt(Lanes256 value) => new(Vector256.Sqrt(value._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 InverseSqrtEstimate(Lanes256 value) =>
+        new(Avx.IsSupported ? Avx.ReciprocalSqrt(value._v) : Vector256<float>.One / Vector256.Sqrt(value._v));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 Abs(Lanes256 value) => new(Vector256.Abs(value._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 MaxNative(Lanes256 left, Lanes256 right) => new(Vector256.MaxNative(left._v, right._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes256 MinNative(Lanes256 left, Lanes256 right) => new(Vector256.MinNative(left._v, right._v));

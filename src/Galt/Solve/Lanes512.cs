@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Galt.Solve;
 
@@ -34,6 +35,10 @@ internal readonly struct Lanes512 : IFloatLanes<Lanes512, Wide512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 operator *(Lanes512 left, Lanes512 right) => new(left._v * right._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 operator /(Lanes512 left, Lanes512 right) => new(left._v / right._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Sqrt(Lanes512 value) => new(Vector512.Sqrt(value._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 InverseSqrtEstimate(Lanes512 value) =>
+        new(Avx512F.IsSupported ? Avx512F.ReciprocalSqrt14(value._v) : Vector512<float>.One / Vector512.Sqrt(value._v));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Abs(Lanes512 value) => new(Vector512.Abs(value._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 MaxNative(Lanes512 left, Lanes512 right) => new(Vector512.MaxNative(left._v, right._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 MinNative(Lanes512 left, Lanes512 right) => new(Vector512.MinNative(left._v, right._v));

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Galt.Solve;
 
@@ -28,6 +29,10 @@ internal readonly struct OneLane : IFloatLanes<OneLane, OneWide>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static OneLane operator *(OneLane left, OneLane right) => new(left._v * right._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static OneLane operator /(OneLane left, OneLane right) => new(left._v / right._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static OneLane Sqrt(OneLane value) => new(Vector128.Sqrt(value._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static OneLane InverseSqrtEstimate(OneLane value) =>
+        new(Sse.IsSupported ? Sse.ReciprocalSqrt(value._v) : Vector128<float>.One / Vector128.Sqrt(value._v));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static OneLane Abs(OneLane value) => new(Vector128.Abs(value._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static OneLane MaxNative(OneLane left, OneLane right) => new(Vector128.MaxNative(left._v, right._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static OneLane MinNative(OneLane left, OneLane right) => new(Vector128.MinNative(left._v, right._v));

@@ -47,6 +47,12 @@ internal interface IFloatLanes<TSelf, TWide>
     /// <summary>Lanewise square root.</summary>
     static abstract TSelf Sqrt(TSelf value);
 
+    /// <summary>
+    /// An estimate of 1/√x per lane with relative error below 2⁻¹¹ (the hardware's reciprocal-square-root instruction
+    /// where there is one, which does not occupy the divider; else 1/√x), for refining by Newton steps in float64.
+    /// </summary>
+    static abstract TSelf InverseSqrtEstimate(TSelf value);
+
     /// <summary>Lanewise absolute value.</summary>
     static abstract TSelf Abs(TSelf value);
 
