@@ -152,8 +152,8 @@ public sealed class AdamMetric : IDisposable
             apply.Add(() =>
             {
                 using var noGrad = no_grad();
-                _state.Get(M, index, like.shape, like).copy_(mValue);
-                _state.Get(V, index, like.shape, like).copy_(vValue);
+                _state.Get(M, index, like).copy_(mValue);
+                _state.Get(V, index, like).copy_(vValue);
                 mValue.Dispose(); vValue.Dispose();
             });
         }

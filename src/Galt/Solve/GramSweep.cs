@@ -7,7 +7,7 @@ namespace Galt.Solve;
 /// the Gram A_ij = ⟨J_i, J_j/D⟩ and τ_i = ⟨J_i, δ_b⟩ in float64, in the tensor path's symmetric form A = S Sᵀ,
 /// τ = S·(δ_b√D) with S_i = J_i/√D (D floored), plus max|δ_b| and min D, which with A's diagonal bound the direction.
 /// Up to four rows the sums stay in registers; more go through a scratch block and <see cref="GramTiles"/>. Generic
-/// over the lane width (<see cref="IFloatLanes{TSelf, TWide}"/>, chosen by <see cref="LaneWidth"/>); compiled fully
+/// over the lane width (<see cref="IFloatLanes{TSelf, TWide}"/>, chosen per tensor by <see cref="FusedTensor.Wide"/>); compiled fully
 /// optimised at first use, like <see cref="FusedSweeps"/>.
 /// </summary>
 internal static class GramSweep

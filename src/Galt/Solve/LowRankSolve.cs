@@ -33,7 +33,7 @@ public static class LowRankSolve
     private static Tensor BaseCopy(LowRankProblem problem, int p, SolveWorkspace? workspace)
     {
         var b = problem.BaseDirection[p].detach();
-        return workspace is null ? b.clone() : workspace.Get("δ", p, b.shape, b).copy_(b);
+        return workspace is null ? b.clone() : workspace.Get("δ", p, b).copy_(b);
     }
 
     private static Tensor[] BaseCopies(LowRankProblem problem, SolveWorkspace? workspace) =>

@@ -4,9 +4,9 @@ namespace Galt.Solve;
 /// float32 lanes of one SIMD width, as the fused sweeps (<see cref="FusedSweeps"/>, <see cref="GramSweep"/>) use them:
 /// <see cref="Lanes512"/> (sixteen consecutive elements, where the machine has 512-bit vectors), <see cref="Lanes256"/>
 /// (eight; elsewhere) or <see cref="OneLane"/> (one element in every lane, for a tensor's last few). The sweeps are
-/// generic over it, so each formula is written once and the JIT specialises it per width; the width is chosen once,
-/// by <see cref="System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated"/> (emulated 512-bit vectors would need
-/// twice the registers the sweeps' accumulators fit in).
+/// generic over it, so each formula is written once and the JIT specialises it per width; each step's tensors take
+/// the machine's width (<see cref="LaneWidth"/>; <see cref="FusedTensor.Wide"/>), 256-bit where 512-bit vectors are not
+/// accelerated, since emulated ones would need twice the registers the sweeps' accumulators fit in.
 /// </summary>
 /// <typeparam name="TSelf">The lanes type.</typeparam>
 /// <typeparam name="TWide">Its float64 half: <see cref="Widen"/> gives two of them.</typeparam>
