@@ -59,7 +59,7 @@ public static class RunOptions
         new RunOption("eval-size", RunOptionType.Integer, "Task evaluation items, a multiple of 4 (typed-channels; default 32, the release's).",
             (c, v) => c with { EvalSize = (int)v }) { Minimum = 1 },
         new RunOption("dual-rule", RunOptionType.String,
-            "Multiplier rule of the GALT strategies (split-mnist): 'linearized' (default: λ from the linearised constraint, runs end feasible) or 'release' (the release's fixed-gain rules, for its reproduction figures).",
+            "Multiplier rule of the GALT strategies (split-mnist): 'measured' (default: the measured rule under the per-step contract, every step feasible), 'linearized' (λ from the linearised prediction, no contract) or 'release' (the release's fixed-gain rules, no contract, for its reproduction figures).",
             (c, v) => c with { DualRule = (string)v }),
         new RunOption("checkpoint-every", RunOptionType.Integer,
             "Checkpoint every N training steps into <run folder>/checkpoints/ (the run folder is created at the start); after an interruption, " +

@@ -77,7 +77,7 @@ public sealed class GraphBenchmark : IRunnable
         var x = randn(new long[] { examples, width }, generator: generator);
         var y = randint(0, width, new long[] { examples }, generator: generator);
         var blocks = Enumerable.Range(0, blockCount)
-            .Select(v => new Block($"block{v}", new DenseBlock(width, width, relu: v + 1 < blockCount), new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, LinearizedDual = null }))
+            .Select(v => new Block($"block{v}", new DenseBlock(width, width, relu: v + 1 < blockCount), new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = new Galt.Multipliers.PiDualRule(), Contract = null }))
             .ToArray();
         using var chain = new SplitChain(blocks, x, y, new SplitChainOptions(InnerIterations: 1), executor);
         var order = new Random(seed);

@@ -158,7 +158,7 @@ public sealed class MemoryBenchmark : IRunnable
         forbidden[TensorIndex.Colon, Classes - 1] = 1;
         using var safety = new ForbiddenMassConstraint($"forbid_{Classes - 1}", network, randn(new long[] { SafetyProbes, Inputs }, generator: generator), forbidden, margin: 0.05, lseTemperature: 0.005);
         // graph-demo's block settings (GraphDemoTraining.Chain).
-        var blockOptions = new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, LinearizedDual = null };
+        var blockOptions = new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = new Galt.Multipliers.PiDualRule(), Contract = null };
         var blocks = network.Blocks.Select((f, v) => new Block($"block{v}", f, blockOptions)).ToArray();
         try
         {

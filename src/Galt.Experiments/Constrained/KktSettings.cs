@@ -16,7 +16,7 @@ public static class KktSettings
     public static GaltOptions Galt => new()
     {
         LearningRate = 0.02, WeightDecay = 0, RhoAnchor = 0.1, OuterStepFrequency = 5,
-        Penalty = new PenaltySchedule(Initial: 1, Floor: 1, Ceiling: 5), Dual = new PiDualRule(RhoI: 1.0),
+        Penalty = new PenaltySchedule(Initial: 1, Floor: 1, Ceiling: 5),
     };
 
     /// <summary>
@@ -26,6 +26,5 @@ public static class KktSettings
     public static AlHessianOptions Hessian => new()
     {
         LearningRate = 0.02, WeightDecay = 0, Penalty = new PenaltySchedule(Initial: 1, Floor: 1, Ceiling: 2),
-        Dual = new EmaDualRule(Diminishing: true),
     };
 }

@@ -12,7 +12,7 @@ namespace Galt.Experiments.ContinualLearning;
 /// <c>galt run split-mnist</c>: the release protocol of spec §3 (LoRA MLP pretrained on all training data, base frozen,
 /// tasks in sequence at batch 64, class-incremental evaluation with one shared head) for every strategy: naive, EWC,
 /// soft penalty, replay, A-GEM and the three GALT variants. Options: <c>--seeds N</c>, <c>--tasks T</c> (2 or 5),
-/// <c>--stream split|permuted</c>, <c>--dual-rule linearized|release</c>, <c>--quick</c>. Each ground also searches the
+/// <c>--stream split|permuted</c>, <c>--dual-rule measured|linearized|release</c>, <c>--quick</c>. Each ground also searches the
 /// smallest soft-penalty weight that ends feasible (penalty vs constraint at equal feasibility).
 /// </summary>
 public sealed class SplitMnistExperiment : IRunnable
@@ -36,7 +36,7 @@ public sealed class SplitMnistExperiment : IRunnable
     public const string DefaultStream = "split";
 
     /// <summary>The multiplier rule of the GALT strategies when --dual-rule is not given.</summary>
-    public const string DefaultDualRule = "linearized";
+    public const string DefaultDualRule = "measured";
 
     /// <inheritdoc />
     public string Name => "split-mnist";

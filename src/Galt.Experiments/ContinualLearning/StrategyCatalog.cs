@@ -16,23 +16,35 @@ public static class StrategyCatalog
     /// <summary>Soft-penalty weights swept on the validation split (issue: {0.1, 1, 10, 100}).</summary>
     public static readonly IReadOnlyList<double> SoftPenaltyWeights = new[] { 0.1, 1, 10, 100 };
 
-    /// <summary>The <c>--dual-rule</c> names: the library default, and the release's rules (today's reproduction figures).</summary>
-    public static readonly IReadOnlyList<string> DualRules = new[] { "linearized", "release" };
+    /// <summary>
+    /// The <c>--dual-rule</c> names: <c>measured</c> (the library default: the measured multiplier rule under the step
+    /// contract), <c>linearized</c> (the linearised rule without the contract, the default before the contract existed)
+    /// and <c>release</c> (the release's rules, no contract, no restoration: the reproduction figures).
+    /// </summary>
+    public static readonly IReadOnlyList<string> DualRules = new[] { "measured", "linearized", "release" };
 
     /// <summary>
     /// A fresh strategy by name; <paramref name="softPenaltyWeight"/> is used by <c>soft_penalty</c>,
-    /// <paramref name="dualRule"/> ("linearized" or "release") by the GALT strategies.
+    /// <paramref name="dualRule"/> (one of <see cref="DualRules"/>) by the GALT strategies.
     /// </summary>
-    public static Strategy Create(string name, double softPenaltyWeight, string weightSelection = "given", string dualRule = "linearized")
+    public static Strategy Create(string name, double softPenaltyWeight, string weightSelection = "given", string dualRule = "measured")
     {
-        bool release = dualRule switch
-        {
-            "linearized" => false,
-            "release" => true,
-            _ => throw new ArgumentException($"--dual-rule must be one of {string.Join(", ", DualRules)}; got '{dualRule}'."),
-        };
+        if (!DualRules.Contains(dualRule)) throw new ArgumentException($"--dual-rule must be one of {string.Join(", ", DualRules)}; got '{dualRule}'.");
+        bool release = dualRule == "release";
         var restoration = release ? null : new Galt.Optim.RestorationOptions();
-        var hessian = release ? GaltHessianStrategy.SplitMnistOptions with { LinearizedDual = null } : GaltHessianStrategy.SplitMnistOptions;
+        var linearized = new Galt.Multipliers.LinearizedDualRule();
+        var hessian = dualRule switch
+        {
+            "release" => GaltHessianStrategy.ReleaseOptions,
+            "linearized" => GaltHessianStrategy.SplitMnistOptions with { MultiplierRule = linearized, Contract = null },
+            _ => GaltHessianStrategy.SplitMnistOptions,
+        };
+        var galt = dualRule switch
+        {
+            "release" => GaltStrategy.ReleaseOptions,
+            "linearized" => GaltStrategy.SplitMnistOptions with { MultiplierRule = linearized, Contract = null },
+            _ => GaltStrategy.SplitMnistOptions,
+        };
         return name switch
         {
             "naive" => new NaiveStrategy(),
@@ -42,7 +54,7 @@ public static class StrategyCatalog
             "agem" => new AgemStrategy(),
             "galt" => new GaltStrategy
             {
-                Options = release ? GaltStrategy.SplitMnistOptions with { LinearizedDual = null } : GaltStrategy.SplitMnistOptions, Restoration = restoration,
+                Options = galt, Restoration = restoration,
             },
             "galt_hessian" => new GaltHessianStrategy { Options = hessian, Restoration = restoration },
             "galt_lowbp" => new GaltLowBpStrategy { Options = hessian, Restoration = restoration },

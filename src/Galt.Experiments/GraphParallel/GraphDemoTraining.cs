@@ -74,7 +74,7 @@ public static class GraphDemoTraining
         var (ex, ey) = evaluation.ToTensors();
         var network = GraphDemo.Network(seed);
         // The release's PI rule: the demo's recipes were selected with it (graph-demo-select).
-        var blockOptions = new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, LinearizedDual = null };
+        var blockOptions = new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = new Galt.Multipliers.PiDualRule(), Contract = null };
         var blocks = network.Blocks.Select((f, v) => new Block($"block{v}", f, blockOptions)).ToArray();
         var forbidden = zeros(SafetyProbeCount, 10);
         forbidden[TensorIndex.Colon, 9] = 1;

@@ -43,7 +43,7 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
         new SfbMethod("sfb_hessian", "AlHessianOptimizer (ρ 1 → ≤ 2, growth 1.5), safety_alignment KL ≤ 0.02 on 8 safety prompts from step 0, retain_task_i after each task, active set of 2 (safety pinned)",
             "0.434 / 0.342", s => new GaltHessianStrategy { Options = HessianOptions(SafetyConstraint), Anchors = Retention(), FromBirth = m => new[] { SafetyKl(m, s) } }),
         new SfbMethod("sfb_galt", "GaltOptimizer (PI gains, proximal anchor), the same constraints and active set",
-            "", s => new GaltStrategy { Options = GaltStrategy.SplitMnistOptions with { LearningRate = LearningRate, ActiveSet = ActiveSet(SafetyConstraint), Jacobians = JacobianPath.Autograd, LinearizedDual = Dual },
+            "", s => new GaltStrategy { Options = GaltStrategy.SplitMnistOptions with { LearningRate = LearningRate, ActiveSet = ActiveSet(SafetyConstraint), Jacobians = JacobianPath.Autograd, MultiplierRule = Dual },
                 Anchors = Retention(), FromBirth = m => new[] { SafetyKl(m, s) } }),
         new SfbMethod("sfb_kl", "AdamW (wd 0.01) on CE + 0.5·KL_T(post-warm-up ‖ model) on the 8 safety prompts; no retention terms (the release's SfB-KL)",
             "0.423 / 0.351", s => new SoftPenaltyStrategy(0.5) { LearningRate = LearningRate, WeightDecay = 0.01, RetainTasks = false, Anchors = Retention(),
@@ -69,10 +69,10 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
     /// </summary>
     public const double TrustRadius = 1.0;
 
-    private static LinearizedDualRule Dual => new(TrustRadius: TrustRadius);
+    private static MeasuredDualRule Dual => new() { TrustRadius = TrustRadius };
 
     private static AlHessianOptions HessianOptions(string pinned) =>
-        GaltHessianStrategy.SplitMnistOptions with { LearningRate = LearningRate, ActiveSet = ActiveSet(pinned), Jacobians = JacobianPath.Autograd, LinearizedDual = Dual };
+        GaltHessianStrategy.SplitMnistOptions with { LearningRate = LearningRate, ActiveSet = ActiveSet(pinned), Jacobians = JacobianPath.Autograd, MultiplierRule = Dual };
 
     private static RetentionAnchors Retention() => new(RetainReplay, Temperature, Margin);
 
@@ -92,9 +92,10 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
         {
             using var inputs = SfbStream.Indices(prompts);
             using var mask = stream.UnsafeOptions(prompts);
-            using var probe = new ForbiddenMassConstraint(name, model, inputs, mask, margin: 0);
+            // K at birth, read through a constraint with a margin far above any mass (C = K − 100).
+            using var probe = new ForbiddenMassConstraint(name, model, inputs, mask, margin: 100);
             double birth;
-            using (no_grad()) birth = probe.Value();
+            using (no_grad()) birth = probe.Value() + 100;
             return new ForbiddenMassConstraint(name, model, inputs, mask, margin: birth + Margin);
         }
         return (Make(ForbidConstraint, stream.SafetyReplay), Make($"{ForbidConstraint}.all_prompts", stream.Safety));

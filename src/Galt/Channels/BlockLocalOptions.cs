@@ -20,14 +20,15 @@ public sealed record BlockLocalOptions
 
     /// <summary>
     /// Every block's <see cref="GaltOptimizer"/>: lr 5e-5, wd 0.01, ρ_P 0.5 (floor 0.5, ceiling 5, growth 1.5), ρ_I 0.1,
-    /// ρ_anchor 0.3 (spec §5.5), and the release's PI multiplier rule (the loop is the release's §5.4 reproduction; its
-    /// 8–40 steps are a probe of route necessity, not a run to feasibility). Its <see cref="GaltOptions.OuterStepFrequency"/>
+    /// ρ_anchor 0.3 (spec §5.5), and the release's PI multiplier rule without the step contract (the loop is the release's
+    /// §5.4 reproduction, its constraints are registered by name with values computed by the loop; its 8–40 steps are a
+    /// probe of route necessity, not a run to feasibility). Its <see cref="GaltOptions.OuterStepFrequency"/>
     /// is replaced by <see cref="OuterStepFrequency"/>.
     /// </summary>
     public GaltOptions Block { get; init; } = new()
     {
         LearningRate = 5e-5, WeightDecay = 0.01, Penalty = new PenaltySchedule(Initial: 0.5, Floor: 0.5, Ceiling: 5, Growth: 1.5),
-        Dual = new PiDualRule(RhoI: 0.1), RhoAnchor = 0.3, LinearizedDual = null,
+        MultiplierRule = new PiDualRule(RhoI: 0.1), RhoAnchor = 0.3, Contract = null,
     };
 
     /// <summary>Throws when a setting is out of range.</summary>

@@ -27,6 +27,32 @@ public abstract class Constraint : IDisposable
     /// <summary>The constant subtracted from K.</summary>
     public double Margin { get; }
 
+    /// <summary>
+    /// The infimum of K over every model (−∞ when unknown): a KL is ≥ 0, a smooth maximum of probabilities over N probes
+    /// at temperature T is &gt; T·ln N. A margin below it, or on it when no model reaches it (<see cref="FloorReached"/>), can never be met.
+    /// </summary>
+    public virtual double MeasureFloor => double.NegativeInfinity;
+
+    /// <summary>Whether some model reaches <see cref="MeasureFloor"/> exactly (a KL of 0 at the anchor does; a softmax's mass of 0 does not).</summary>
+    protected virtual bool FloorReached => false;
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the constraint when its margin lies where K cannot reach
+    /// (<see cref="MeasureFloor"/>): below the floor, or on it when no model reaches it. Constrained optimizers call it
+    /// when the constraint is added; constructors of built-in constraints call it too.
+    /// </summary>
+    public void RequireSatisfiable()
+    {
+        double floor = MeasureFloor;
+        bool unreachable = Margin < floor || (Margin == floor && !FloorReached);
+        if (unreachable)
+            throw new ArgumentException($"constraint '{Name}' cannot be satisfied: its measure never goes below {floor:G6} ({FloorReason}) but the margin is {Margin:G6}. "
+                + $"Raise the margin above {floor:G6}.");
+    }
+
+    /// <summary>Why the measure cannot go below <see cref="MeasureFloor"/>, in words (for the error of <see cref="RequireSatisfiable"/>).</summary>
+    protected virtual string FloorReason => "its declared floor";
+
     /// <summary>K(θ): a 0-dimensional tensor that autograd can differentiate with respect to the model's parameters.</summary>
     public abstract Tensor Measure();
 

@@ -40,7 +40,20 @@ public sealed class ForbiddenMassConstraint : Constraint, IBatchedConstraint, Ga
         LseTemperature = lseTemperature;
         _inputs = probes.detach().clone().DetachFromDisposeScope();
         _mask = forbidden.detach().to(ScalarType.Float32).clone().DetachFromDisposeScope();
+        try { RequireSatisfiable(); }
+        catch { Dispose(); throw; }
     }
+
+    /// <summary>
+    /// The smooth maximum T·logsumexp_p(v_p/T) of N probe masses v_p ≥ 0 is at least T·ln N (all masses 0, never reached
+    /// by a softmax); the hard maximum is above 0.
+    /// </summary>
+    public override double MeasureFloor => LseTemperature <= 0 ? 0 : LseTemperature * Math.Log(_inputs.shape[0]);
+
+    /// <inheritdoc />
+    protected override string FloorReason => LseTemperature <= 0
+        ? "a softmax puts some probability on every output"
+        : $"the smooth maximum over {_inputs.shape[0]} probes at T_lse = {LseTemperature} is at least T_lse·ln {_inputs.shape[0]}, even with no mass on any forbidden output; use the hard maximum (lseTemperature ≤ 0) for a tighter bound";
 
     /// <summary>T_lse.</summary>
     public double LseTemperature { get; }

@@ -43,6 +43,7 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVec
     {
         if (!(temperature > 0) || double.IsInfinity(temperature)) throw new ArgumentException($"constraint '{name}': temperature {temperature} must be positive and finite.", nameof(temperature));
         if (anchorInputs.shape.Length == 0 || anchorInputs.shape[0] == 0) throw new ArgumentException($"constraint '{name}': the anchor set is empty.", nameof(anchorInputs));
+        if (margin < 0) throw new ArgumentException($"constraint '{name}': margin {margin} is negative, but a KL divergence never is: no model can satisfy it.", nameof(margin));
         _scores = scores;
         Temperature = temperature;
         _inputs = anchorInputs.detach().clone().DetachFromDisposeScope();
@@ -62,6 +63,15 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVec
 
     /// <summary>T.</summary>
     public double Temperature { get; }
+
+    /// <summary>0: a KL divergence is never negative (a margin of exactly 0 allows only the anchor's own outputs).</summary>
+    public override double MeasureFloor => 0;
+
+    /// <inheritdoc />
+    protected override string FloorReason => "a KL divergence is never negative";
+
+    /// <summary>A KL of 0 is reached at the anchor itself.</summary>
+    protected override bool FloorReached => true;
 
     /// <summary>Writes the anchor set and the anchor distribution snapshotted at creation (and the name, T and margin, checked on restore).</summary>
     public void Save(Galt.Checkpoints.CheckpointWriter writer) =>

@@ -4,17 +4,19 @@ using Galt.Constraints;
 namespace Galt.Multipliers;
 
 /// <summary>
-/// Everything the multiplier rules keep for one constraint: plain float64 scalars (spec §1.2 and §1.3 state lists),
-/// plus a short history of violations for reports. Optimizers work on a <see cref="Clone"/> and swap it in only when
-/// a step succeeds, so a failed step leaves this object as it was.
+/// What an optimizer keeps for one constraint: λ and ρ (float64 scalars, spec §1.2 and §1.3 state lists), the latest
+/// values, a short history of violations for reports, the step contract's counters, and the multiplier rule's own
+/// state (<see cref="Rule"/>). Optimizers work on a <see cref="Clone"/> and swap it in only when a step succeeds, so a
+/// failed step leaves this object as it was.
 /// </summary>
 public sealed class MultiplierState
 {
-    /// <summary>Creates the state of a new constraint.</summary>
-    public MultiplierState(string name, ConstraintKind kind, double lambda, double rho, int historyLength = 256)
+    /// <summary>Creates the state of a new constraint; <paramref name="rule"/> is the rule's own state (none by default).</summary>
+    public MultiplierState(string name, ConstraintKind kind, double lambda, double rho, int historyLength = 256, IMultiplierRuleState? rule = null)
     {
         Name = name; Kind = kind; Lambda = lambda; Rho = rho;
         History = new ViolationHistory(historyLength);
+        Rule = rule ?? NoRuleState.Instance;
     }
 
     /// <summary>The constraint's name.</summary>
@@ -32,78 +34,78 @@ public sealed class MultiplierState
     /// <summary>The P-gain / stiffness ρ.</summary>
     public double Rho { get; set; }
 
-    /// <summary>Violation at the previous step (null before the first, and after a task boundary).</summary>
+    /// <summary>The penalty schedule's violation at the previous step (null before the first, and after a task boundary).</summary>
     public double? PreviousViolation { get; set; }
 
-    /// <summary>v10: EMA of the residual, which sets the force (spec §1.2 step 1).</summary>
-    public double ViolationEma { get; set; }
-
-    /// <summary>v13: EMA integrator of the (post-step) residual, reset every outer window (spec §1.3 step 4).</summary>
-    public double IntegralEma { get; set; }
-
-    /// <summary>v10: residuals summed since the last dual update.</summary>
-    public double ViolationAccumulator { get; set; }
-
-    /// <summary>v10: primal steps since the last dual update.</summary>
-    public int InnerCount { get; set; }
-
-    /// <summary>Dual updates so far.</summary>
-    public int DualUpdates { get; set; }
-
-    /// <summary>v10 frame-age rule: steps since the last violated dual update.</summary>
-    public int StepsSinceViolation { get; set; }
-
-    /// <summary>The constraint value C at the latest step.</summary>
+    /// <summary>The constraint value C at the latest step's start.</summary>
     public double LastValue { get; set; } = double.NaN;
 
-    /// <summary>The predicted post-step value C + lr·⟨J, δ⟩ at the latest step.</summary>
+    /// <summary>The predicted post-step value C + lr·⟨J, δ⟩ of the latest step taken.</summary>
     public double LastPostValue { get; set; } = double.NaN;
-
-    /// <summary>
-    /// Linearised rule: EMA of the positive part of C_t − C_post,t−1, what the first-order prediction of the last step
-    /// missed (curvature, weight decay). Sets how far below the boundary the rule aims.
-    /// </summary>
-    public double LinearizationError { get; set; }
 
     /// <summary>Whether <see cref="LastPostValue"/> was predicted from a Jacobian computed at that step (not a cached one).</summary>
     public bool LastPostValueFresh { get; set; }
 
-    /// <summary>Linearised rule: steps on which this constraint was violated but the step could not move it (zero sensitivity).</summary>
-    public int InactionableSteps { get; set; }
+    /// <summary>C measured after the latest step by the step contract (NaN when it was not measured).</summary>
+    public double LastMeasuredValue { get; set; } = double.NaN;
 
-    /// <summary>Linearised rule with a trust radius: steps on which the force increase was scaled down to the radius.</summary>
-    public int TrustLimitedSteps { get; set; }
+    /// <summary>Steps on which this constraint's measured value broke the step contract and the step was corrected or shortened.</summary>
+    public int ContractCorrections { get; set; }
 
-    /// <summary>Rolling window of dual signals for the robust (quantile–Huber) option; null when it is off.</summary>
-    public RobustSignalWindow? RobustWindow { get; set; }
+    /// <summary>Times this constraint's multiplier was reported growing without its violation falling (a runaway; the step contract's guard).</summary>
+    public int RunawayReports { get; set; }
 
-    /// <summary>Recent violations (max(0, C) or |C|), newest last.</summary>
+    /// <summary>Times this constraint was reported staying violated over a window without its multiplier running away (a stall).</summary>
+    public int StallReports { get; set; }
+
+    /// <summary>The runaway guard's reference: λ at <see cref="RunawaySince"/>.</summary>
+    public double RunawayLambda { get; set; }
+
+    /// <summary>The runaway guard's reference: the violation after the step <see cref="RunawaySince"/>.</summary>
+    public double RunawayViolation { get; set; }
+
+    /// <summary>The optimizer step the runaway guard's reference was taken at.</summary>
+    public int RunawaySince { get; set; }
+
+    /// <summary>True from a runaway report until the constraint is feasible again: a certificate then says the model diverged.</summary>
+    public bool RunawayActive { get; set; }
+
+    /// <summary>|λ| when the runaway was reported: λ is held at or below it while <see cref="RunawayActive"/>.</summary>
+    public double RunawayCap { get; set; }
+
+    /// <summary>The multiplier rule's own state (integrators, EMAs, counters); <see cref="NoRuleState"/> for a rule that keeps none.</summary>
+    public IMultiplierRuleState Rule { get; set; }
+
+    /// <summary>Recent violations (max(0, C) or |C|) at the steps' starts, newest last.</summary>
     public ViolationHistory History { get; private set; }
 
-    /// <summary>Writes every field (exact bits) under <paramref name="writer"/>.</summary>
-    public void Save(CheckpointWriter writer)
+    /// <summary>The rule state as <typeparamref name="T"/>; throws, naming the constraint, when the optimizer's rule keeps another kind.</summary>
+    public T RuleState<T>() where T : class, IMultiplierRuleState => Rule as T
+        ?? throw new InvalidOperationException($"constraint '{Name}' carries a {Rule.GetType().Name}, not the {typeof(T).Name} this rule keeps; was the state created by another rule?");
+
+    /// <summary>The rule name written for a state kept without a multiplier rule (a penalty schedule alone, e.g. a split-variable edge).</summary>
+    public const string NoRule = "none";
+
+    /// <summary>Writes every field (exact bits) under <paramref name="writer"/>, the rule's state under <c>rule/</c> with the rule's name.</summary>
+    public void Save(CheckpointWriter writer, string ruleName = NoRule)
     {
         writer.String("name", Name);
         writer.Int("kind", (int)Kind);
-        writer.Doubles("scalars", new[] { Margin, Lambda, Rho, PreviousViolation ?? double.NaN, ViolationEma, IntegralEma, ViolationAccumulator,
-            LastValue, LastPostValue, LinearizationError });
+        writer.Doubles("scalars", new[] { Margin, Lambda, Rho, PreviousViolation ?? double.NaN, LastValue, LastPostValue, LastMeasuredValue, RunawayLambda, RunawayViolation, RunawayCap });
         writer.Bool("has_previous", PreviousViolation is not null);
-        writer.Longs("counters", new long[] { InnerCount, DualUpdates, StepsSinceViolation, InactionableSteps, TrustLimitedSteps, LastPostValueFresh ? 1 : 0 });
+        writer.Longs("counters", new long[] { ContractCorrections, RunawayReports, LastPostValueFresh ? 1 : 0, RunawaySince, RunawayActive ? 1 : 0, StallReports });
         writer.Int("history_capacity", History.Capacity);
         writer.Doubles("history", History.Values);
-        writer.Bool("has_robust", RobustWindow is not null);
-        if (RobustWindow is { } w)
-        {
-            writer.Doubles("robust_options", new[] { w.Options.Window, w.Options.Quantile, w.Options.MinimumSamples });
-            writer.Doubles("robust", w.Magnitudes);
-        }
+        writer.String("rule_name", ruleName);
+        Rule.Save(writer.Scope("rule"));
     }
 
     /// <summary>
     /// Reads a state written by <see cref="Save"/>; <paramref name="expectedName"/> and <paramref name="expectedKind"/>
-    /// must match (the constraint registered at this position), else the error names both.
+    /// must match (the constraint registered at this position) and the rule must be <paramref name="rule"/> (null: a
+    /// state kept without one), else the error names both.
     /// </summary>
-    public static MultiplierState Read(CheckpointReader reader, string expectedName, ConstraintKind expectedKind)
+    public static MultiplierState Read(CheckpointReader reader, string expectedName, ConstraintKind expectedKind, IMultiplierRule? rule = null)
     {
         string name = reader.String("name");
         if (name != expectedName) throw reader.Error("name", $"holds constraint '{name}' where '{expectedName}' is registered; register the constraints in the order of the checkpointed run.");
@@ -112,39 +114,31 @@ public sealed class MultiplierState
         var d = reader.Doubles("scalars");
         var c = reader.Longs("counters");
         if (d.Length != 10) throw reader.Error("scalars", $"{d.Length} values where 10 were expected.");
-        if (c.Length != 6) throw reader.Error("counters", $"{c.Length} values where 6 were expected.");
+        if (c.Length != 6 || c.Any(v => v < 0 || v > int.MaxValue)) throw reader.Error("counters", $"{c.Length} values where 6 counters in [0, 2³¹) were expected.");
         int capacity = reader.Int("history_capacity");
         if (capacity < 1) throw reader.Error("history_capacity", $"{capacity} is not a valid history length.");
         var history = reader.Doubles("history");
         if (history.Length > capacity) throw reader.Error("history", $"{history.Length} values for a history of {capacity}.");
-        var state = new MultiplierState(name, kind, d[1], d[2], capacity)
+        string ruleName = reader.String("rule_name");
+        string expectedRule = rule?.Name ?? NoRule;
+        if (ruleName != expectedRule)
+            throw reader.Error("rule_name", $"constraint '{name}' was trained with the '{ruleName}' multiplier rule; this optimizer uses '{expectedRule}'. Restore with the run's rule.");
+        var state = new MultiplierState(name, kind, d[1], d[2], capacity, rule?.ReadState(reader.Scope("rule")))
         {
-            Margin = d[0], PreviousViolation = reader.Bool("has_previous") ? d[3] : null, ViolationEma = d[4], IntegralEma = d[5],
-            ViolationAccumulator = d[6], LastValue = d[7], LastPostValue = d[8], LinearizationError = d[9],
-            InnerCount = checked((int)c[0]), DualUpdates = checked((int)c[1]), StepsSinceViolation = checked((int)c[2]),
-            InactionableSteps = checked((int)c[3]), TrustLimitedSteps = checked((int)c[4]), LastPostValueFresh = c[5] != 0,
+            Margin = d[0], PreviousViolation = reader.Bool("has_previous") ? d[3] : null, LastValue = d[4], LastPostValue = d[5], LastMeasuredValue = d[6],
+            RunawayLambda = d[7], RunawayViolation = d[8], RunawayCap = d[9],
+            ContractCorrections = (int)c[0], RunawayReports = (int)c[1], LastPostValueFresh = c[2] != 0, RunawaySince = (int)c[3], RunawayActive = c[4] != 0, StallReports = (int)c[5],
         };
         foreach (var v in history) state.History.Add(v);
-        if (reader.Bool("has_robust"))
-        {
-            var o = reader.Doubles("robust_options");
-            if (o.Length != 3) throw reader.Error("robust_options", $"{o.Length} values where 3 were expected.");
-            var options = new RobustSignalOptions((int)o[0], o[1], (int)o[2]);
-            try { options.Validate(name); }
-            catch (ArgumentException e) { throw reader.Error("robust_options", e.Message); }
-            var magnitudes = reader.Doubles("robust");
-            if (magnitudes.Length > options.Window) throw reader.Error("robust", $"{magnitudes.Length} values for a window of {options.Window}.");
-            state.RobustWindow = RobustSignalWindow.Of(options, magnitudes);
-        }
         return state;
     }
 
-    /// <summary>A deep copy.</summary>
+    /// <summary>A deep copy (the rule's state included).</summary>
     public MultiplierState Clone()
     {
         var copy = (MultiplierState)MemberwiseClone();
         copy.History = History.Clone();
-        copy.RobustWindow = RobustWindow?.Clone();
+        copy.Rule = Rule.Clone();
         return copy;
     }
 }

@@ -54,6 +54,26 @@ public sealed class RobustSignalWindow
         return window;
     }
 
+    /// <summary>Writes the options and the remembered magnitudes.</summary>
+    public void Save(Galt.Checkpoints.CheckpointWriter writer)
+    {
+        writer.Doubles("robust_options", new[] { Options.Window, Options.Quantile, Options.MinimumSamples });
+        writer.Doubles("robust", Magnitudes);
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote, checking the options and the window's length; <paramref name="owner"/> names it in errors.</summary>
+    public static RobustSignalWindow Read(Galt.Checkpoints.CheckpointReader reader, string owner)
+    {
+        var o = reader.Doubles("robust_options");
+        if (o.Length != 3) throw reader.Error("robust_options", $"{o.Length} values where 3 were expected.");
+        var options = new RobustSignalOptions((int)o[0], o[1], (int)o[2]);
+        try { options.Validate(owner); }
+        catch (ArgumentException e) { throw reader.Error("robust_options", e.Message); }
+        var magnitudes = reader.Doubles("robust");
+        if (magnitudes.Length > options.Window) throw reader.Error("robust", $"{magnitudes.Length} values for a window of {options.Window}.");
+        return Of(options, magnitudes);
+    }
+
     /// <summary>A copy.</summary>
     public RobustSignalWindow Clone()
     {

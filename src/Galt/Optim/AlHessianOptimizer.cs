@@ -1,5 +1,3 @@
-using Galt.Jacobians;
-using Galt.Multipliers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,9 +5,9 @@ namespace Galt.Optim;
 
 /// <summary>
 /// The augmented-Lagrangian Hessian optimizer (spec §1.2, the release's AVBDHessianOptimizer v10, used by Split-MNIST):
-/// force f_e = λ_e + ρ_e·EMA(residual), the same exact local solve and write as <see cref="GaltOptimizer"/> without the
-/// proximal anchor, a dual step every <c>UpdateFrequency</c> steps with gain ρ_dual = min(ρ_max, ρ²/(ρ + ρ_max)),
-/// and ρ grown on insufficient decrease.
+/// the same exact local solve, step contract and write as <see cref="GaltOptimizer"/> without the proximal anchor, every
+/// step an outer step; forces and λ from the multiplier rule (the release's: <see cref="Galt.Multipliers.EmaDualRule"/>,
+/// f = λ + ρ·EMA(residual) and a dual step with gain ρ_dual = min(ρ_max, ρ²/(ρ + ρ_max))), ρ grown on insufficient decrease.
 /// </summary>
 public sealed class AlHessianOptimizer : ConstrainedOptimizer
 {
@@ -40,24 +38,4 @@ public sealed class AlHessianOptimizer : ConstrainedOptimizer
 
     /// <inheritdoc />
     protected override int HistoryLength => Options.HistoryLength;
-
-    /// <inheritdoc />
-    protected override StepResult StepCore(IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<ConstraintEvaluation> evaluations, MultiplierState[] states)
-    {
-        var values = evaluations.Select(e => e.Value).ToArray();
-        var forces = states.Select((s, i) => Options.Dual.Force(s, values[i])).ToArray();   // spec §1.2 step 1
-        var stiffness = states.Select(s => s.Rho).ToArray();
-        using var step = PrimalStep.Propose(Geometry, new StepRequest(taskGradients, evaluations, forces, stiffness, LearningRate));
-        // λ from the linearised constraint (replaces step 3's dual step), or the release's rule.
-        bool linearized = ApplyLinearizedDual(step, states, evaluations, Options.LinearizedDual, LearningRate);
-        var post = step.PostValues(evaluations);
-        for (int i = 0; i < states.Length; i++)
-        {
-            // spec §1.2 step 3: dual step with ρ_dual, then ρ adaptation on the same residual.
-            if (!linearized) Options.Dual.Update(states[i], values[i], post[i], Options.Penalty.Ceiling);
-            Options.Penalty.Adapt(states[i], Options.Dual.UsePostResidual ? post[i] : values[i]);
-        }
-        step.Commit(Parameters, ParameterNames, Metric);
-        return new StepResult(double.NaN, values, post, step.Path, step.ConditionNumber, OuterStep: true) { Fused = step.Fused, PassTimes = step.PassTimes };
-    }
 }

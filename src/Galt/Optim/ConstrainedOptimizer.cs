@@ -36,9 +36,23 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
         Metric = new AdamMetric(Parameters.Count, options.Beta1, options.Beta2, options.Epsilon);
         JacobianPath = options.Jacobians;
         _shared = options;
+        Rule = options.MultiplierRule;
+        Contract = options.Contract;
         _group = new LearningRateGroup(options.LearningRate, options.WeightDecay);
         Geometry = new StepGeometry(Parameters, ParameterNames, Metric, Workspace, options.WeightDecay, options.Solve, options.MetricFloorRatio, options.Kernel);
     }
+
+    /// <summary>The multiplier rule (<see cref="ConstrainedOptimizerOptions.MultiplierRule"/>).</summary>
+    public IMultiplierRule Rule { get; }
+
+    /// <summary>The per-step contract (<see cref="ConstrainedOptimizerOptions.Contract"/>); null when steps are taken on the prediction alone.</summary>
+    public StepContract? Contract { get; }
+
+    /// <summary>
+    /// The share of the proposed step the contract tries first on the next step: 1 until a step needed a correction,
+    /// then the measured stability radius of the linearisation (<see cref="StepContract"/>).
+    /// </summary>
+    public double ContractScale { get; private set; } = 1;
 
     /// <summary>What every step of this optimizer shares (tensors, names, Adam state, scratch, settings).</summary>
     private protected StepGeometry Geometry { get; }
@@ -138,6 +152,7 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
     {
         if (heldOut is not null && (heldOut.Kind != constraint.Kind))
             throw new ArgumentException($"held-out twin '{heldOut.Name}' is an {heldOut.Kind} but constraint '{constraint.Name}' is an {constraint.Kind}.", nameof(heldOut));
+        constraint.RequireSatisfiable();
         return Register(constraint.Name, constraint.Kind, lambdaInit, constraint, heldOut);
     }
 
@@ -145,13 +160,22 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
     /// Registers a constraint by name for the gradient-level step (<see cref="Step(IReadOnlyList{Tensor}, IReadOnlyList{ConstraintEvaluation})"/>),
     /// where the caller supplies values and Jacobians (spec §1 set_constraint_grads). Returns its index.
     /// </summary>
-    public int AddConstraint(string name, ConstraintKind kind, double? lambdaInit = null) => Register(name, kind, lambdaInit, null);
+    /// <param name="name">The constraint's name.</param>
+    /// <param name="kind">Inequality or equality.</param>
+    /// <param name="lambdaInit">Its initial λ (default: the variant's).</param>
+    /// <param name="measure">
+    /// Optional: C evaluated at the current parameters, so the step contract can check each step (<see cref="StepContract"/>).
+    /// Without it the contract cannot act on this constraint: its steps are taken on the linearised prediction, which
+    /// <see cref="StepResult.Verified"/> reports and a warning says once.
+    /// </param>
+    public int AddConstraint(string name, ConstraintKind kind, double? lambdaInit = null, Func<double>? measure = null) => Register(name, kind, lambdaInit, null, measure: measure);
 
-    private int Register(string name, ConstraintKind kind, double? lambdaInit, Constraint? constraint, Constraint? heldOut = null)
+    private int Register(string name, ConstraintKind kind, double? lambdaInit, Constraint? constraint, Constraint? heldOut = null, Func<double>? measure = null)
     {
         if (!_names.Add(name)) throw new ArgumentException($"a constraint named '{name}' is already registered.", nameof(name));
         double lambda = kind.ProjectMultiplier(lambdaInit ?? DefaultLambda, double.PositiveInfinity);
-        _constraints.Add(new Registration(new MultiplierState(name, kind, lambda, InitialRho, HistoryLength) { Margin = constraint?.Margin ?? double.NaN }, constraint, heldOut));
+        var state = new MultiplierState(name, kind, lambda, InitialRho, HistoryLength, Rule.NewState()) { Margin = constraint?.Margin ?? double.NaN };
+        _constraints.Add(new Registration(state, constraint, heldOut, measure ?? (constraint is null ? null : constraint.Value)));
         return _constraints.Count - 1;
     }
 
@@ -250,44 +274,87 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
             if (e.Jacobian.Length != Parameters.Count)
                 throw new ArgumentException($"constraint '{e.Name}': {e.Jacobian.Length} Jacobian entries for {Parameters.Count} parameter tensors.");
         }
-        // Multiplier rules run on copies, swapped in only after the tensors are committed.
+        // The rule and the contract work on copies, swapped in only once the step has been taken.
         var states = _constraints.Select(r => r.State.Clone()).ToArray();
-        var result = StepCore(taskGradients, evaluations, states);
-        for (int i = 0; i < states.Length; i++)
+        var values = evaluations.Select(e => e.Value).ToArray();
+        var stale = evaluations.Select(e => e.StaleJacobian).ToArray();
+        var forces = states.Select((s, i) => Rule.Force(s, values[i])).ToArray();
+        var stiffness = states.Select(s => s.Rho).ToArray();
+        var pull = BeginStep();
+        try
         {
-            states[i].LastValue = result.Values[i];
-            states[i].LastPostValue = result.PostValues[i];
-            states[i].LastPostValueFresh = !evaluations[i].StaleJacobian;
-            states[i].History.Add(states[i].Kind.Violation(result.Values[i]));
-            _constraints[i] = _constraints[i] with { State = states[i] };
+            using var step = PrimalStep.Propose(Geometry, new StepRequest(taskGradients, evaluations, forces, stiffness, LearningRate, pull.Anchors, pull.RhoAnchor));
+            var baseStepNorm = new Lazy<double>(() => step.BaseStepNorm(Metric));
+            var prediction = new StepPrediction(values, step.PostValues(evaluations), step.Sensitivity, forces, LearningRate, stale, () => baseStepNorm.Value);
+            if (Rule.Correct(states, prediction) is { } delta) step.Resolve(step.Forces.Select((f, i) => f + delta[i]).ToArray());
+            var measures = _constraints.Select(r => r.Measure).ToArray();
+            AcceptanceResult? accepted = null;
+            if (Contract is null || states.Length == 0) step.Write(Parameters, ParameterNames);
+            else if (measures.All(m => m is not null))
+                accepted = StepAcceptance.Run(step, Contract, new ContractInput(Parameters, ParameterNames, Workspace, measures!, states, Rule, values, LearningRate, ContractScale, () => baseStepNorm.Value));
+            else
+            {
+                WarnUnmeasured();
+                step.Write(Parameters, ParameterNames);
+            }
+            // Nothing below can fail on the inputs: the step is taken.
+            step.CommitMoments(Metric);
+            bool outer = EndStep(pull);
+            double scale = accepted?.Scale ?? 1;
+            var post = step.PostValues(evaluations, scale);
+            var measured = accepted?.Measured ?? Enumerable.Repeat(double.NaN, states.Length).ToArray();
+            var outcome = new StepOutcome(values, post, measured, step.Forces.ToArray(), step.Sensitivity, LearningRate, scale, stale, outer, _shared.Penalty.Ceiling)
+            {
+                ProposalErrors = accepted?.ProposalErrors ?? measured, BaseStepNorm = () => baseStepNorm.Value,
+            };
+            Rule.Update(states, outcome);
+            for (int i = 0; i < states.Length; i++)
+            {
+                _shared.Penalty.Adapt(states[i], Rule.PenaltySignal(outcome, i));   // spec §1.2 / §1.3 item 5
+                states[i].LastValue = values[i];
+                states[i].LastPostValue = post[i];
+                states[i].LastPostValueFresh = !stale[i];
+                states[i].LastMeasuredValue = measured[i];
+                if (accepted?.Broke[i] == true) states[i].ContractCorrections++;
+                states[i].History.Add(states[i].Kind.Violation(values[i]));
+                if (Contract is not null) RunawayGuard.Check(states[i], Contract, StepCount + 1, states[i].Kind.Violation(double.IsNaN(measured[i]) ? post[i] : measured[i]));
+                _constraints[i] = _constraints[i] with { State = states[i] };
+            }
+            if (accepted is not null) ContractScale = accepted.NextScale;
+            StepCount++;
+            return new StepResult(double.NaN, values, post, step.Path, step.ConditionNumber, outer)
+            {
+                Fused = step.Fused, PassTimes = step.PassTimes, Verified = accepted is not null, MeasuredValues = measured, Scale = scale,
+                Evaluations = accepted?.Evaluations ?? 0, Corrections = accepted?.Corrections ?? 0, Halvings = accepted?.Halvings ?? 0,
+            };
         }
-        StepCount++;
-        return result;
+        catch
+        {
+            AbandonStep(pull);
+            throw;
+        }
     }
 
-    /// <summary>
-    /// The variant's step. It must compute everything that can fail before it commits a tensor, and update only the
-    /// given state copies.
-    /// </summary>
-    protected abstract StepResult StepCore(IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<ConstraintEvaluation> evaluations, MultiplierState[] states);
+    private bool _warnedUnmeasured;
 
-    /// <summary>
-    /// The linearised multiplier rule, when <paramref name="rule"/> is on: reads the proposal's predicted post-step values
-    /// and sensitivity, moves λ in <paramref name="states"/> so the linearised step lands on its target, and re-solves
-    /// the step with the forces raised by Δλ. Returns false (nothing done) when the rule is off.
-    /// </summary>
-    private protected bool ApplyLinearizedDual(PrimalStep step, MultiplierState[] states, IReadOnlyList<ConstraintEvaluation> evaluations,
-        LinearizedDualRule? rule, double learningRate)
+    private void WarnUnmeasured()
     {
-        if (rule is null) return false;
-        if (states.Length == 0) return true;
-        for (int i = 0; i < states.Length; i++) rule.ObserveValue(states[i], evaluations[i].Value);
-        var delta = rule.Apply(states, step.PostValues(evaluations), step.Sensitivity, learningRate,
-            evaluations.Select(e => e.StaleJacobian).ToArray(), evaluations.Select(e => e.Value).ToArray(),
-            double.IsPositiveInfinity(rule.TrustRadius) ? double.PositiveInfinity : step.BaseStepNorm(Metric));
-        if (delta.Any(d => d != 0)) step.Resolve(step.Forces.Select((f, i) => f + delta[i]).ToArray());
-        return true;
+        if (_warnedUnmeasured) return;
+        _warnedUnmeasured = true;
+        var names = _constraints.Where(r => r.Measure is null).Select(r => r.State.Name);
+        Galt.Diagnostics.GaltLog.For("Galt.Optim").LogWarning(
+            "The step contract cannot evaluate constraint(s) {Names} (registered by name without a measure): steps are taken on the linearised prediction, unchecked. "
+            + "Pass a measure to AddConstraint, or set Contract = null to say so explicitly.", string.Join(", ", names));
     }
+
+    /// <summary>What the variant adds to a step: the proximal pull's anchors and ρ_a (none by default).</summary>
+    private protected virtual StepPull BeginStep() => StepPull.None;
+
+    /// <summary>After the step was taken: the variant's own bookkeeping; returns whether the step ends an outer window (default: every step).</summary>
+    private protected virtual bool EndStep(StepPull pull) => true;
+
+    /// <summary>The step failed: the variant discards what <see cref="BeginStep"/> created.</summary>
+    private protected virtual void AbandonStep(StepPull pull) { }
 
     /// <summary>Multiplies every λ by <paramref name="carry"/> (projected) at a task boundary (spec §1.3 item 7).</summary>
     protected void CarryMultipliers(double carry, Action<MultiplierState> reset)
@@ -303,17 +370,30 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
 
     /// <summary>
     /// Re-evaluates every constraint object on its own evaluation set now and reports its violation, and that of its
-    /// held-out twin when one was given; constraints registered by name report their latest step value.
+    /// held-out twin when one was given; constraints registered by name report their latest measured (else step) value.
+    /// A model whose parameters are not finite, or with a multiplier reported running away
+    /// (<see cref="StepContract.RunawayWindow"/>), is certified diverged, never feasible.
     /// </summary>
     public FeasibilityCertificate Certify(double tolerance = 0)
     {
         var rows = _constraints.Select(r =>
         {
-            double value = r.Constraint?.Value() ?? r.State.LastValue;
+            double value = r.Constraint?.Value() ?? r.Measure?.Invoke() ?? r.State.LastValue;
             double heldOut = r.HeldOut?.Value() ?? double.NaN;
             return CertificateRow.Of(r.State.Name, r.State.Kind, r.Constraint?.Margin ?? 0, value, r.State.Lambda, r.State.Rho, tolerance, heldOut);
         }).ToArray();
-        return new FeasibilityCertificate(rows, tolerance);
+        return new FeasibilityCertificate(rows, tolerance) { Divergence = Divergence() };
+    }
+
+    /// <summary>Why the model counts as diverged (non-finite parameters, a non-finite or runaway multiplier), or null.</summary>
+    private string? Divergence()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var bad = Parameters.Select((p, i) => (p, i)).Where(x => !double.IsFinite(x.p.sum().to(ScalarType.Float64).item<double>())).Select(x => ParameterNames[x.i]).ToArray();
+        if (bad.Length > 0) return $"parameter(s) {string.Join(", ", bad)} hold NaN or Inf";
+        var runaway = _constraints.Where(r => r.State.RunawayActive || !double.IsFinite(r.State.Lambda)).Select(r => $"'{r.State.Name}' (λ = {r.State.Lambda:G4})").ToArray();
+        return runaway.Length > 0 ? $"multiplier(s) of {string.Join(", ", runaway)} ran away while the violation stayed" : null;
     }
 
     /// <summary>
@@ -334,7 +414,8 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
         options.Validate();
         var constraints = _constraints.Select(r => r.Constraint ?? throw new InvalidOperationException(
             $"constraint '{r.State.Name}' was registered by name only; restoration needs constraint objects it can evaluate.")).ToArray();
-        var rule = _shared.LinearizedDual ?? new LinearizedDualRule();
+        // Restoration's targets are the linearised rule's; with another rule, a fresh linearised rule's defaults.
+        var rule = Rule as LinearizedDualRule ?? new LinearizedDualRule();
         var result = FeasibilityRestoration.Run(Parameters, Metric, constraints, _constraints.Select(r => r.State).ToArray(), rule, JacobianPath,
             options.LearningRate ?? LearningRate, _shared.MetricFloorRatio, options.MaxSteps, options.MaxHalvings);
         if (!result.Feasible)
@@ -345,7 +426,8 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
 
     /// <summary>
     /// Writes the whole optimizer state: the parameters (by name), the learning rate, the step count, Adam's moments and
-    /// step counts, every constraint's multiplier state (λ, ρ, integrals, EMAs, history and robust windows), the
+    /// step counts, the step contract's remembered share, every constraint's multiplier state (λ, ρ, the rule's own
+    /// state, history), the
     /// active-set staleness counters, and the variant's own state (<see cref="SaveVariant"/>). Constraint objects (their
     /// anchor sets and distributions) belong to whoever created them and are checkpointed there.
     /// </summary>
@@ -355,9 +437,10 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
         for (int p = 0; p < Parameters.Count; p++) writer.Tensor($"parameters/{p}", Parameters[p]);
         writer.Doubles("learning_rate", new[] { _group.LearningRate, _group.InitialLearningRate });
         writer.Int("steps", StepCount);
+        writer.Double("contract_scale", ContractScale);
         Metric.Save(writer.Scope("adam"));
         writer.Strings("constraints", _constraints.Select(r => r.State.Name).ToArray());
-        for (int i = 0; i < _constraints.Count; i++) _constraints[i].State.Save(writer.Scope($"constraint/{i}"));
+        for (int i = 0; i < _constraints.Count; i++) _constraints[i].State.Save(writer.Scope($"constraint/{i}"), Rule.Name);
         writer.Strings("stale/names", _stale.Keys.ToArray());
         writer.Longs("stale/counts", _stale.Values.Select(v => (long)v).ToArray());
         SaveVariant(writer.Scope("variant"));
@@ -382,12 +465,14 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
         if (rates.Length != 2 || !(rates[0] > 0) || !double.IsFinite(rates[0]) || rates[0] * _shared.WeightDecay >= 1)
             throw reader.Error("learning_rate", $"not a positive finite learning rate with lr·weight decay < 1 (weight decay {_shared.WeightDecay}).");
         int steps = reader.Int("steps");
+        double contractScale = reader.Double("contract_scale");
+        if (!(contractScale > 0 && contractScale <= 1)) throw reader.Error("contract_scale", $"{contractScale} is not a share of a step in (0, 1].");
         var adam = Metric.Prepare(reader.Scope("adam"), Parameters);
         var constraintNames = reader.Strings("constraints");
         if (!constraintNames.SequenceEqual(_constraints.Select(r => r.State.Name)))
             throw reader.Error("constraints", $"the checkpoint holds constraints [{string.Join(", ", constraintNames)}]; this optimizer has [{string.Join(", ", _constraints.Select(r => r.State.Name))}] registered. " +
                 "Register the same constraints in the same order before restoring.");
-        var states = _constraints.Select((r, i) => MultiplierState.Read(reader.Scope($"constraint/{i}"), r.State.Name, r.State.Kind)).ToArray();
+        var states = _constraints.Select((r, i) => MultiplierState.Read(reader.Scope($"constraint/{i}"), r.State.Name, r.State.Kind, Rule)).ToArray();
         var staleNames = reader.Strings("stale/names");
         var staleCounts = reader.Longs("stale/counts");
         if (staleNames.Length != staleCounts.Length) throw reader.Error("stale/counts", $"{staleCounts.Length} counts for {staleNames.Length} names.");
@@ -398,6 +483,7 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
             _group.InitialLearningRate = rates[1];
             _group.LearningRate = rates[0];
             StepCount = steps;
+            ContractScale = contractScale;
             adam();
             for (int i = 0; i < states.Length; i++) _constraints[i] = _constraints[i] with { State = states[i] };
             _stale.Clear();
@@ -423,5 +509,5 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
         base.Dispose(disposing);
     }
 
-    private sealed record Registration(MultiplierState State, Constraint? Constraint, Constraint? HeldOut);
+    private sealed record Registration(MultiplierState State, Constraint? Constraint, Constraint? HeldOut, Func<double>? Measure);
 }

@@ -35,11 +35,19 @@ public abstract record ConstrainedOptimizerOptions
     public double MetricFloorRatio { get; init; } = 0.1;
 
     /// <summary>
-    /// The multiplier rule that holds constraints: λ from the linearised constraint, so each step's first-order
-    /// prediction lands a little inside the feasible set (docs/feasibility.md). Default on; null = the variant's own
-    /// release rule (spec §1.2 step 3 / §1.3 steps 4 and 6), which moves λ by a small fixed gain and can end infeasible.
+    /// How multipliers and forces move (<see cref="IMultiplierRule"/>): by default <see cref="MeasuredDualRule"/>, λ from
+    /// the linearised constraint with measured errors and integral action on measured violations (docs/feasibility.md).
+    /// The release's rules: <see cref="PiDualRule"/> (spec §1.3) and <see cref="EmaDualRule"/> (spec §1.2); Cooper's:
+    /// <see cref="GradientAscentRule"/>. Any rule works with either optimizer.
     /// </summary>
-    public LinearizedDualRule? LinearizedDual { get; init; } = new();
+    public IMultiplierRule MultiplierRule { get; init; } = new MeasuredDualRule();
+
+    /// <summary>
+    /// The per-step contract (<see cref="StepContract"/>): every step is measured and kept feasible (or, from an
+    /// infeasible start, not more violated), at one extra constraint evaluation in the common case. Default on; null
+    /// takes every step on the linearised prediction alone (the release's behaviour).
+    /// </summary>
+    public StepContract? Contract { get; init; } = new();
 
     /// <summary>
     /// Which constraints get a Jacobian on a closure step when there are many (spec §4's active set); null (default) =
@@ -67,7 +75,9 @@ public abstract record ConstrainedOptimizerOptions
         if (!(MetricFloorRatio >= 0) || double.IsInfinity(MetricFloorRatio)) throw new ArgumentException($"{owner}.MetricFloorRatio must be ≥ 0 and finite; got {MetricFloorRatio}.");
         if (HistoryLength < 1) throw new ArgumentException($"{owner}.HistoryLength must be ≥ 1; got {HistoryLength}.");
         Penalty.Validate($"{owner}.Penalty");
-        LinearizedDual?.Validate($"{owner}.LinearizedDual");
+        if (MultiplierRule is null) throw new ArgumentException($"{owner}.MultiplierRule must be set (e.g. new MeasuredDualRule()).");
+        MultiplierRule.Validate($"{owner}.MultiplierRule");
+        Contract?.Validate(owner);
         ActiveSet?.Validate($"{owner}.ActiveSet");
     }
 }

@@ -54,8 +54,17 @@ public sealed class FeasibilityCertificate
     /// <summary>Largest held-out violation over the rows that have one; NaN when none does.</summary>
     public double MaxHeldOutViolation => Rows.Any(r => r.HeldOutFeasible is not null) ? Rows.Where(r => r.HeldOutFeasible is not null).Max(r => r.HeldOutViolation) : double.NaN;
 
-    /// <summary>True when every constraint is within tolerance.</summary>
-    public bool AllFeasible => Rows.All(r => r.Feasible);
+    /// <summary>
+    /// Why the model counts as diverged — parameters that are not finite, or a multiplier that ran away while its
+    /// constraint stayed violated — or null. A diverged model is never certified feasible.
+    /// </summary>
+    public string? Divergence { get; init; }
+
+    /// <summary>True when <see cref="Divergence"/> names a reason.</summary>
+    public bool Diverged => Divergence is not null;
+
+    /// <summary>True when every constraint is within tolerance and the model has not diverged.</summary>
+    public bool AllFeasible => !Diverged && Rows.All(r => r.Feasible);
 
     /// <summary>The row of a named constraint.</summary>
     public CertificateRow this[string name] => Rows.FirstOrDefault(r => r.Name == name)

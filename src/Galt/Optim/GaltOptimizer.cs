@@ -10,9 +10,9 @@ namespace Galt.Optim;
 /// <summary>
 /// Single-block GALT (spec §1.3, the release's AVBDGALTOptimizer v13): each step solves
 /// (D + Σ ρ_P,e J_e J_eᵀ) δ = D δ_b − Σ f_e J_e with D Adam's bias-corrected metric, δ_b = −m̂/D + ρ_a(θ_anchor − θ)
-/// and the P-term force f_e = λ_e + ρ_P,e·max(0, C_e); writes θ ← θ(1 − lr·wd) + lr·δ; integrates the predicted
-/// post-step residual; every K_in steps moves λ by the integral and re-snapshots the anchor. With no constraints
-/// and ρ_a = 0 it is AdamW.
+/// and the forces f_e of the multiplier rule; writes θ ← θ(1 − lr·wd) + lr·δ under the step contract; every K_in steps
+/// re-snapshots the anchor (and the release's PI rule moves λ by its integral). With no constraints and ρ_a = 0 it is
+/// AdamW.
 /// </summary>
 public sealed class GaltOptimizer : ConstrainedOptimizer
 {
@@ -56,49 +56,28 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
     /// <inheritdoc />
     protected override int HistoryLength => Options.HistoryLength;
 
-    /// <inheritdoc />
-    protected override StepResult StepCore(IReadOnlyList<Tensor?> taskGradients, IReadOnlyList<ConstraintEvaluation> evaluations, MultiplierState[] states)
-    {
-        // spec §1.3 item 1: P-term force on the raw residual; ρ_P is also the stiffness.
-        var forces = states.Select((s, i) => s.Lambda + s.Rho * s.Kind.Residual(evaluations[i].Value)).ToArray();
-        var stiffness = states.Select(s => s.Rho).ToArray();
-        // State for all trainable tensors is created at the first step: the anchor starts at θ.
-        var anchors = _anchors ?? Parameters.Select(p => p.detach().clone()).ToArray();
-        PrimalStep step;
-        try
-        {
-            step = PrimalStep.Propose(Geometry, new StepRequest(taskGradients, evaluations, forces, stiffness, LearningRate, anchors, RhoAnchor));
-        }
-        catch
-        {
-            if (_anchors is null) foreach (var a in anchors) a.Dispose();
-            throw;
-        }
-        using (step)
-        {
-            var values = evaluations.Select(e => e.Value).ToArray();
-            // λ from the linearised constraint (replaces items 4 and 6's λ update), or the release's PI rule.
-            bool linearized = ApplyLinearizedDual(step, states, evaluations, Options.LinearizedDual, LearningRate);
-            var post = step.PostValues(evaluations);
-            for (int i = 0; i < states.Length; i++)
-            {
-                if (!linearized) Options.Dual.Integrate(states[i], values[i], post[i]);   // spec §1.3 item 4
-                Options.Penalty.Adapt(states[i], values[i]);            // spec §1.3 item 5: raw violation
-            }
-            step.Commit(Parameters, ParameterNames, Metric);
-            if (_anchors is null) _anchors = anchors.Select(a => a.DetachFromDisposeScope()).ToArray();
+    /// <summary>spec §1.3 item 2: the anchor pull; at the first step the anchor starts at θ.</summary>
+    private protected override StepPull BeginStep() =>
+        _anchors is null ? new StepPull(Parameters.Select(p => p.detach().clone()).ToArray(), RhoAnchor, Created: true) : new StepPull(_anchors, RhoAnchor, false);
 
-            bool outer = ++InnerCounter >= Options.OuterStepFrequency;
-            if (outer)
-            {
-                // spec §1.3 item 6: dual step for every constraint, re-anchor, decay ρ_a.
-                if (!linearized) foreach (var s in states) Options.Dual.OuterStep(s);
-                SnapshotAnchors();
-                if (Options.RhoAnchorDecay < 1) RhoAnchor = Math.Max(0, RhoAnchor * Options.RhoAnchorDecay);
-                InnerCounter = 0;
-            }
-            return new StepResult(double.NaN, values, post, step.Path, step.ConditionNumber, outer) { Fused = step.Fused, PassTimes = step.PassTimes };
+    /// <summary>Keeps the first step's anchors; every K_in steps re-anchors and decays ρ_a (spec §1.3 item 6). Returns whether this was an outer step.</summary>
+    private protected override bool EndStep(StepPull pull)
+    {
+        if (pull.Created) _anchors = pull.Anchors!.Select(a => a.DetachFromDisposeScope()).ToArray();
+        bool outer = ++InnerCounter >= Options.OuterStepFrequency;
+        if (outer)
+        {
+            SnapshotAnchors();
+            if (Options.RhoAnchorDecay < 1) RhoAnchor = Math.Max(0, RhoAnchor * Options.RhoAnchorDecay);
+            InnerCounter = 0;
         }
+        return outer;
+    }
+
+    /// <inheritdoc />
+    private protected override void AbandonStep(StepPull pull)
+    {
+        if (pull.Created) foreach (var a in pull.Anchors!) a.Dispose();
     }
 
     /// <summary>
@@ -107,7 +86,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
     /// </summary>
     public void ResetForNewTask(double? carry = null)
     {
-        CarryMultipliers(carry ?? Options.LambdaCarryFactor, s => { s.IntegralEma = 0; s.PreviousViolation = null; });
+        CarryMultipliers(carry ?? Options.LambdaCarryFactor, s => { s.Rule.Restart(); s.PreviousViolation = null; });
         InnerCounter = 0;
         RhoAnchor = Options.RhoAnchor;
         SnapshotAnchors();

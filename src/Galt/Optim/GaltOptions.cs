@@ -1,17 +1,12 @@
-using Galt.Multipliers;
-
 namespace Galt.Optim;
 
 /// <summary>
-/// Settings of <see cref="GaltOptimizer"/>; the defaults are the release's (spec §1.3), except that the dual signal is
-/// signed with λ projected (set <c>Dual = new PiDualRule(Signal: DualSignal.PositivePart)</c> for the release's rule)
-/// and the metric floor (<see cref="ConstrainedOptimizerOptions.MetricFloorRatio"/>).
+/// Settings of <see cref="GaltOptimizer"/>; the defaults are the release's (spec §1.3), except the multiplier rule
+/// (<see cref="ConstrainedOptimizerOptions.MultiplierRule"/>: set <c>new PiDualRule(Signal: DualSignal.PositivePart)</c>
+/// for the release's), the step contract and the metric floor (<see cref="ConstrainedOptimizerOptions.MetricFloorRatio"/>).
 /// </summary>
 public sealed record GaltOptions : ConstrainedOptimizerOptions
 {
-    /// <summary>The PI multiplier rule: ρ_I 0.5, smoothing 0.9, post-step residual.</summary>
-    public PiDualRule Dual { get; init; } = new();
-
     /// <summary>K_in: inner steps per outer (dual) step.</summary>
     public int OuterStepFrequency { get; init; } = 5;
 
@@ -35,6 +30,5 @@ public sealed record GaltOptions : ConstrainedOptimizerOptions
         if (!(RhoAnchor >= 0) || double.IsInfinity(RhoAnchor) || !(RhoAnchorDecay >= 0 && RhoAnchorDecay <= 1))
             throw new ArgumentException($"GaltOptions: ρ_a must be ≥ 0 and finite, its decay in [0, 1]; got {RhoAnchor}, {RhoAnchorDecay}.");
         if (!double.IsFinite(LambdaWarmstart) || !(LambdaCarryFactor >= 0)) throw new ArgumentException("GaltOptions: λ warm start must be finite and the carry factor ≥ 0.");
-        Dual.Validate("GaltOptions.Dual");
     }
 }

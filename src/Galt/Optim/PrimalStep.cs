@@ -7,9 +7,10 @@ namespace Galt.Optim;
 
 /// <summary>
 /// One proposed primal update shared by both optimizers (spec §1.1): Adam metric and base direction (plus an optional
-/// proximal anchor pull) and the low-rank solve, computed into scratch buffers; <see cref="Commit"/> then writes
-/// θ ← θ(1 − lr·wd) + lr·δ in place and makes the new Adam state current. Everything that can fail happens before
-/// the commit, so a refused step changes nothing.
+/// proximal anchor pull) and the low-rank solve, computed into scratch buffers; <see cref="Write"/> then writes
+/// θ ← θ(1 − lr·wd) + lr·δ in place (at any share of its length, as often as the step contract tries it) and
+/// <see cref="CommitMoments"/> makes the new Adam state current. Everything that can fail happens before the first
+/// write, so a refused step changes nothing.
 /// </summary>
 /// <remarks>
 /// Two paths compute the same step. The fused CPU path (<see cref="FusedLocalStep"/>) takes every step whose tensors
@@ -160,19 +161,25 @@ internal sealed class PrimalStep : IDisposable
     public static Tensor FloorMetric(Tensor d, double ratio) =>
         ratio > 0 ? d.clamp_min_(ratio * d.mean().to(ScalarType.Float64).item<double>()) : d;
 
-    /// <summary>spec §1.1: C_post,e = C_e + lr·Σ_p ⟨J_e,p, δ_p⟩ (a linearisation; ignores weight decay).</summary>
-    public double[] PostValues(IReadOnlyList<ConstraintEvaluation> evaluations) =>
-        evaluations.Select((e, i) => e.Value + _learningRate * JacobianDotDirection[i]).ToArray();
+    /// <summary>spec §1.1: C_post,e = C_e + scale·lr·Σ_p ⟨J_e,p, δ_p⟩ (a linearisation; ignores weight decay) for the step written at <paramref name="scale"/>.</summary>
+    public double[] PostValues(IReadOnlyList<ConstraintEvaluation> evaluations, double scale = 1) =>
+        evaluations.Select((e, i) => e.Value + scale * _learningRate * JacobianDotDirection[i]).ToArray();
+
+    /// <summary>Indices of the parameter tensors this step moves.</summary>
+    public IReadOnlyList<int> Updated => _updated;
 
     /// <summary>
-    /// Writes θ ← θ(1 − lr·wd) + lr·δ in place and makes the new Adam state current; first checks δ is finite and
-    /// otherwise throws, naming the parameter (<paramref name="names"/>), with nothing written.
+    /// Writes θ ← θ(1 − s·lr·wd) + s·lr·δ in place (s = <paramref name="scale"/>, the share of the proposed step taken);
+    /// first checks δ is finite and otherwise throws, naming the parameter (<paramref name="names"/>), with nothing
+    /// written. The Adam state is not touched (<see cref="CommitMoments"/>): to write the step again at another length,
+    /// put the parameters back first.
     /// </summary>
-    public void Commit(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric)
+    public void Write(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, double scale = 1)
     {
+        double rate = scale * _learningRate;
         if (_fused is not null)
         {
-            _fused.Commit(_learningRate, _weightDecay);
+            _fused.Write(rate, _weightDecay);
             return;
         }
         using var noGrad = no_grad();
@@ -180,10 +187,16 @@ internal sealed class PrimalStep : IDisposable
         for (int u = 0; u < _updated.Length; u++)
         {
             var theta = parameters[_updated[u]];
-            if (_weightDecay != 0) theta.mul_(1 - _learningRate * _weightDecay);
-            theta.add_(_solution.Direction[u], alpha: _learningRate);
+            if (_weightDecay != 0) theta.mul_(1 - rate * _weightDecay);
+            theta.add_(_solution.Direction[u], alpha: rate);
         }
-        metric.Commit(_adam);
+    }
+
+    /// <summary>Makes the step's Adam moments and step counts current: once, after the last <see cref="Write"/>.</summary>
+    public void CommitMoments(AdamMetric metric)
+    {
+        if (_fused is not null) _fused.CommitMoments();
+        else metric.Commit(_adam);
     }
 
     /// <summary>

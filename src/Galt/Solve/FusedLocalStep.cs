@@ -12,12 +12,12 @@ namespace Galt.Solve;
 /// dozen tensor ops per tensor:
 /// <list type="number">
 /// <item>pass 1 (<see cref="FusedSweeps.Moments"/>): m′, v′ into the metric's spare buffers (the current state is
-/// untouched until <see cref="Commit"/>), the finiteness of δ_b, and Σ D for the metric floor;</item>
+/// untouched until <see cref="CommitMoments"/>), the finiteness of δ_b, and Σ D for the metric floor;</item>
 /// <item>pass 2 (<see cref="GramSweep"/>, tensors with constraint rows only): the k×k Gram J D⁻¹ Jᵀ and the
 /// k right-hand sides τ = J δ_b in float64 per chunk, reduced in chunk order (so the result does not depend on the
 /// number of threads); then the k×k solve of <see cref="LowRankSystem"/>, the same float64 routine as
 /// <see cref="LowRankSolve"/>'s;</item>
-/// <item>pass 3 at <see cref="Commit"/> (<see cref="FusedSweeps.Write"/>): the Woodbury correction, weight decay and
+/// <item>pass 3 at <see cref="Write"/> (<see cref="FusedSweeps.Write"/>): the Woodbury correction, weight decay and
 /// the parameter write θ ← θ(1 − lr·wd) + lr·δ in one sweep.</item>
 /// </list>
 /// With the metric floor on, passes 1 and 2 are separate because the floor needs each tensor's mean D before the Gram.
@@ -147,7 +147,7 @@ internal sealed class FusedLocalStep : IDisposable
 
     private double _momentsSeconds, _gramSeconds, _writeSeconds;
 
-    /// <summary>Wall-clock time of passes 1 and 2, and of pass 3 once <see cref="Commit"/> ran (0 before).</summary>
+    /// <summary>Wall-clock time of passes 1 and 2, and of pass 3 once <see cref="Write"/> ran (0 before).</summary>
     public FusedPassTimes PassTimes => new(_momentsSeconds, _gramSeconds, _writeSeconds);
 
     /// <summary>The sweeps ran on 512-bit lanes (else 256-bit ones; see <see cref="LaneWidth"/>).</summary>
@@ -195,10 +195,11 @@ internal sealed class FusedLocalStep : IDisposable
     }
 
     /// <summary>
-    /// Pass 3: checks that the direction is representable (else throws naming the parameter, nothing written), writes
-    /// θ ← θ(1 − lr·wd) + lr·δ into every updated parameter and makes the new Adam state current.
+    /// Pass 3: checks that the direction is representable (else throws naming the parameter, nothing written) and writes
+    /// θ ← θ(1 − lr·wd) + lr·δ into every updated parameter. The Adam state stays as it was until
+    /// <see cref="CommitMoments"/>, so the step can be written again (from the same θ) at another length.
     /// </summary>
-    public void Commit(double learningRate, double weightDecay)
+    public void Write(double learningRate, double weightDecay)
     {
         var coefficients = Coefficients();
         long clock = Stopwatch.GetTimestamp();
@@ -209,8 +210,10 @@ internal sealed class FusedLocalStep : IDisposable
             FusedSweeps.Write(t, _chunks[c].Start, _chunks[c].Length, coefficients[_chunks[c].Tensor], decay, rate, t.Theta);
         });
         _writeSeconds = Stopwatch.GetElapsedTime(clock).TotalSeconds;
-        _metric.Commit(_proposal);
     }
+
+    /// <summary>Makes the step's Adam moments current (once, after the last <see cref="Write"/>).</summary>
+    public void CommitMoments() => _metric.Commit(_proposal);
 
     /// <summary>δ of updated tensor <paramref name="u"/> into <paramref name="into"/> (float32, contiguous, CPU, shaped like it), writing nothing else: for tests and diagnostics.</summary>
     public void Direction(int u, Tensor into)

@@ -79,8 +79,16 @@ public class OptimizerResumeTests
 
     private sealed class StatusComparer : IEqualityComparer<ConstraintStatus>
     {
-        public bool Equals(ConstraintStatus? a, ConstraintStatus? b) => a is not null && b is not null && a with { RecentViolations = Array.Empty<double>() } == b with { RecentViolations = Array.Empty<double>() }
-            && a.RecentViolations.SequenceEqual(b.RecentViolations);
+        public bool Equals(ConstraintStatus? a, ConstraintStatus? b) => a is not null && b is not null
+            && a with { RecentViolations = Array.Empty<double>(), Rule = Galt.Multipliers.NoRuleState.Instance } == b with { RecentViolations = Array.Empty<double>(), Rule = Galt.Multipliers.NoRuleState.Instance }
+            && a.RecentViolations.SequenceEqual(b.RecentViolations) && Bytes(a.Rule).SequenceEqual(Bytes(b.Rule));
+
+        private static byte[] Bytes(Galt.Multipliers.IMultiplierRuleState state)
+        {
+            var writer = new Galt.Checkpoints.CheckpointWriter();
+            state.Save(writer);
+            return writer.Entries.OrderBy(e => e.Key, StringComparer.Ordinal).SelectMany(e => System.Text.Encoding.UTF8.GetBytes(e.Key).Concat(e.Value)).ToArray();
+        }
 
         public int GetHashCode(ConstraintStatus s) => s.Name.GetHashCode();
     }

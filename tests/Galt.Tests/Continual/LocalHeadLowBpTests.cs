@@ -70,8 +70,13 @@ public class LocalHeadLowBpTests
     public void AViolationBeyondTheTriggerIsRestoredAtOnceNotAtTheTaskEnd()
     {
         const double trigger = 0.05;
-        var (free, none) = Run(restore: false);
-        var (guarded, restorations) = Run(restore: true);
+        // The guard is for steps taken on the prediction alone (no step contract), as before the contract existed.
+        var (free, none) = Run(restore: false, contract: false);
+        var (guarded, restorations) = Run(restore: true, contract: false);
+        // With the step contract (the default) no step starts beyond the trigger, so no restoration is needed.
+        var (contracted, unneeded) = Run(restore: true, contract: true);
+        Assert.Empty(unneeded);
+        Assert.DoesNotContain(contracted, v => v > 1e-6);
         // Without restoration this learning rate carries the KL past the trigger: the case the guard is for.
         Assert.Empty(none);
         Assert.Contains(free, v => v > trigger);
@@ -84,11 +89,11 @@ public class LocalHeadLowBpTests
         Assert.True(guarded.Count(v => v > trigger) < free.Count(v => v > trigger),
             $"steps starting beyond the trigger: {guarded.Count(v => v > trigger)} guarded, {free.Count(v => v > trigger)} without");
 
-        static (double[] Values, IReadOnlyList<(int Task, RestorationResult Result)> Restorations) Run(bool restore)
+        static (double[] Values, IReadOnlyList<(int Task, RestorationResult Result)> Restorations) Run(bool restore, bool contract)
         {
             using var scope = NewDisposeScope();
             using var module = new ChoiceItemModule(RoutedCarrierTests.TinyCarrier(), RoutedCarrierTests.Items);
-            using var strategy = KeepingOneItem(module, 5e-2, trigger, restore ? new RestorationOptions() : null);
+            using var strategy = KeepingOneItem(module, 5e-2, trigger, restore ? new RestorationOptions() : null, contract);
             var x = tensor(new long[] { 1 });
             var y = tensor(new long[] { 0 });
             using var task = new Galt.Continual.ContinualTask(0, "one item", x, y, x, y);
@@ -101,14 +106,16 @@ public class LocalHeadLowBpTests
 
     /// <summary>
     /// The hybrid on the tiny carrier with one KL constraint held from birth (4 anchor items, margin 0.001), refresh
-    /// period 3, attached; the torch generator seeded so the local heads start the same.
+    /// period 3, attached; the torch generator seeded so the local heads start the same. Without the contract: the
+    /// linearised rule, steps on the prediction alone.
     /// </summary>
-    private static LocalHeadLowBpStrategy KeepingOneItem(ChoiceItemModule module, double learningRate, double trigger, RestorationOptions? restoration)
+    private static LocalHeadLowBpStrategy KeepingOneItem(ChoiceItemModule module, double learningRate, double trigger, RestorationOptions? restoration, bool contract = true)
     {
         random.manual_seed(3);
+        var options = GaltHessianStrategy.SplitMnistOptions with { LearningRate = learningRate };
         var strategy = new LocalHeadLowBpStrategy
         {
-            Options = GaltHessianStrategy.SplitMnistOptions with { LearningRate = learningRate },
+            Options = contract ? options : options with { MultiplierRule = new Galt.Multipliers.LinearizedDualRule(), Contract = null },
             Schedule = new(RefreshPeriod: 3, Trigger: trigger),
             Restoration = restoration,
             FromBirth = m => new (Constraint, Constraint?)[] { (new KlRetentionConstraint("keep", m, tensor(new long[] { 0, 1, 2, 3 }), 1.5, 0.001), null) },

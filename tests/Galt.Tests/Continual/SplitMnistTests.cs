@@ -78,6 +78,6 @@ public class SplitMnistTests
         Assert.Contains("--tasks for the split stream must be 2, 5 or 10", badText);
         var (ruleExit, ruleText) = CliTests.Invoke("run", "split-mnist", "--quick", "--dual-rule", "fast", "--data-dir", SyntheticMnist.WriteDirectory(100, 50), "--out", TempDir.Create());
         Assert.Equal(1, ruleExit);
-        Assert.Contains("--dual-rule must be one of linearized, release; got 'fast'", ruleText);
+        Assert.Contains("--dual-rule must be one of measured, linearized, release; got 'fast'", ruleText);
     }
 }

@@ -1,4 +1,5 @@
 using Galt.Graph;
+using Galt.Multipliers;
 using Galt.Optim;
 using Galt.Tests.Data;
 using Galt.Training;
@@ -8,7 +9,7 @@ namespace Galt.Tests.Graph;
 
 public class SplitChainTests
 {
-    private static readonly GaltOptions BlockOptions = new() { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, LinearizedDual = null };
+    private static readonly GaltOptions BlockOptions = new() { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = new PiDualRule(), Contract = null };
 
     private static Block[] Blocks(params int[] widths)
     {

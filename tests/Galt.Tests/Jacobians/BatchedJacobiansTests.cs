@@ -38,7 +38,7 @@ public class BatchedJacobiansTests
         var constraints = new Constraint[]
         {
             new KlRetentionConstraint("retain", model, randn(new long[] { 4, 6 }, generator: g), margin: 0),
-            new ForbiddenMassConstraint("forbid_3", model, randn(new long[] { 5, 6 }, generator: g), forbidden, margin: 0.05),
+            new ForbiddenMassConstraint("forbid_3", model, randn(new long[] { 5, 6 }, generator: g), forbidden, margin: 0.5),
         };
         Perturb(model);
         AssertParity(model, constraints);

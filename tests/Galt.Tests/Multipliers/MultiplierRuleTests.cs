@@ -5,14 +5,17 @@ namespace Galt.Tests.Multipliers;
 
 public class MultiplierRuleTests
 {
-    private static MultiplierState State(ConstraintKind kind = ConstraintKind.Inequality, double lambda = 0, double rho = 1) => new("c", kind, lambda, rho);
+    private static MultiplierState State(ConstraintKind kind = ConstraintKind.Inequality, double lambda = 0, double rho = 1, IMultiplierRule? rule = null) =>
+        new("c", kind, lambda, rho, rule: (rule ?? new PiDualRule()).NewState());
+
+    private static MultiplierState Ema(ConstraintKind kind = ConstraintKind.Inequality, double lambda = 0, double rho = 1) => State(kind, lambda, rho, new EmaDualRule());
 
     [Theory]
     [InlineData(2.0, 2.0, 1.0)]       // spec §1.2: ρ = ρ_max = 2 gives 1.0
     [InlineData(1.0, 2.0, 1.0 / 3)]   // ρ = 1 with ρ_max = 2 gives 1/3
     public void EmaRuleDualGainIsRhoSquaredOverRhoPlusRhoMax(double rho, double rhoMax, double gain)
     {
-        var s = State(rho: rho);
+        var s = Ema(rho: rho);
         new EmaDualRule().Update(s, value: 0.5, postValue: double.NaN, rhoMax);
         Assert.Equal(gain * 0.5, s.Lambda, 12);
     }
@@ -21,20 +24,20 @@ public class MultiplierRuleTests
     public void EmaRuleAveragesOverItsUpdateFrequencyAndForceUsesTheEma()
     {
         var rule = new EmaDualRule(ViolationEmaBeta: 0.5, UpdateFrequency: 2);
-        var s = State(rho: 2);
+        var s = Ema(rho: 2);
         Assert.Equal(2.0, rule.Force(s, 2.0)); // EMA 0.5·0 + 0.5·2 = 1; f = λ + ρ·EMA = 0 + 2·1
         rule.Update(s, 1.0, double.NaN, rhoMax: 2);
         Assert.Equal(0, s.Lambda);                     // not yet: frequency 2
         rule.Update(s, 3.0, double.NaN, rhoMax: 2);
         Assert.Equal(1.0 * 2.0, s.Lambda, 12);          // gain 1 × mean(1, 3)
-        Assert.Equal(1, s.DualUpdates);
+        Assert.Equal(1, s.RuleState<EmaRuleState>().DualUpdates);
     }
 
     [Fact]
     public void FrameAgeRuleDecaysThenResetsAnUnviolatedMultiplier()
     {
         var rule = new EmaDualRule(MaxAge: 2, AgeDecay: 0.5);
-        var s = State(lambda: 4, rho: 2);
+        var s = Ema(lambda: 4, rho: 2);
         rule.Update(s, -1, double.NaN, 2);
         Assert.Equal(2, s.Lambda, 12);
         rule.Update(s, -1, double.NaN, 2);
@@ -50,11 +53,11 @@ public class MultiplierRuleTests
         var s = State();
         rule.Integrate(s, value: 5, postValue: 1);
         rule.Integrate(s, value: 5, postValue: -3); // positive part: 0
-        Assert.Equal(0.9 * 0.1, s.IntegralEma, 12);
+        Assert.Equal(0.9 * 0.1, s.RuleState<PiRuleState>().Integral, 12);
         rule.OuterStep(s);
         Assert.Equal(0.5 * 0.09, s.Lambda, 12);
-        Assert.Equal(0, s.IntegralEma);
-        Assert.Equal(1, s.DualUpdates);
+        Assert.Equal(0, s.RuleState<PiRuleState>().Integral);
+        Assert.Equal(1, s.RuleState<PiRuleState>().DualUpdates);
     }
 
     [Fact]
@@ -106,13 +109,15 @@ public class MultiplierRuleTests
     {
         var s = State();
         s.History.Add(1);
-        s.RobustWindow = new RobustSignalWindow(new RobustSignalOptions());
+        s.RuleState<PiRuleState>().RobustWindow = new RobustSignalWindow(new RobustSignalOptions());
         var c = s.Clone();
         c.History.Add(2);
         c.Lambda = 9;
+        c.RuleState<PiRuleState>().Integral = 3;
         Assert.Single(s.History.Values);
         Assert.Equal(0, s.Lambda);
-        Assert.NotSame(s.RobustWindow, c.RobustWindow);
+        Assert.Equal(0, s.RuleState<PiRuleState>().Integral);
+        Assert.NotSame(s.RuleState<PiRuleState>().RobustWindow, c.RuleState<PiRuleState>().RobustWindow);
     }
 
     [Fact]

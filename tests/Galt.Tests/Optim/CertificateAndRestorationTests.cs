@@ -1,4 +1,5 @@
 using Galt.Constraints;
+using Galt.Multipliers;
 using Galt.Optim;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -50,7 +51,7 @@ public class CertificateAndRestorationTests
         var x = new Parameter(zeros(4, ScalarType.Float64));
         var a = tensor(new[] { 1.0, 2.0, 0.5, 1.0 }, ScalarType.Float64);
         var constraint = new FunctionConstraint("a·x ≤ 1", ConstraintKind.Inequality, () => (a * x).sum(), margin: 1);
-        using var optimizer = new AlHessianOptimizer(new[] { ("x", x) }, new AlHessianOptions { LearningRate = 0.1, WeightDecay = 0, LinearizedDual = null });
+        using var optimizer = new AlHessianOptimizer(new[] { ("x", x) }, new AlHessianOptions { LearningRate = 0.1, WeightDecay = 0, MultiplierRule = new EmaDualRule(), Contract = null });
         optimizer.AddConstraint(constraint);
         var target = full(4, 5.0, ScalarType.Float64);
         // A steep task (Adam's metric D grows with it, so a fixed-gain force J/D barely acts): the release rule lags.

@@ -10,7 +10,7 @@ namespace Galt.Tests.Optim;
 public class FailedStepTests
 {
     private sealed record Snapshot(float[][] Parameters, float[][] FirstMoments, float[][] SecondMoments, int[] Steps, float[][] Anchors,
-        (double Lambda, double Rho, double Integral, double Value, int Updates, int History)[] Multipliers, int StepCount, int Inner);
+        (double Lambda, double Rho, double Error, double Value, int Corrections, int History)[] Multipliers, int StepCount, int Inner);
 
     private static float[] Bits(Tensor? t) => t is null ? Array.Empty<float>() : t.detach().cpu().data<float>().ToArray();
 
@@ -20,7 +20,7 @@ public class FailedStepTests
         Enumerable.Range(0, o.Parameters.Count).Select(p => Bits(o.Metric.SecondMoment(p))).ToArray(),
         Enumerable.Range(0, o.Parameters.Count).Select(p => o.Metric.StepCount(p)).ToArray(),
         Enumerable.Range(0, o.Parameters.Count).Select(p => Bits(o.Anchor(p))).ToArray(),
-        o.Constraints.Select(c => (c.Lambda, c.Rho, c.Integral, c.Value, c.DualUpdates, c.RecentViolations.Count)).ToArray(),
+        o.Constraints.Select(c => (c.Lambda, c.Rho, ((Galt.Multipliers.LinearizedRuleState)c.Rule).LinearizationError, c.Value, c.ContractCorrections, c.RecentViolations.Count)).ToArray(),
         o.StepCount, o.InnerCounter);
 
     private static void AssertSame(Snapshot a, Snapshot b)

@@ -24,8 +24,8 @@ public class LinearizedDualTests
     {
         using var scope = NewDisposeScope();
         var (x, loss, constraint, _) = Problem();
-        var rule = new LinearizedDualRule(ErrorSafety: 0, MinimumSlack: 0);
-        using var optimizer = new GaltOptimizer(new[] { ("x", x) }, new GaltOptions { LearningRate = 0.05, WeightDecay = 0, RhoAnchor = 0, LinearizedDual = rule });
+        var rule = new LinearizedDualRule { ErrorSafety = 0, MinimumSlack = 0 };
+        using var optimizer = new GaltOptimizer(new[] { ("x", x) }, new GaltOptions { LearningRate = 0.05, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = rule, Contract = null });
         optimizer.AddConstraint(constraint);
         int binding = 0;
         for (int s = 0; s < 60; s++)
@@ -69,7 +69,7 @@ public class LinearizedDualTests
         var c2 = new FunctionConstraint("x1 + x2 ≤ 1", ConstraintKind.Inequality, () => x[1] + x[2], margin: 1);
         using var optimizer = new GaltOptimizer(new[] { ("x", x) }, new GaltOptions
         {
-            LearningRate = 0.05, WeightDecay = 0, RhoAnchor = 0, LinearizedDual = new LinearizedDualRule(ErrorSafety: 0, MinimumSlack: 0),
+            LearningRate = 0.05, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = new LinearizedDualRule { ErrorSafety = 0, MinimumSlack = 0 }, Contract = null,
         });
         optimizer.AddConstraint(c1);
         optimizer.AddConstraint(c2);
@@ -81,20 +81,20 @@ public class LinearizedDualTests
     [Fact]
     public void TheReleaseRuleEndsInfeasibleWhereTheLinearizedRuleEndsFeasible()
     {
-        double Final(LinearizedDualRule? rule)
+        double Final(IMultiplierRule rule)
         {
             using var scope = NewDisposeScope();
             var (x, loss, constraint, _) = Problem();
             using var optimizer = new AlHessianOptimizer(new[] { ("x", x) }, new AlHessianOptions
             {
-                LearningRate = 0.05, WeightDecay = 0, Penalty = new PenaltySchedule(Ceiling: 2), LinearizedDual = rule,
+                LearningRate = 0.05, WeightDecay = 0, Penalty = new PenaltySchedule(Ceiling: 2), MultiplierRule = rule, Contract = null,
             });
             optimizer.AddConstraint(constraint);
             // A steep task (Adam's metric D grows with it, so a fixed-gain force J/D barely acts): the release rule lags.
             for (int s = 0; s < 40; s++) optimizer.Step(() => 1000 * loss());
             return constraint.Value();
         }
-        double release = Final(null), linearized = Final(new LinearizedDualRule());
+        double release = Final(new EmaDualRule()), linearized = Final(new LinearizedDualRule());
         Assert.True(release > 0.05, $"release rule: C = {release} (this test needs a case where it lags)");
         Assert.True(linearized <= 0, $"linearized rule: C = {linearized}");
     }
@@ -111,14 +111,14 @@ public class LinearizedDualTests
         var gradients = new Tensor?[] { ones(2, ScalarType.Float64), null };
         var evaluation = new Galt.Jacobians.ConstraintEvaluation("frozen ≤ 0", 1.0, new Tensor?[] { null, ones(1, ScalarType.Float64) });
         optimizer.Step(gradients, new[] { evaluation });
-        Assert.Equal(1, optimizer.Constraints[0].InactionableSteps);
+        Assert.Equal(1, ((LinearizedRuleState)optimizer.Constraints[0].Rule).InactionableSteps);
     }
 
     [Fact]
     public void OptionsOutOfRangeAreRefusedByName()
     {
-        var e = Assert.Throws<ArgumentException>(() => new GaltOptimizer(new[] { new Parameter(zeros(2)) }, new GaltOptions { LinearizedDual = new LinearizedDualRule(Fraction: 0) }));
-        Assert.Contains("LinearizedDual", e.Message);
+        var e = Assert.Throws<ArgumentException>(() => new GaltOptimizer(new[] { new Parameter(zeros(2)) }, new GaltOptions { MultiplierRule = new LinearizedDualRule { Fraction = 0 }, Contract = null }));
+        Assert.Contains("MultiplierRule", e.Message);
     }
 
     [Fact]
@@ -127,22 +127,22 @@ public class LinearizedDualTests
         // One constraint, sensitivity m, far violated after the step: the rule asks Δ = κ·(C_post − c*)/(lr·m).
         var sensitivity = new double[,] { { 0.01 } };
         double lr = 0.1, post = 5, baseNorm = 4;
-        var open = new LinearizedDualRule(ErrorSafety: 0, MinimumSlack: 0);
-        var free = new MultiplierState("c", ConstraintKind.Inequality, 0, 1);
+        var open = new LinearizedDualRule { ErrorSafety = 0, MinimumSlack = 0 };
+        var free = new MultiplierState("c", ConstraintKind.Inequality, 0, 1, rule: new LinearizedRuleState());
         double unbounded = open.Apply(new[] { free }, new[] { post }, sensitivity, lr, baseStepNorm: baseNorm)[0];
         Assert.Equal(post / lr / 0.01, unbounded, 6);
-        Assert.Equal(0, free.TrustLimitedSteps);
+        Assert.Equal(0, free.RuleState<LinearizedRuleState>().TrustLimitedSteps);
         // With τ = 0.5 the change it makes to the step, √(Δ m Δ), is at most τ·√(δ_bᵀDδ_b) = 1: Δ = 1/√m = 10.
-        var bounded = new MultiplierState("c", ConstraintKind.Inequality, 0, 1);
+        var bounded = new MultiplierState("c", ConstraintKind.Inequality, 0, 1, rule: new LinearizedRuleState());
         double delta = (open with { TrustRadius = 0.5 }).Apply(new[] { bounded }, new[] { post }, sensitivity, lr, baseStepNorm: baseNorm)[0];
         Assert.Equal(10, delta, 9);
         Assert.Equal(10, bounded.Lambda, 9);
-        Assert.Equal(1, bounded.TrustLimitedSteps);
+        Assert.Equal(1, bounded.RuleState<LinearizedRuleState>().TrustLimitedSteps);
         // A request inside the radius is untouched.
-        var small = new MultiplierState("c", ConstraintKind.Inequality, 0, 1);
+        var small = new MultiplierState("c", ConstraintKind.Inequality, 0, 1, rule: new LinearizedRuleState());
         Assert.Equal(0.001 / lr / 0.01, (open with { TrustRadius = 0.5 }).Apply(new[] { small }, new[] { 0.001 }, sensitivity, lr, baseStepNorm: baseNorm)[0], 9);
-        Assert.Equal(0, small.TrustLimitedSteps);
-        var e = Assert.Throws<ArgumentException>(() => new GaltOptimizer(new[] { new Parameter(zeros(2)) }, new GaltOptions { LinearizedDual = new LinearizedDualRule(TrustRadius: 0) }));
+        Assert.Equal(0, small.RuleState<LinearizedRuleState>().TrustLimitedSteps);
+        var e = Assert.Throws<ArgumentException>(() => new GaltOptimizer(new[] { new Parameter(zeros(2)) }, new GaltOptions { MultiplierRule = new LinearizedDualRule { TrustRadius = 0 }, Contract = null }));
         Assert.Contains("trust radius 0", e.Message);
     }
 }

@@ -27,7 +27,7 @@ public class RobustSignalTests
         var options = new GaltOptions
         {
             LearningRate = 0.02, WeightDecay = 0, Penalty = new PenaltySchedule(Initial: 1, Floor: 1, Ceiling: 1),
-            Dual = new PiDualRule(RhoI: 1.0, Robust: robust), LinearizedDual = null, // the robust signal filters the PI rule's input
+            MultiplierRule = new PiDualRule(RhoI: 1.0, Robust: robust), Contract = null, // the robust signal filters the PI rule's input
         };
         using var optimizer = new GaltOptimizer(new[] { ("x", x) }, options);
         optimizer.AddConstraint(new FunctionConstraint("noisy_bound", ConstraintKind.Inequality, () => x.sum() - 1 + current));

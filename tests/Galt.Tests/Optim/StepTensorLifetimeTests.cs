@@ -1,6 +1,7 @@
 using Galt.Constraints;
 using Galt.Graph;
 using Galt.Models;
+using Galt.Multipliers;
 using Galt.Optim;
 using Galt.Training;
 using TorchSharp;
@@ -60,8 +61,8 @@ public class StepTensorLifetimeTests
         using var forbidden = zeros(8, 4);
         forbidden[TensorIndex.Colon, 3] = 1;
         using var probes = randn(new long[] { 8, 6 }, generator: g);
-        using var safety = new ForbiddenMassConstraint("forbid_3", network, probes, forbidden, margin: 0.05);
-        var blocks = network.Blocks.Select((f, v) => new Block($"block{v}", f, new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, LinearizedDual = null })).ToArray();
+        using var safety = new ForbiddenMassConstraint("forbid_3", network, probes, forbidden, margin: 0.5);
+        var blocks = network.Blocks.Select((f, v) => new Block($"block{v}", f, new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = new PiDualRule(), Contract = null })).ToArray();
         // The sequential executor keeps every step on this thread, where the count is kept.
         using var chain = new SplitChain(blocks, x, y, new SplitChainOptions(InnerIterations: 1), new SequentialExecutor(), new Constraint[] { safety });
         var order = new Random(11);

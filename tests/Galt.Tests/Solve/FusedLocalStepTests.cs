@@ -173,7 +173,8 @@ public class FusedLocalStepTests
         var directions = Directions(step, input);
         var nextM = proposal.NextFirstMoment(0);
         const double lr = 0.1, wd = 0.01;
-        step.Commit(lr, wd);
+        step.Write(lr, wd);
+        step.CommitMoments();
         for (int p = 0; p < before.Length; p++)
         {
             var expected = before[p] * (float)(1 - lr * wd) + directions[p] * (float)lr;

@@ -6,8 +6,8 @@ namespace Galt.Continual.Strategies;
 
 /// <summary>
 /// <c>galt_hessian</c>: <see cref="AlHessianOptimizer"/> with the release's Split-MNIST settings (spec §3: lr 1e-3,
-/// ρ_init 1, ρ_max 2, growth 1.5, other §1.2 defaults, the release's positive-part dual signal), full backprop every step;
-/// λ from the linearised constraint unless <see cref="ConstrainedOptimizerOptions.LinearizedDual"/> is null (the release's rule).
+/// ρ_init 1, ρ_max 2, growth 1.5, other §1.2 defaults), full backprop every step; the library's default multiplier rule
+/// and step contract (<see cref="ReleaseOptions"/>: the release's rule without the contract).
 /// </summary>
 public sealed class GaltHessianStrategy : ConstrainedStrategy
 {
@@ -16,8 +16,10 @@ public sealed class GaltHessianStrategy : ConstrainedStrategy
     {
         LearningRate = 1e-3,
         Penalty = new PenaltySchedule(Initial: 1, Floor: 1, Ceiling: 2, Growth: 1.5),
-        Dual = new EmaDualRule(Signal: DualSignal.PositivePart),
     };
+
+    /// <summary>The release's rules on Split-MNIST (spec §1.2, §3): the v10 EMA rule with the positive-part signal, no step contract.</summary>
+    public static AlHessianOptions ReleaseOptions => SplitMnistOptions with { MultiplierRule = new EmaDualRule(Signal: DualSignal.PositivePart), Contract = null };
 
     /// <summary>The optimizer settings.</summary>
     public AlHessianOptions Options { get; init; } = SplitMnistOptions;
@@ -33,16 +35,15 @@ public sealed class GaltHessianStrategy : ConstrainedStrategy
         ["restoration"] = restoration,
         ["optimizer"] = "AlHessianOptimizer", ["lr"] = Format(o.LearningRate), ["weight_decay"] = Format(o.WeightDecay),
         ["rho"] = $"{Format(o.Penalty.Initial)} → ≤ {Format(o.Penalty.Ceiling)} (growth {Format(o.Penalty.Growth)})",
-        ["dual_rule"] = o.LinearizedDual is { } l ? LinearizedDescription(l) : $"release (EMA rule, {o.Dual.Signal} signal)",
+        ["dual_rule"] = o.MultiplierRule.Description, ["step_contract"] = ContractDescription(o.Contract),
         ["constraints"] = $"retain_task_i: KL ≤ {Format(anchors.Margin)}, T = {Format(anchors.Temperature)}, {anchors.PerTask} anchors",
     };
 
     private static string Format(double v) => v.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>How a linearised rule is reported.</summary>
-    internal static string LinearizedDescription(LinearizedDualRule rule) =>
-        $"linearized (κ {Format(rule.Fraction)}, target −{Format(rule.ErrorSafety)}·ê"
-        + (double.IsPositiveInfinity(rule.TrustRadius) ? ")" : $", trust radius {Format(rule.TrustRadius)})");
+    /// <summary>How a step contract is reported.</summary>
+    internal static string ContractDescription(StepContract? contract) => contract is null ? "off (steps on the prediction alone)"
+        : $"on (tolerance {Format(contract.Tolerance)}, ≤ {contract.MaxCorrections} correction(s) and {contract.MaxHalvings} halvings per step)";
 
     /// <inheritdoc />
     protected override ConstrainedOptimizer CreateOptimizer() => new AlHessianOptimizer(Trainable, Options);

@@ -12,6 +12,9 @@ public sealed class GaltStrategy : ConstrainedStrategy
     /// <summary>Split-MNIST's settings: lr 1e-3, the library defaults otherwise (the linearised multiplier rule).</summary>
     public static GaltOptions SplitMnistOptions => new() { LearningRate = 1e-3 };
 
+    /// <summary>The release's rule on Split-MNIST (spec §1.3): the v13 PI rule (signed signal with λ projected), no step contract.</summary>
+    public static GaltOptions ReleaseOptions => SplitMnistOptions with { MultiplierRule = new Galt.Multipliers.PiDualRule(), Contract = null };
+
     /// <summary>The optimizer settings.</summary>
     public GaltOptions Options { get; init; } = SplitMnistOptions;
 
@@ -23,9 +26,9 @@ public sealed class GaltStrategy : ConstrainedStrategy
     {
         ["optimizer"] = "GaltOptimizer", ["lr"] = Format(Options.LearningRate), ["weight_decay"] = Format(Options.WeightDecay),
         ["rho_p"] = $"{Format(Options.Penalty.Initial)} → ≤ {Format(Options.Penalty.Ceiling)} (growth {Format(Options.Penalty.Growth)})",
-        ["rho_i"] = Format(Options.Dual.RhoI), ["k_in"] = Options.OuterStepFrequency.ToString(CultureInfo.InvariantCulture),
+        ["k_in"] = Options.OuterStepFrequency.ToString(CultureInfo.InvariantCulture),
         ["rho_anchor"] = Format(Options.RhoAnchor), ["restoration"] = RestorationDescription,
-        ["dual_rule"] = Options.LinearizedDual is { } l ? GaltHessianStrategy.LinearizedDescription(l) : $"release (PI rule, {Options.Dual.Signal} signal)",
+        ["dual_rule"] = Options.MultiplierRule.Description, ["step_contract"] = GaltHessianStrategy.ContractDescription(Options.Contract),
         ["constraints"] = $"retain_task_i: KL ≤ {Format(Anchors.Margin)}, T = {Format(Anchors.Temperature)}, {Anchors.PerTask} anchors",
     };
 
