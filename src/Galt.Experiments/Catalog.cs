@@ -1,6 +1,7 @@
 using Galt.Experiments.SafetyFromBirth;
 using Galt.Experiments.Baselines;
 using Galt.Experiments.Benchmarks;
+using Galt.Experiments.Benchmarks.ConstraintGrid;
 using Galt.Experiments.Constrained;
 using Galt.Experiments.CurriculumGate;
 using Galt.Experiments.ContinualLearning;
@@ -36,6 +37,7 @@ public static class Catalog
         new JacobiansBenchmark(),
         new GraphBenchmark(),
         new MemoryBenchmark(),
+        new ConstraintGridBenchmark(),
     };
 
     /// <summary>Finds a runnable by name in <paramref name="among"/>; null when there is none.</summary>

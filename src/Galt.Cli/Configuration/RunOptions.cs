@@ -35,7 +35,7 @@ public static class RunOptions
             "memory-gates: the contrast-lessons folder; curriculum-gate, curriculum-select: the curriculum folder (train.jsonl, validation.jsonl); default: the GALT release data ($GALT_RELEASE_DATA).",
             (c, v) => c with { DataDir = (string)v }),
         new RunOption("seeds", RunOptionType.Integer,
-            "Run this many seeds (--seed, --seed+1, …) and report mean ± population std (split-mnist, curriculum-gate; curriculum-select: seeds per fold; typed-channels: seeds 41 + --seed onward, default 5).",
+            "Run this many seeds (--seed, --seed+1, …) and report mean ± population std (split-mnist, curriculum-gate; curriculum-select: seeds per fold; typed-channels: seeds 41 + --seed onward, default 5; bench constraints: default 2, --quick 1).",
             (c, v) => c with { SeedCount = (int)v, SeedCountGiven = true }) { Minimum = 1, Default = 1 },
         new RunOption("tasks", RunOptionType.Integer, "Number of tasks in the stream (split-mnist: 2 or 5; default 2).",
             (c, v) => c with { Tasks = (int)v }),
@@ -43,7 +43,7 @@ public static class RunOptions
             (c, v) => c with { Stream = (string)v }),
         new RunOption("steps", RunOptionType.Integer,
             "Optimizer steps (curriculum-gate: default the recipe's, 900 for the default and the other replay recipes, 1,200 for 'replay-long', 600 for 'release' and 'class-weighted'; " +
-            "steps past 600 run as stage-E mixed replay of all streams; typed-channels: default each configuration's).",
+            "steps past 600 run as stage-E mixed replay of all streams; typed-channels: default each configuration's; bench constraints: steps per run, default 300, --quick 100).",
             (c, v) => c with { Steps = (int)v }) { Minimum = 1 },
         new RunOption("recipe", RunOptionType.String,
             $"Training recipe (curriculum-gate): one of {string.Join(", ", CurriculumRecipe.All.Select(r => r.Name))}; default {CurriculumRecipe.Default.Name} " +
@@ -54,7 +54,9 @@ public static class RunOptions
             (c, v) => c with { Round = (int)v }) { Minimum = 1 },
         new RunOption("variant", RunOptionType.String,
             $"Variant to run. Configuration (typed-channels): {string.Join(", ", TypedChannelConfig.All.Select(c => c.Name))}; default: all. " +
-            $"Methods (safety-from-birth), comma-separated: {string.Join(", ", SfbMethod.All.Select(m => m.Name))}; default: all.",
+            $"Methods (safety-from-birth), comma-separated: {string.Join(", ", SfbMethod.All.Select(m => m.Name))}; default: all. " +
+            "Axis values (bench constraints), comma-separated: kl, forbidden, inequality, equality; mlp, lora, transformer; galt, hessian, penalty, ascent; " +
+            "a learning rate such as 1e-2; a named axis keeps the named values, the others their defaults.",
             (c, v) => c with { Variant = (string)v }),
         new RunOption("eval-size", RunOptionType.Integer, "Task evaluation items, a multiple of 4 (typed-channels; default 32, the release's).",
             (c, v) => c with { EvalSize = (int)v }) { Minimum = 1 },

@@ -1,0 +1,89 @@
+using Galt.Experiments;
+using Galt.Experiments.Benchmarks.ConstraintGrid;
+
+namespace Galt.Tests.Experiments;
+
+public class ConstraintGridTests
+{
+    private static readonly GridRunSettings Short = new(Steps: 20);
+
+    [Fact]
+    public void ARelaxedConstraintIsNeverInfeasibleAndEveryStepEvaluatesItOnceOnEitherJacobianPath()
+    {
+        // K ≤ 1000·K₀ (inequality, autograd path) and KL ≤ 10 (batched path): the task cannot reach either bound in 20 steps.
+        foreach (var cell in new[] { new GridCell(GridConstraintKind.Inequality, GridModelKind.Mlp, 1e-3, 1000), new GridCell(GridConstraintKind.Kl, GridModelKind.Mlp, 1e-3, 10) })
+            foreach (var method in new[] { GridMethod.Galt, GridMethod.Hessian })
+            {
+                var run = GridRun.Run(cell, method, seed: 3, Short);
+                string what = $"{cell.Label}, {method.Label}";
+                Assert.False(run.Diverged, what + ": " + run.DivergenceReason);
+                Assert.Equal(20, run.StepsTaken);
+                Assert.Equal(16, run.PostWarmupSteps);
+                Assert.Equal(0, run.ShareInfeasible);
+                Assert.True(run.EndsFeasible, what);
+                Assert.True(run.Holds, what);
+                Assert.Equal(0, run.LambdaZeroViolations);
+                Assert.Equal(0, run.LambdaEnd);   // never active: complementarity keeps λ at 0
+                Assert.All(run.Steps, s => Assert.True(s.Value < 0, what));
+                // One forward over the constraint's inputs per step (the Jacobian's); the certificate after each step is not counted.
+                Assert.All(run.Steps, s => Assert.Equal(1, s.Evaluations));
+                Assert.Equal(1, run.EvaluationsPerStep);
+                Assert.Equal(0, run.ExtraEvaluationsPerStep);
+                Assert.True(run.TaskLossEnd < run.TaskLossStart, what);
+            }
+    }
+
+    [Fact]
+    public void InfeasibleStepsViolationsAndLambdaZeroAreCountedFromTheStepsAndTheSameSeedGivesTheSameNumbers()
+    {
+        // Equality, soft penalty with w = 0: nothing holds the constraint, the task pushes class 0's logit past the margin.
+        var cell = new GridCell(GridConstraintKind.Equality, GridModelKind.Mlp, 1e-2, 0.05);
+        var run = GridRun.Run(cell, GridMethod.SoftPenalty(0), seed: 1, Short);
+        Assert.False(run.Diverged, run.DivergenceReason);
+        Assert.Equal(0.05, run.Margin);
+        Assert.Equal(-0.05, run.Steps[0].Value, 1);   // starts infeasible by the margin (one step in)
+        var post = run.Steps.Where(s => s.Step > 4).ToList();
+        Assert.Equal(post.Count(s => Math.Abs(s.Value) > GridTolerance.Default.Equality), run.InfeasibleSteps);
+        Assert.Equal(run.InfeasibleSteps / 16.0, run.ShareInfeasible);
+        Assert.True(run.ShareInfeasible > 0.5, $"share {run.ShareInfeasible}");
+        Assert.Equal(post.Average(s => Math.Abs(s.Value)), run.MeanViolation, 12);
+        Assert.Equal(post.Max(s => Math.Abs(s.Value)), run.MaxViolation);
+        Assert.Equal(run.InfeasibleSteps, run.LambdaZeroViolations);   // its λ is its weight, 0
+        Assert.False(run.Holds);
+        Assert.All(run.Steps, s => Assert.Equal(1, s.Evaluations));   // the penalty term's forward
+
+        var again = GridRun.Run(cell, GridMethod.SoftPenalty(0), seed: 1, Short);
+        Assert.Equal(run.Steps, again.Steps);
+        Assert.Equal(run.TaskLossEnd, again.TaskLossEnd);
+        var other = GridRun.Run(cell, GridMethod.SoftPenalty(0), seed: 2, Short);
+        Assert.NotEqual(run.TaskLossEnd, other.TaskLossEnd);
+
+        // A run that may stop once it cannot hold stops at its first infeasible post-warm-up step: 1 % of 16 allows none.
+        var stopped = GridRun.Run(cell, GridMethod.SoftPenalty(0), seed: 1, Short with { StopWhenNotHolding = true });
+        Assert.True(stopped.StoppedEarly);
+        Assert.Equal(1, stopped.InfeasibleSteps);
+        Assert.False(stopped.Holds);
+    }
+
+    [Fact]
+    public void TheBenchmarkRunsAFilteredQuickGridWithBaselineSearchesAndItsSummaryKeys()
+    {
+        var benchmark = Catalog.Find(Catalog.Benchmarks, "constraints");
+        Assert.IsType<ConstraintGridBenchmark>(benchmark);
+        Assert.Throws<ArgumentException>(() => GridSelection.For(quick: true, "kl,nosuchaxis"));
+        var selection = GridSelection.For(quick: false, "inequality,mlp,1e-3");
+        Assert.Equal(2, selection.Cells().Count);   // two margins
+        Assert.Equal(GridAxes.Methods, selection.Methods);
+
+        var context = RunContext.Silent(seed: 0, quick: true) with { Variant = "inequality,galt,penalty", Steps = 10 };
+        var record = benchmark!.Run(context);
+        Assert.Equal(4, record.Summary["cells"]);   // quick: mlp, lr 1e-3 and 1e-2, two margins
+        foreach (var key in new[] { "cells_all_held", "max_share_infeasible.galt", "max_share_infeasible.penalty", "runs_diverged", "runs_ending_infeasible",
+                     "lambda_zero_violations", "extra_evals_per_step.max", "cells_loss_not_worse_than_penalty", "share_infeasible.galt.lr_1e-3", "search_runs.penalty" })
+            Assert.True(record.Summary.ContainsKey(key), key);
+        Assert.Equal(0, record.Summary["extra_evals_per_step.max"]);
+        Assert.True(record.Summary["search_runs.penalty"] >= 4);
+        Assert.Single(record.Plots);
+        Assert.Contains(record.Tables, t => t.Title.StartsWith("inequality:", StringComparison.Ordinal) && t.Rows.Count == 8);   // 4 cells × (galt, penalty)
+    }
+}
