@@ -92,10 +92,9 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
         {
             using var inputs = SfbStream.Indices(prompts);
             using var mask = stream.UnsafeOptions(prompts);
-            // K at birth, read through a constraint with a margin far above any mass (C = K − 100).
-            using var probe = new ForbiddenMassConstraint(name, model, inputs, mask, margin: 100);
+            using var probe = new ForbiddenMassConstraint(name, model, inputs, mask, margin: 0);
             double birth;
-            using (no_grad()) birth = probe.Value() + 100;
+            using (no_grad()) birth = probe.Value();
             return new ForbiddenMassConstraint(name, model, inputs, mask, margin: birth + Margin);
         }
         return (Make(ForbidConstraint, stream.SafetyReplay), Make($"{ForbidConstraint}.all_prompts", stream.Safety));

@@ -39,7 +39,8 @@ public abstract class Constraint : IDisposable
     /// <summary>
     /// Throws <see cref="ArgumentException"/> naming the constraint when its margin lies where K cannot reach
     /// (<see cref="MeasureFloor"/>): below the floor, or on it when no model reaches it. Constrained optimizers call it
-    /// when the constraint is added; constructors of built-in constraints call it too.
+    /// when the constraint is added (a constraint object with any margin can still measure K, e.g. to set the margin
+    /// from K at the start: K = <see cref="Value"/> + <see cref="Margin"/>).
     /// </summary>
     public void RequireSatisfiable()
     {

@@ -40,8 +40,6 @@ public sealed class ForbiddenMassConstraint : Constraint, IBatchedConstraint, Ga
         LseTemperature = lseTemperature;
         _inputs = probes.detach().clone().DetachFromDisposeScope();
         _mask = forbidden.detach().to(ScalarType.Float32).clone().DetachFromDisposeScope();
-        try { RequireSatisfiable(); }
-        catch { Dispose(); throw; }
     }
 
     /// <summary>

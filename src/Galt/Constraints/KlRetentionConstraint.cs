@@ -43,7 +43,6 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVec
     {
         if (!(temperature > 0) || double.IsInfinity(temperature)) throw new ArgumentException($"constraint '{name}': temperature {temperature} must be positive and finite.", nameof(temperature));
         if (anchorInputs.shape.Length == 0 || anchorInputs.shape[0] == 0) throw new ArgumentException($"constraint '{name}': the anchor set is empty.", nameof(anchorInputs));
-        if (margin < 0) throw new ArgumentException($"constraint '{name}': margin {margin} is negative, but a KL divergence never is: no model can satisfy it.", nameof(margin));
         _scores = scores;
         Temperature = temperature;
         _inputs = anchorInputs.detach().clone().DetachFromDisposeScope();

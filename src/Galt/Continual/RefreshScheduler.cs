@@ -16,6 +16,7 @@ public sealed record RefreshSchedule(int RefreshPeriod = 10, double Trigger = 0.
 public sealed class RefreshScheduler : Galt.Checkpoints.ICheckpointable
 {
     private int _stepsSinceGlobal, _safeStreak;
+    private bool _requested;
 
     /// <summary>Creates the scheduler.</summary>
     public RefreshScheduler(RefreshSchedule? schedule = null) => Schedule = schedule ?? new RefreshSchedule();
@@ -35,16 +36,30 @@ public sealed class RefreshScheduler : Galt.Checkpoints.ICheckpointable
     /// <summary>Longest effective period seen.</summary>
     public int MaxEffectivePeriod { get; private set; }
 
-    /// <summary>Writes the counters (steps since the last refresh, safe streak, global and local steps, largest period).</summary>
+    /// <summary>Refreshes requested by <see cref="RequestRefresh"/> (each made the next step global).</summary>
+    public int RequestedRefreshes { get; private set; }
+
+    /// <summary>
+    /// Makes the next step global: what a strategy asks when a local step's cached Jacobian rows could not hold the
+    /// constraints (the step contract had to shorten or hold it).
+    /// </summary>
+    public void RequestRefresh()
+    {
+        if (!_requested) RequestedRefreshes++;
+        _requested = true;
+    }
+
+    /// <summary>Writes the counters (steps since the last refresh, safe streak, global and local steps, largest period, a pending request, requests).</summary>
     public void Save(Galt.Checkpoints.CheckpointWriter writer) =>
-        writer.Longs("counters", new long[] { _stepsSinceGlobal, _safeStreak, GlobalSteps, LocalSteps, MaxEffectivePeriod });
+        writer.Longs("counters", new long[] { _stepsSinceGlobal, _safeStreak, GlobalSteps, LocalSteps, MaxEffectivePeriod, _requested ? 1 : 0, RequestedRefreshes });
 
     /// <summary>Reads what <see cref="Save"/> wrote; the returned action restores the counters.</summary>
     public Action Prepare(Galt.Checkpoints.CheckpointReader reader)
     {
         var c = reader.Longs("counters");
-        if (c.Length != 5 || c.Any(v => v < 0 || v > int.MaxValue)) throw reader.Error("counters", "not five non-negative counters.");
-        return () => (_stepsSinceGlobal, _safeStreak, GlobalSteps, LocalSteps, MaxEffectivePeriod) = ((int)c[0], (int)c[1], (int)c[2], (int)c[3], (int)c[4]);
+        if (c.Length != 7 || c.Any(v => v < 0 || v > int.MaxValue)) throw reader.Error("counters", "not seven non-negative counters.");
+        return () => (_stepsSinceGlobal, _safeStreak, GlobalSteps, LocalSteps, MaxEffectivePeriod, _requested, RequestedRefreshes) =
+            ((int)c[0], (int)c[1], (int)c[2], (int)c[3], (int)c[4], c[5] != 0, (int)c[6]);
     }
 
     /// <summary>spec §1.4 needs_refresh: true when this step must be global.</summary>
@@ -52,6 +67,7 @@ public sealed class RefreshScheduler : Galt.Checkpoints.ICheckpointable
     {
         _stepsSinceGlobal++;
         double maxC = constraintValues.Count == 0 ? 0 : constraintValues.Max(Math.Abs);
+        if (_requested) return true;
         if (maxC > Schedule.Trigger)
         {
             _safeStreak = 0;
@@ -72,6 +88,7 @@ public sealed class RefreshScheduler : Galt.Checkpoints.ICheckpointable
     {
         if (global)
         {
+            _requested = false;
             GlobalSteps++;
             _stepsSinceGlobal = 0;
             _safeStreak = 0;

@@ -34,6 +34,9 @@ public sealed record StepOutcome(IReadOnlyList<double> Values, IReadOnlyList<dou
     /// </summary>
     public IReadOnlyList<double> ProposalErrors { get; init; } = Array.Empty<double>();
 
+    /// <summary>Per constraint, the violation the step contract tolerates (0 for all when there is no contract).</summary>
+    public IReadOnlyList<double> Tolerances { get; init; } = Array.Empty<double>();
+
     /// <summary>δ_bᵀ D δ_b of this step, computed on demand (a pass over the parameters): a trust radius's unit; ∞ when unknown.</summary>
     public Func<double> BaseStepNorm { get; init; } = () => double.PositiveInfinity;
 

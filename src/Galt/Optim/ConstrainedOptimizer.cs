@@ -306,6 +306,7 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
             var outcome = new StepOutcome(values, post, measured, step.Forces.ToArray(), step.Sensitivity, LearningRate, scale, stale, outer, _shared.Penalty.Ceiling)
             {
                 ProposalErrors = accepted?.ProposalErrors ?? measured, BaseStepNorm = () => baseStepNorm.Value,
+                Tolerances = states.Select(s => Contract?.ToleranceOf(s.Kind) ?? 0).ToArray(),
             };
             Rule.Update(states, outcome);
             for (int i = 0; i < states.Length; i++)
@@ -320,7 +321,9 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
                 if (Contract is not null) RunawayGuard.Check(states[i], Contract, StepCount + 1, states[i].Kind.Violation(double.IsNaN(measured[i]) ? post[i] : measured[i]));
                 _constraints[i] = _constraints[i] with { State = states[i] };
             }
-            if (accepted is not null) ContractScale = accepted.NextScale;
+            // The stability radius is a property of the linearisation at fresh Jacobians: a step predicted from cached rows
+            // (the low-BP hybrid's local steps) uses the remembered share but does not reset it.
+            if (accepted is not null && !stale.Any(s => s)) ContractScale = accepted.NextScale;
             StepCount++;
             return new StepResult(double.NaN, values, post, step.Path, step.ConditionNumber, outer)
             {

@@ -17,7 +17,8 @@ namespace Galt.Optim;
 /// times); each try costs one more evaluation. When no try keeps the contract the step is held: the parameters stay
 /// where they were. The share of the step tried first is remembered from step to step — the measured stability radius
 /// of the linearisation: after a step that had to be halved it is the share that was accepted, and it grows again
-/// (by <see cref="Growth"/>) once steps land well inside the room the prediction left.
+/// (by <see cref="Growth"/>) once steps land well inside the room the prediction left. Only steps whose Jacobians were
+/// all computed at that step set it (a step on cached rows fails for the staleness, not for its length).
 /// </summary>
 /// <remarks>
 /// Constraints registered by name (the caller supplies values and Jacobians) cannot be evaluated unless a measure was
@@ -32,7 +33,7 @@ public sealed record StepContract
     /// <summary>An equality counts as feasible while |C| ≤ this (absolute). Default 1e-3.</summary>
     public double EqualityTolerance { get; init; } = 1e-3;
 
-    /// <summary>Most corrections of one step from measured values before it is shortened. Default 1.</summary>
+    /// <summary>Most corrections of one step from measured values before it is shortened. Default 1 (a second, even as a secant step from what the first realised, did not lower task losses on the probes).</summary>
     public int MaxCorrections { get; init; } = 1;
 
     /// <summary>

@@ -98,6 +98,9 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
         var evaluations = constraints.Select((c, i) => new ConstraintEvaluation(c.Name, values[i], _cachedJacobians[i]) { StaleJacobian = !global }).ToArray();
         var result = Optimizer.Step(modelGradients, evaluations);
         _localAdam!.step();
+        // Cached rows that could not hold the constraints (the step contract shortened or held the local step) are
+        // refreshed at once: the next step is global.
+        if (!global && (result.Halvings > 0 || result.Held)) _scheduler.RequestRefresh();
         RecordStep(result);
     }
 

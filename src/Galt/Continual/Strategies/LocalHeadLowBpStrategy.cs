@@ -129,6 +129,9 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
         var result = Optimizer.Step(gradients, evaluations);
         _headAdam!.step();
         _scheduler.MarkStep(global);
+        // Cached rows that could not hold the constraints (the step contract shortened or held the local step) are
+        // refreshed at once: the next step is global.
+        if (!global && (result.Halvings > 0 || result.Held)) _scheduler.RequestRefresh();
         if (global) GlobalBackprops++; else LocalBackprops++;
         RecordStep(result);
     }
