@@ -3,7 +3,7 @@ using Galt.Constraints;
 namespace Galt.Multipliers;
 
 /// <summary>
-/// The force increase that lands a linearised step on its targets (docs/feasibility.md §2): a step's direction is affine
+/// The force increase that lands a linearised step on its targets (docs/feasibility.md §3.2): a step's direction is affine
 /// in the constraint forces (spec §1.1), so raising the forces by Δ lowers the predicted post-step values by lr·M·Δ with
 /// M = J A⁻¹ Jᵀ. Given per-row gaps g (in force units: the wanted decrease over lr), this finds Δ with (M Δ)_i = g_i on
 /// the rows it may move, and for inequalities the complementarity λ_i + Δ_i ≥ 0, a row pinned at λ_i + Δ_i = 0 only

@@ -4,7 +4,7 @@ using Galt.Constraints;
 namespace Galt.Multipliers;
 
 /// <summary>
-/// Multipliers from the linearised constraint (docs/feasibility.md §2): a step's direction δ is affine in the constraint
+/// Multipliers from the linearised constraint (docs/feasibility.md §3.2): a step's direction δ is affine in the constraint
 /// forces f (spec §1.1), so its predicted post-step values C_post = C + lr·⟨J, δ(f)⟩ fall by lr·M·Δf when the forces
 /// grow by Δf, with M = J A⁻¹ Jᵀ the solve's sensitivity (A = D + Σ ρ J Jᵀ). After a proposal with the P-term forces
 /// f = λ + ρ·max(0, C), this rule picks Δf (<see cref="ForceCorrection"/>), on the active set, so that the linearised

@@ -4,7 +4,7 @@ namespace Galt.Multipliers;
 
 /// <summary>
 /// The default multiplier rule: the linearised rule's force correction (<see cref="LinearizedDualRule"/>), fed by what
-/// the step contract measured instead of what the next step happens to see (docs/feasibility.md §2.3). After each
+/// the step contract measured instead of what the next step happens to see (docs/feasibility.md §3.3). After each
 /// step taken, with the value C_meas the contract measured there and the prediction C_post of the step taken:
 /// <list type="bullet">
 /// <item>the linearisation error of this very step's proposal, e = C_meas − C_post of the contract's first try, enters ê

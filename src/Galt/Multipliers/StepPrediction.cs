@@ -2,7 +2,7 @@ namespace Galt.Multipliers;
 
 /// <summary>
 /// What a multiplier rule sees of a proposed step before it is taken (spec §1.1): the step is affine in the forces, so
-/// the predicted post-step values fall by lr·M·Δf when the forces grow by Δf (docs/feasibility.md §1).
+/// the predicted post-step values fall by lr·M·Δf when the forces grow by Δf (docs/feasibility.md §2).
 /// </summary>
 /// <param name="Values">C per constraint at the step's start, registration order.</param>
 /// <param name="PostValues">The linearised post-step values C + lr·⟨J, δ⟩ of the proposal.</param>

@@ -288,39 +288,51 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
             var prediction = new StepPrediction(values, step.PostValues(evaluations), step.Sensitivity, forces, LearningRate, stale, () => baseStepNorm.Value);
             if (Rule.Correct(states, prediction) is { } delta) step.Resolve(step.Forces.Select((f, i) => f + delta[i]).ToArray());
             var measures = _constraints.Select(r => r.Measure).ToArray();
-            AcceptanceResult? accepted = null;
-            if (Contract is null || states.Length == 0) step.Write(Parameters, ParameterNames);
-            else if (measures.All(m => m is not null))
-                accepted = StepAcceptance.Run(step, Contract, new ContractInput(Parameters, ParameterNames, Workspace, measures!, states, Rule, values, LearningRate, ContractScale, () => baseStepNorm.Value));
-            else
+            bool contracted = Contract is not null && states.Length > 0;
+            if (contracted && measures.Any(m => m is null))
             {
                 WarnUnmeasured();
-                step.Write(Parameters, ParameterNames);
+                contracted = false;
             }
-            // Nothing below can fail on the inputs: the step is taken.
-            step.CommitMoments(Metric);
-            bool outer = EndStep(pull);
+            // The contract writes the step (and puts the parameters back if anything below throws); otherwise it is
+            // written once everything that can fail has run.
+            var accepted = contracted
+                ? StepAcceptance.Run(step, Contract!, new ContractInput(Parameters, ParameterNames, Workspace, measures!, states, Rule, values, LearningRate, ContractScale, () => baseStepNorm.Value))
+                : null;
+            bool outer = IsOuterStep();
             double scale = accepted?.Scale ?? 1;
             var post = step.PostValues(evaluations, scale);
             var measured = accepted?.Measured ?? Enumerable.Repeat(double.NaN, states.Length).ToArray();
-            var outcome = new StepOutcome(values, post, measured, step.Forces.ToArray(), step.Sensitivity, LearningRate, scale, stale, outer, _shared.Penalty.Ceiling)
+            try
             {
-                ProposalErrors = accepted?.ProposalErrors ?? measured, BaseStepNorm = () => baseStepNorm.Value,
-                Tolerances = states.Select(s => Contract?.ToleranceOf(s.Kind) ?? 0).ToArray(),
-            };
-            Rule.Update(states, outcome);
-            for (int i = 0; i < states.Length; i++)
-            {
-                _shared.Penalty.Adapt(states[i], Rule.PenaltySignal(outcome, i));   // spec §1.2 / §1.3 item 5
-                states[i].LastValue = values[i];
-                states[i].LastPostValue = post[i];
-                states[i].LastPostValueFresh = !stale[i];
-                states[i].LastMeasuredValue = measured[i];
-                if (accepted?.Broke[i] == true) states[i].ContractCorrections++;
-                states[i].History.Add(states[i].Kind.Violation(values[i]));
-                if (Contract is not null) RunawayGuard.Check(states[i], Contract, StepCount + 1, states[i].Kind.Violation(double.IsNaN(measured[i]) ? post[i] : measured[i]));
-                _constraints[i] = _constraints[i] with { State = states[i] };
+                var outcome = new StepOutcome(values, post, measured, step.Forces.ToArray(), step.Sensitivity, LearningRate, scale, stale, outer, _shared.Penalty.Ceiling)
+                {
+                    ProposalErrors = accepted?.ProposalErrors ?? measured, BaseStepNorm = () => baseStepNorm.Value,
+                    Tolerances = states.Select(s => Contract?.ToleranceOf(s.Kind) ?? 0).ToArray(),
+                };
+                Rule.Update(states, outcome);
+                for (int i = 0; i < states.Length; i++)
+                {
+                    _shared.Penalty.Adapt(states[i], Rule.PenaltySignal(outcome, i));   // spec §1.2 / §1.3 item 5
+                    states[i].LastValue = values[i];
+                    states[i].LastPostValue = post[i];
+                    states[i].LastPostValueFresh = !stale[i];
+                    states[i].LastMeasuredValue = measured[i];
+                    if (accepted?.Broke[i] == true) states[i].ContractCorrections++;
+                    states[i].History.Add(states[i].Kind.Violation(values[i]));
+                    if (Contract is not null) RunawayGuard.Check(states[i], Contract, StepCount + 1, states[i].Kind.Violation(double.IsNaN(measured[i]) ? post[i] : measured[i]));
+                }
+                if (accepted is null) step.Write(Parameters, ParameterNames);
             }
+            catch when (accepted is not null)
+            {
+                StepAcceptance.PutBack(Parameters, step.Updated, Workspace);
+                throw;
+            }
+            // Nothing below can fail: the step is taken.
+            step.CommitMoments(Metric);
+            EndStep(pull, outer);
+            for (int i = 0; i < states.Length; i++) _constraints[i] = _constraints[i] with { State = states[i] };
             // The stability radius is a property of the linearisation at fresh Jacobians: a step predicted from cached rows
             // (the low-BP hybrid's local steps) uses the remembered share but does not reset it.
             if (accepted is not null && !stale.Any(s => s)) ContractScale = accepted.NextScale;
@@ -353,8 +365,11 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
     /// <summary>What the variant adds to a step: the proximal pull's anchors and ρ_a (none by default).</summary>
     private protected virtual StepPull BeginStep() => StepPull.None;
 
-    /// <summary>After the step was taken: the variant's own bookkeeping; returns whether the step ends an outer window (default: every step).</summary>
-    private protected virtual bool EndStep(StepPull pull) => true;
+    /// <summary>Whether the coming step ends an outer window (default: every step); asked before the multiplier rule's update, changes nothing.</summary>
+    private protected virtual bool IsOuterStep() => true;
+
+    /// <summary>After the step was taken: the variant's own bookkeeping (<paramref name="outer"/> as <see cref="IsOuterStep"/> said).</summary>
+    private protected virtual void EndStep(StepPull pull, bool outer) { }
 
     /// <summary>The step failed: the variant discards what <see cref="BeginStep"/> created.</summary>
     private protected virtual void AbandonStep(StepPull pull) { }

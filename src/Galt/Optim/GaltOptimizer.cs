@@ -60,18 +60,20 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
     private protected override StepPull BeginStep() =>
         _anchors is null ? new StepPull(Parameters.Select(p => p.detach().clone()).ToArray(), RhoAnchor, Created: true) : new StepPull(_anchors, RhoAnchor, false);
 
-    /// <summary>Keeps the first step's anchors; every K_in steps re-anchors and decays ρ_a (spec §1.3 item 6). Returns whether this was an outer step.</summary>
-    private protected override bool EndStep(StepPull pull)
+    /// <summary>spec §1.3 item 6: every K_in-th step is an outer step.</summary>
+    private protected override bool IsOuterStep() => InnerCounter + 1 >= Options.OuterStepFrequency;
+
+    /// <summary>Keeps the first step's anchors; at an outer step re-anchors and decays ρ_a (spec §1.3 item 6).</summary>
+    private protected override void EndStep(StepPull pull, bool outer)
     {
         if (pull.Created) _anchors = pull.Anchors!.Select(a => a.DetachFromDisposeScope()).ToArray();
-        bool outer = ++InnerCounter >= Options.OuterStepFrequency;
+        InnerCounter++;
         if (outer)
         {
             SnapshotAnchors();
             if (Options.RhoAnchorDecay < 1) RhoAnchor = Math.Max(0, RhoAnchor * Options.RhoAnchorDecay);
             InnerCounter = 0;
         }
-        return outer;
     }
 
     /// <inheritdoc />

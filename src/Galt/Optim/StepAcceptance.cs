@@ -24,7 +24,7 @@ internal sealed record AcceptanceResult(double Scale, double[] Measured, int Eva
 }
 
 /// <summary>
-/// The step contract's trial loop (<see cref="StepContract"/>, docs/feasibility.md §1.5): write the proposed step at
+/// The step contract's trial loop (<see cref="StepContract"/>, docs/feasibility.md §1.1): write the proposed step at
 /// the remembered share, measure every constraint, keep the step when the contract holds; otherwise put the parameters
 /// back, correct the forces from the measured values (a second-order correction) or halve the step, and try again.
 /// </summary>
@@ -160,6 +160,10 @@ internal static class StepAcceptance
         }
         return forces.Select((f, i) => f + delta[i]).ToArray();
     }
+
+    /// <summary>Puts back the parameters as they were before the step <see cref="Run"/> took (its copy is still in <paramref name="workspace"/>).</summary>
+    public static void PutBack(IReadOnlyList<Parameter> parameters, IReadOnlyList<int> updated, SolveWorkspace workspace) =>
+        Put(parameters, updated, updated.Select((_, u) => workspace.Find(SavedRole, u)!).ToArray());
 
     private static void Put(IReadOnlyList<Parameter> parameters, IReadOnlyList<int> updated, Tensor[] saved)
     {

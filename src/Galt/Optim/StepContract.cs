@@ -3,7 +3,7 @@ using Galt.Constraints;
 namespace Galt.Optim;
 
 /// <summary>
-/// The per-step contract a constrained optimizer keeps for the constraints it can evaluate (docs/feasibility.md §1.5),
+/// The per-step contract a constrained optimizer keeps for the constraints it can evaluate (docs/feasibility.md §1),
 /// and how:
 /// <list type="bullet">
 /// <item>a step that starts with a constraint feasible (violation ≤ its tolerance) ends with it feasible;</item>

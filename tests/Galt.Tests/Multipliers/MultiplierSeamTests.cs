@@ -75,6 +75,39 @@ public class MultiplierSeamTests
         }
     }
 
+    /// <summary>An outsider's rule whose update fails.</summary>
+    private sealed record FailingRule : IMultiplierRule
+    {
+        public string Name => "failing";
+        public string Description => "fails in its update";
+        public void Validate(string owner) { }
+        public IMultiplierRuleState NewState() => NoRuleState.Instance;
+        public IMultiplierRuleState ReadState(CheckpointReader reader) => NoRuleState.Instance;
+        public double Force(MultiplierState state, double value) => state.Lambda + state.Rho * Math.Max(0, value);
+        public double[]? Correct(MultiplierState[] states, StepPrediction prediction) => null;
+        public double Target(MultiplierState state) => 0;
+        public void Update(MultiplierState[] states, StepOutcome outcome) => throw new InvalidOperationException("rule update failed");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ARuleThatThrowsInItsUpdateLeavesTheStepUntaken(bool contract)
+    {
+        using var scope = NewDisposeScope();
+        var x = new Parameter(tensor(new[] { 0.5, -0.5 }, ScalarType.Float64));
+        var options = new GaltOptions { LearningRate = 0.1, MultiplierRule = new FailingRule() };
+        using var optimizer = new GaltOptimizer(new[] { ("x", x) }, contract ? options : options with { Contract = null });
+        optimizer.AddConstraint(new FunctionConstraint("sum ≤ 4", ConstraintKind.Inequality, () => x.sum(), margin: 4));
+        var e = Assert.Throws<InvalidOperationException>(() => optimizer.Step(() => (x - 1).square().sum()));
+        Assert.Equal("rule update failed", e.Message);
+        Assert.Equal(new[] { 0.5, -0.5 }, x.data<double>().ToArray());
+        Assert.Equal(0, optimizer.StepCount);
+        Assert.Null(optimizer.Metric.FirstMoment(0));
+        Assert.Null(optimizer.Anchor(0));
+        Assert.Equal(0, optimizer.InnerCounter);
+    }
+
     public static TheoryData<string> Rules => new() { "pi", "ema", "linearized", "measured", "gradient-ascent" };
 
     private static IMultiplierRule RuleNamed(string name) => name switch

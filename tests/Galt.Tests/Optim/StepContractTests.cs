@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Galt.Tests.Optim;
 
 /// <summary>
-/// The per-step contract (docs/feasibility.md §1.5) as a user meets it: their own loop, default options but the
+/// The per-step contract (docs/feasibility.md §1) as a user meets it: their own loop, default options but the
 /// learning rate, a certificate after every step.
 /// </summary>
 public class StepContractTests
