@@ -27,8 +27,12 @@ namespace Galt.Optim;
 /// </remarks>
 public sealed record StepContract
 {
-    /// <summary>An inequality counts as feasible while C ≤ this (absolute). Default 1e-6, below what float32 evaluation of most measures resolves.</summary>
-    public double Tolerance { get; init; } = 1e-6;
+    /// <summary>
+    /// An inequality counts as feasible while C ≤ this (absolute). Default 0: the targets sit at least 1e-6 inside, so
+    /// an exact feasibility costs no more corrections than a tolerance of 1e-6 did on the probes, and a certificate
+    /// (tolerance 0 by default) then says exactly what every step kept.
+    /// </summary>
+    public double Tolerance { get; init; }
 
     /// <summary>An equality counts as feasible while |C| ≤ this (absolute). Default 1e-3.</summary>
     public double EqualityTolerance { get; init; } = 1e-3;

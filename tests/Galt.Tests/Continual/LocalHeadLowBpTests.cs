@@ -76,7 +76,7 @@ public class LocalHeadLowBpTests
         // With the step contract (the default) no step starts beyond the trigger, so no restoration is needed.
         var (contracted, unneeded) = Run(restore: true, contract: true);
         Assert.Empty(unneeded);
-        Assert.DoesNotContain(contracted, v => v > 1e-6);
+        Assert.DoesNotContain(contracted, v => v > 0);
         // Without restoration this learning rate carries the KL past the trigger: the case the guard is for.
         Assert.Empty(none);
         Assert.Contains(free, v => v > trigger);

@@ -9,9 +9,9 @@ namespace Galt.Experiments.Benchmarks.ConstraintGrid;
 /// <param name="Inequality">An inequality step is infeasible when C &gt; this.</param>
 /// <param name="Equality">An equality step is infeasible when |C| &gt; this.</param>
 /// <param name="FeasibleShare">A run holds its constraint when at most this share of its post-warm-up steps is infeasible (and it ends feasible).</param>
-public sealed record GridTolerance(double Inequality = 1e-6, double Equality = 1e-3, double FeasibleShare = 0.01)
+public sealed record GridTolerance(double Inequality = 0, double Equality = 1e-3, double FeasibleShare = 0.01)
 {
-    /// <summary>1e-6 for inequalities, 1e-3 for equalities, 1 % of post-warm-up steps.</summary>
+    /// <summary>0 for inequalities (what a certificate and the step contract use by default), 1e-3 for equalities (the contract's), 1 % of post-warm-up steps.</summary>
     public static GridTolerance Default { get; } = new();
 
     /// <summary>The violation allowed for <paramref name="kind"/>.</summary>
