@@ -12,7 +12,7 @@ public class TaskBoundaryTests
     {
         using var scope = NewDisposeScope();
         var x = new Parameter(tensor(new double[] { 0, 0 }, ScalarType.Float64), requires_grad: true);
-        using var optimizer = new GaltOptimizer(new[] { ("x", x) }, new GaltOptions { LearningRate = 0.05, WeightDecay = 0, OuterStepFrequency = 4, RhoAnchor = 0.2, MultiplierRule = new Galt.Multipliers.PiDualRule() });
+        using var optimizer = new GaltOptimizer(new[] { ("x", x) }, new GaltOptions { LearningRate = 0.05, WeightDecay = 0, OuterStepFrequency = 4, RhoAnchor = 0.2, MultiplierRule = new Galt.Multipliers.PiDualRule(), Contract = null });
         optimizer.AddConstraint(new FunctionConstraint("sum_bound", ConstraintKind.Inequality, () => x.sum() - 1));
         var target = tensor(new double[] { 3, 3 }, ScalarType.Float64);
         for (int s = 0; s < 22; s++) optimizer.Step(() => (x - target).pow(2).sum());
