@@ -28,16 +28,15 @@ namespace Galt.Optim;
 public sealed record StepContract
 {
     /// <summary>
-    /// An inequality counts as feasible while C ≤ this (absolute). Default 0: the targets sit at least 1e-6 inside, so
-    /// an exact feasibility costs no more corrections than a tolerance of 1e-6 did on the probes, and a certificate
-    /// (tolerance 0 by default) then says exactly what every step kept.
+    /// An inequality counts as feasible while C ≤ this (absolute). Default 0, as a certificate's: the multiplier rules
+    /// aim at least 1e-6 inside, so exact feasibility costs no more corrections than a small tolerance would.
     /// </summary>
     public double Tolerance { get; init; }
 
     /// <summary>An equality counts as feasible while |C| ≤ this (absolute). Default 1e-3.</summary>
     public double EqualityTolerance { get; init; } = 1e-3;
 
-    /// <summary>Most corrections of one step from measured values before it is shortened. Default 1 (a second, even as a secant step from what the first realised, did not lower task losses on the probes).</summary>
+    /// <summary>Most corrections of one step from measured values before it is shortened. Default 1.</summary>
     public int MaxCorrections { get; init; } = 1;
 
     /// <summary>
