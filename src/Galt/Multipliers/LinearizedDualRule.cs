@@ -41,9 +41,11 @@ public record LinearizedDualRule : IMultiplierRule
     public double MinimumSlack { get; init; } = 1e-6;
 
     /// <summary>
-    /// The deepest target, as a fraction of the constraint's margin (when it has one, &gt; 0): c* ≥ −this·margin. A measure
-    /// bounded below by 0 (a KL, a probability mass) cannot reach C &lt; −margin, and a target beyond reach would demand an
-    /// unbounded force; when the measured error ê grows with the step, an uncapped target runs away.
+    /// The deepest target, as a fraction of how far below its boundary the constraint can go
+    /// (<see cref="MultiplierState.ReachableDepth"/>: margin − floor of its measure, e.g. the margin for a KL, margin −
+    /// T·ln N for a forbidden-mass smooth maximum): c* ≥ −this·depth. A target beyond reach would demand an unbounded
+    /// force (on the safety-from-birth stream a smooth maximum pinned at its floor with λ ≈ 10 froze the task at chance);
+    /// when the measured error ê grows with the step, an uncapped target runs away.
     /// </summary>
     public double MaxDepthFraction { get; init; } = 0.5;
 
@@ -116,12 +118,13 @@ public record LinearizedDualRule : IMultiplierRule
         own.LinearizationError = ErrorSmoothing * own.LinearizationError + (1 - ErrorSmoothing) * signal;
     }
 
-    /// <summary>c*: −max(γ·ê, minimum slack), no deeper than the max depth fraction of the margin, for an inequality; 0 for an equality.</summary>
+    /// <summary>c*: −max(γ·ê, minimum slack), no deeper than the max depth fraction of what the constraint can reach (<see cref="MultiplierState.ReachableDepth"/>), for an inequality; 0 for an equality.</summary>
     public double Target(MultiplierState state)
     {
         if (state.Kind == ConstraintKind.Equality) return 0;
         double depth = Math.Max(ErrorSafety * state.RuleState<LinearizedRuleState>().LinearizationError, MinimumSlack);
-        if (state.Margin > 0) depth = Math.Min(depth, MaxDepthFraction * state.Margin);
+        double reachable = state.ReachableDepth;
+        if (double.IsFinite(reachable) && reachable > 0) depth = Math.Min(depth, MaxDepthFraction * reachable);
         return -depth;
     }
 

@@ -28,6 +28,17 @@ public sealed class MultiplierState
     /// <summary>The margin inside C = K − margin when the constraint object is known (NaN for constraints registered by name).</summary>
     public double Margin { get; init; } = double.NaN;
 
+    /// <summary>The infimum of the constraint's measure K (<c>Constraint.MeasureFloor</c>; −∞ when unknown).</summary>
+    public double MeasureFloor { get; init; } = double.NegativeInfinity;
+
+    /// <summary>
+    /// How far below its boundary the constraint can go at all: C = K − margin ≥ floor − margin, so margin − floor when the
+    /// floor is known; the margin itself when only that is known (a measure bounded below by 0); ∞ otherwise. A target
+    /// deeper than this cannot be reached, whatever the force.
+    /// </summary>
+    public double ReachableDepth => double.IsFinite(MeasureFloor) && double.IsFinite(Margin) ? Margin - MeasureFloor
+        : Margin > 0 ? Margin : double.PositiveInfinity;
+
     /// <summary>The multiplier λ.</summary>
     public double Lambda { get; set; }
 
@@ -91,7 +102,7 @@ public sealed class MultiplierState
     {
         writer.String("name", Name);
         writer.Int("kind", (int)Kind);
-        writer.Doubles("scalars", new[] { Margin, Lambda, Rho, PreviousViolation ?? double.NaN, LastValue, LastPostValue, LastMeasuredValue, RunawayLambda, RunawayViolation, RunawayCap });
+        writer.Doubles("scalars", new[] { Margin, Lambda, Rho, PreviousViolation ?? double.NaN, LastValue, LastPostValue, LastMeasuredValue, RunawayLambda, RunawayViolation, RunawayCap, MeasureFloor });
         writer.Bool("has_previous", PreviousViolation is not null);
         writer.Longs("counters", new long[] { ContractCorrections, RunawayReports, LastPostValueFresh ? 1 : 0, RunawaySince, RunawayActive ? 1 : 0, StallReports });
         writer.Int("history_capacity", History.Capacity);
@@ -113,7 +124,7 @@ public sealed class MultiplierState
         if (kind != expectedKind) throw reader.Error("kind", $"constraint '{name}' was an {kind}, it is registered as an {expectedKind}.");
         var d = reader.Doubles("scalars");
         var c = reader.Longs("counters");
-        if (d.Length != 10) throw reader.Error("scalars", $"{d.Length} values where 10 were expected.");
+        if (d.Length != 11) throw reader.Error("scalars", $"{d.Length} values where 11 were expected.");
         if (c.Length != 6 || c.Any(v => v < 0 || v > int.MaxValue)) throw reader.Error("counters", $"{c.Length} values where 6 counters in [0, 2³¹) were expected.");
         int capacity = reader.Int("history_capacity");
         if (capacity < 1) throw reader.Error("history_capacity", $"{capacity} is not a valid history length.");
@@ -126,7 +137,7 @@ public sealed class MultiplierState
         var state = new MultiplierState(name, kind, d[1], d[2], capacity, rule?.ReadState(reader.Scope("rule")))
         {
             Margin = d[0], PreviousViolation = reader.Bool("has_previous") ? d[3] : null, LastValue = d[4], LastPostValue = d[5], LastMeasuredValue = d[6],
-            RunawayLambda = d[7], RunawayViolation = d[8], RunawayCap = d[9],
+            RunawayLambda = d[7], RunawayViolation = d[8], RunawayCap = d[9], MeasureFloor = d[10],
             ContractCorrections = (int)c[0], RunawayReports = (int)c[1], LastPostValueFresh = c[2] != 0, RunawaySince = (int)c[3], RunawayActive = c[4] != 0, StallReports = (int)c[5],
         };
         foreach (var v in history) state.History.Add(v);

@@ -174,7 +174,10 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
     {
         if (!_names.Add(name)) throw new ArgumentException($"a constraint named '{name}' is already registered.", nameof(name));
         double lambda = kind.ProjectMultiplier(lambdaInit ?? DefaultLambda, double.PositiveInfinity);
-        var state = new MultiplierState(name, kind, lambda, InitialRho, HistoryLength, Rule.NewState()) { Margin = constraint?.Margin ?? double.NaN };
+        var state = new MultiplierState(name, kind, lambda, InitialRho, HistoryLength, Rule.NewState())
+        {
+            Margin = constraint?.Margin ?? double.NaN, MeasureFloor = constraint?.MeasureFloor ?? double.NegativeInfinity,
+        };
         _constraints.Add(new Registration(state, constraint, heldOut, measure ?? (constraint is null ? null : constraint.Value)));
         return _constraints.Count - 1;
     }

@@ -84,7 +84,7 @@ internal static class FeasibilityRestoration
                 var problem = new LowRankProblem(d, zero, jacobians, stiffness, new double[constraints.Count], constraints.Select(c => c.Name).ToArray());
                 using var probe = LowRankSolve.Solve(problem);
                 // Multipliers of the restoration problem alone: start from 0, so y ≥ 0 is the force each constraint needs.
-                var local = states.Select(s => new MultiplierState(s.Name, s.Kind, 0, 0, rule: s.Rule is LinearizedRuleState own ? own.Clone() : new LinearizedRuleState()) { Margin = s.Margin }).ToArray();
+                var local = states.Select(s => new MultiplierState(s.Name, s.Kind, 0, 0, rule: s.Rule is LinearizedRuleState own ? own.Clone() : new LinearizedRuleState()) { Margin = s.Margin, MeasureFloor = s.MeasureFloor }).ToArray();
                 var y = rule.Apply(local, values, probe.Sensitivity, learningRate);
                 if (y.All(v => v == 0))
                     return new RestorationResult(step, evaluations, values) { Halvings = halvings, StopReason = "no constraint the step can move is violated" };

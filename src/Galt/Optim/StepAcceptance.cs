@@ -124,7 +124,7 @@ internal static class StepAcceptance
 
     /// <summary>
     /// The forces raised so that the failing constraints' linearisation, shifted by their measured errors, lands on the
-    /// rule's target (at least half a measured error inside, no deeper than half the margin): lr·s·(M Δ)_i = C_meas,i − c*_i
+    /// rule's target (at least half a measured error inside, no deeper than half of what the constraint can reach): lr·s·(M Δ)_i = C_meas,i − c*_i
     /// on the failing rows the step can move, with the total force of an inequality kept ≥ 0 and the change it makes to
     /// the step within <see cref="StepContract.CorrectionRadius"/>. Null when nothing can be raised.
     /// </summary>
@@ -142,7 +142,8 @@ internal static class StepAcceptance
             if (states[i].Kind == ConstraintKind.Inequality)
             {
                 double depth = Math.Max(-rule.Target(states[i]), 0.5 * Math.Max(0, measured[i] - post[i]));
-                if (states[i].Margin > 0) depth = Math.Min(depth, 0.5 * states[i].Margin);
+                double reachable = states[i].ReachableDepth;
+                if (double.IsFinite(reachable) && reachable > 0) depth = Math.Min(depth, 0.5 * reachable);
                 target = -depth;
             }
             gap[i] = (measured[i] - target) / (scale * learningRate);
