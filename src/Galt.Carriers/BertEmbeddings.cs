@@ -1,3 +1,5 @@
+using Galt.Tensors;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -35,9 +37,9 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     {
         long t = inputIds.shape[^1];
         if (t > MaxPositions) throw new ArgumentException($"input of {t} tokens is longer than the {MaxPositions} positions the model knows; truncate it.", nameof(inputIds));
-        using var positions = arange(t, dtype: ScalarType.Int64, device: inputIds.device);
+        using var positions = ExplicitScalars.Range(t, ScalarType.Int64, inputIds.device);
         // The exported graph's order: (word + token type) + position, then LayerNorm.
-        var summed = word_embeddings.call(inputIds) + token_type_embeddings.call(tokenTypeIds) + position_embeddings.call(positions);
+        var summed = word_embeddings.call(inputIds).Plus(token_type_embeddings.call(tokenTypeIds)).Plus(position_embeddings.call(positions));
         return norm.call(summed);
     }
 }

@@ -1,4 +1,6 @@
 using Galt.Models;
+using Galt.Tensors;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,6 +15,8 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
 {
     /// <summary>The additive score bias on padded keys, as in the exported graph: (1 − mask)·(−10000).</summary>
     public const float MaskedScore = -10000f;
+
+    private static readonly Scalar MaskedScoreScalar = MaskedScore.ToScalar();
 
     private readonly BertEmbeddings embeddings;
     private readonly ModuleList<BertLayer> layers = new();
@@ -45,7 +49,7 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(attentionMask);
         if (attentionMask.dim() != 2) throw new ArgumentException($"attention mask must be [batch, T]; got [{string.Join(", ", attentionMask.shape)}].", nameof(attentionMask));
-        return (1 - attentionMask.to(dtype)).mul(MaskedScore).unsqueeze(1).unsqueeze(1);
+        return attentionMask.to(dtype).SubtractedFrom(1).mul(MaskedScoreScalar).unsqueeze(1).unsqueeze(1);
     }
 
     /// <summary>
@@ -92,7 +96,7 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"mean pooling needs hidden [batch, T, width] and mask [batch, T]; got [{string.Join(", ", hidden.shape)}] and [{string.Join(", ", attentionMask.shape)}].");
         using var scope = NewDisposeScope();
         var weights = attentionMask.to(hidden.dtype).unsqueeze(-1);
-        var counts = weights.sum(1).clamp_min(1e-9); // sentence-transformers' guard against an all-padding row
+        var counts = weights.sum(1).AtLeast(1e-9); // sentence-transformers' guard against an all-padding row
         return ((hidden * weights).sum(1) / counts).MoveToOuterDisposeScope();
     }
 
@@ -109,11 +113,11 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
     public IReadOnlyList<LoraLinear> AddLora(int rank = 8, double scale = 16.0, long seed = 0)
     {
         if (rank < 1) throw new ArgumentOutOfRangeException(nameof(rank), $"LoRA rank must be ≥ 1; got {rank}.");
-        var generator = new Generator(unchecked((ulong)seed));
+        using var generator = new Generator(unchecked((ulong)seed));
         Tensor UniformA(long r, long inFeatures)
         {
             double bound = 1.0 / Math.Sqrt(inFeatures); // mlx-lm LoRA: A ~ U(−1/√in, 1/√in)
-            return rand(new[] { r, inFeatures }, generator: generator) * (2 * bound) - bound;
+            return rand(new[] { r, inFeatures }, generator: generator).Times(2 * bound).Minus(bound);
         }
         var adapters = new List<LoraLinear>();
         foreach (var layer in layers) adapters.AddRange(layer.WrapProjections(linear => new LoraLinear(linear, rank, scale, UniformA)));

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -51,11 +52,11 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
         var q = Split(query.call(hidden));
         var k = Split(key.call(hidden));
         var v = Split(value.call(hidden));
-        var scores = q.matmul(k.transpose(2, 3)) / Math.Sqrt(dh) + attentionBias; // scaled dot-product attention, 1/√d_head
+        var scores = q.matmul(k.transpose(2, 3)).Over(Math.Sqrt(dh)).Plus(attentionBias); // scaled dot-product attention, 1/√d_head
         var mixed = nn.functional.softmax(scores, -1).matmul(v).transpose(1, 2).reshape(n, t, d);
-        var attended = attention_norm.call(attention_output.call(mixed) + hidden);
+        var attended = attention_norm.call(attention_output.call(mixed).Plus(hidden));
         var expanded = nn.functional.gelu(intermediate.call(attended)); // exact GELU: 0.5·x·(1 + erf(x/√2)), as the export
-        return output_norm.call(output.call(expanded) + attended);
+        return output_norm.call(output.call(expanded).Plus(attended));
     }
 
     /// <summary>Replaces every projection that is still a plain Linear by <paramref name="wrap"/>(it), registered under the same name.</summary>

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Galt.Data;
+using Galt.Tensors;
 using Galt.Training;
 using Galt.Models;
+using Galt.Optim;
 using Galt.Reporting;
 using static TorchSharp.torch;
 
@@ -62,9 +64,9 @@ public sealed class MnistBaseline : IRunnable
         record.Config["quick"] = context.Quick;
         record.Config["normalisation"] = "(x - 0.1307) / 0.3081";
 
-        random.manual_seed(context.Seed);
+        TorchLifetimes.ManualSeed(context.Seed);
         using var model = new Mlp(widths);
-        using var optimizer = optim.Adam(model.parameters(), LearningRate);
+        using var optimizer = new ExplicitAdam(model.parameters(), LearningRate);
         var (xTrain, yTrain) = data.Train.ToTensors();
         var (xTest, yTest) = data.Test.ToTensors();
         using var _xTrain = xTrain; using var _yTrain = yTrain; using var _xTest = xTest; using var _yTest = yTest;

@@ -3,6 +3,7 @@ using Galt.Graph;
 using Galt.Models;
 using Galt.Optim;
 using Galt.Reporting;
+using Galt.Tensors;
 using Galt.Training;
 using static TorchSharp.torch;
 
@@ -72,8 +73,8 @@ public sealed class GraphBenchmark : IRunnable
     private static double Measure(int blockCount, int width, int examples, int batch, int batches, int seed, IBlockExecutor executor)
     {
         using var scope = NewDisposeScope();
-        random.manual_seed(seed);
-        var generator = new Generator((ulong)seed + 5);
+        TorchLifetimes.ManualSeed(seed);
+        using var generator = new Generator((ulong)seed + 5);
         var x = randn(new long[] { examples, width }, generator: generator);
         var y = randint(0, width, new long[] { examples }, generator: generator);
         var blocks = Enumerable.Range(0, blockCount)
@@ -85,7 +86,11 @@ public sealed class GraphBenchmark : IRunnable
         var before = chain.PhaseSeconds;
         foreach (var b in SupervisedTrainer.Batches(examples, batch, order).Take(batches)) chain.TrainBatch(b);
         var after = chain.PhaseSeconds;
-        foreach (var block in blocks) block.Dispose();
+        foreach (var block in blocks)
+        {
+            block.Dispose();
+            block.Function.Dispose();
+        }
         return after.Blocks - before.Blocks + after.Splits - before.Splits;
     }
 }

@@ -3,6 +3,7 @@ using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Models;
 using Galt.Reporting;
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.Benchmarks;
@@ -34,13 +35,13 @@ public sealed class JacobiansBenchmark : IRunnable
         record.Config["repeats"] = context.Quick ? $"{repeats}" : $"{4 * repeats} (MLP), {repeats} (transformer)";
 
         using var task = context.Progress.Start("Benchmark jacobians", 3 * (warmup + repeats) + 3 * (warmup + (context.Quick ? repeats : 4 * repeats)));
-        var generator = new Generator((ulong)context.Seed + 1);
-        random.manual_seed(context.Seed);
-        var mlp = new LoraMlp();
+        using var generator = new Generator((ulong)context.Seed + 1);
+        TorchLifetimes.ManualSeed(context.Seed);
+        using var mlp = new LoraMlp();
         // The MLP's passes take milliseconds and this machine's timings wander, so it gets more repeats.
         Measure(record, "mlp", mlp, () => randn(new long[] { perConstraint, 784 }, generator: generator), k, warmup, context.Quick ? repeats : 4 * repeats, task, freeze: () => mlp.FreezeBase());
-        random.manual_seed(context.Seed);
-        var transformer = new TransformerClassifier(vocabulary: 1000, maxLength: 32, modelWidth: 128, heads: 4, layers: 2, classes: 10);
+        TorchLifetimes.ManualSeed(context.Seed);
+        using var transformer = new TransformerClassifier(vocabulary: 1000, maxLength: 32, modelWidth: 128, heads: 4, layers: 2, classes: 10);
         Measure(record, "transformer", transformer, () => randint(0, 1000, new long[] { perConstraint, 32 }, generator: generator), k, warmup, repeats, task, freeze: null);
         record.Config["transformer"] = "2-layer pre-norm encoder, d_model 128, 4 heads, sequence 32, vocabulary 1000, attention from Linear layers; all parameters trainable";
         return record;
@@ -49,9 +50,9 @@ public sealed class JacobiansBenchmark : IRunnable
     private static void Measure(RunRecord record, string label, nn.Module<Tensor, Tensor> model, Func<Tensor> examples, int k, int warmup, int repeats, IProgressTask task, Action? freeze)
     {
         using var scope = NewDisposeScope();
-        var generator = new Generator(99);
+        using var generator = new Generator(99);
         var constraints = Enumerable.Range(0, k).Select(e => new KlRetentionConstraint($"c{e}", model, examples())).ToArray();
-        using (no_grad()) foreach (var p in model.parameters()) p.add_(randn(p.shape, generator: generator) * 0.01);
+        using (no_grad()) foreach (var p in model.parameters()) p.PlusInPlace(randn(p.shape, generator: generator).Times(0.01));
         freeze?.Invoke();
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         var all = cat(constraints.Select(c => c.Inputs).ToArray());

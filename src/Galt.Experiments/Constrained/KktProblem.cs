@@ -1,4 +1,6 @@
 using Galt.Constraints;
+using Galt.Tensors;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -22,6 +24,7 @@ public sealed record LinearConstraint(double[] Normal, double Offset, Constraint
 /// <param name="LambdaStar">Exact multipliers.</param>
 public sealed record KktProblem(string Name, double[] Start, double[] Target, LinearConstraint[] Constraints, double[] XStar, double[] LambdaStar)
 {
+    private static readonly Scalar Two = 2.ToScalar();
     private static readonly double[] A = { 1, 2, 3 };
     private static readonly double[] Origin = { 0, 0, 0 };
 
@@ -55,17 +58,19 @@ public sealed record KktProblem(string Name, double[] Start, double[] Target, Li
     /// <summary>A fresh float64 variable at <see cref="Start"/>.</summary>
     public Parameter CreateVariable() => new(tensor(Start, ScalarType.Float64), requires_grad: true);
 
-    /// <summary>The objective ‖x − a‖² as a closure.</summary>
+    /// <summary>The objective ‖x − a‖² as a closure; a is a tensor of the caller's dispose scope (the closure is valid
+    /// while that scope lives: <see cref="KktRunner.Run"/> opens one around the run).</summary>
     public Func<Tensor> Objective(Parameter x)
     {
-        var a = tensor(Target, ScalarType.Float64).DetachFromDisposeScope();
-        return () => (x - a).pow(2).sum();
+        var a = tensor(Target, ScalarType.Float64);
+        return () => (x - a).pow(Two).sum();
     }
 
-    /// <summary>The constraints on <paramref name="x"/>, named c0, c1, ….</summary>
+    /// <summary>The constraints on <paramref name="x"/>, named c0, c1, …; their normals are tensors of the caller's dispose
+    /// scope, as in <see cref="Objective"/>.</summary>
     public Constraint[] CreateConstraints(Parameter x) => Constraints.Select((c, i) =>
     {
-        var normal = tensor(c.Normal, ScalarType.Float64).DetachFromDisposeScope();
-        return (Constraint)new FunctionConstraint($"c{i}", c.Kind, () => (x * normal).sum() - c.Offset);
+        var normal = tensor(c.Normal, ScalarType.Float64);
+        return (Constraint)new FunctionConstraint($"c{i}", c.Kind, () => (x * normal).sum().Minus(c.Offset));
     }).ToArray();
 }

@@ -1,6 +1,8 @@
 using Galt.Continual;
 using Galt.Models;
+using Galt.Optim;
 using Galt.Reporting;
+using Galt.Tensors;
 using Galt.Training;
 using static TorchSharp.torch;
 
@@ -16,9 +18,9 @@ public static class LoraMlpPretraining
     public static (LoraMlp Model, double TestAccuracy) Pretrain(TaskStream stream, int epochs, int seed, IProgressSink? progress = null, double learningRate = 1e-3, int batchSize = 128)
     {
         progress ??= NullProgress.Instance;
-        random.manual_seed(seed);
+        TorchLifetimes.ManualSeed(seed);
         var model = new LoraMlp();
-        using var adam = optim.Adam(model.parameters(), learningRate);
+        using var adam = new ExplicitAdam(model.parameters(), learningRate);
         var trainer = new SupervisedTrainer(model, adam, batchSize, seed);
         using (var bar = progress.Start($"pretraining ({epochs} epochs)", epochs))
         {

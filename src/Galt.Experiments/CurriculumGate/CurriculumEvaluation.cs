@@ -1,4 +1,5 @@
 using Galt.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -54,7 +55,8 @@ public static class CurriculumEvaluation
         var memoryLayer = Arg(heads.MemoryLayer);
         var violationLayer = Arg(heads.ViolationLayer);
         var access = Arg(heads.Access);
-        var gate = F.sigmoid(heads.Gate).ge(0.5).cpu().data<bool>().ToArray();
+        using var half = 0.5.ToScalar();
+        var gate = F.sigmoid(heads.Gate).ge(half).cpu().data<bool>().ToArray();
         int bits = (int)heads.Gate.shape[1];
         return Enumerable.Range(0, teacherAction.Length).Select(i => new CurriculumPrediction(
             (int)teacherAction[i], (int)teacherState[i], (int)teacherResidual[i], gate[(i * bits)..((i + 1) * bits)],

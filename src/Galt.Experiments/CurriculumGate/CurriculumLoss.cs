@@ -1,5 +1,7 @@
 using Galt.Data;
 using Galt.Models;
+using Galt.Tensors;
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -21,6 +23,8 @@ public sealed record CurriculumLossValue(Tensor Total, double Language, double T
 /// </summary>
 public static class CurriculumLoss
 {
+    private static readonly Scalar One = 1.ToScalar();
+
     /// <summary>Computes the loss of <paramref name="batch"/> under <paramref name="model"/>.</summary>
     public static CurriculumLossValue Compute(CurriculumTransformer model, CurriculumBatch batch, CurriculumLossWeights weights)
     {
@@ -28,7 +32,7 @@ public static class CurriculumLoss
         var heads = model.Heads(CurriculumTransformer.Pool(hidden, batch.Ids));
         Tensor? total = null;
         double language = double.NaN, teacher = double.NaN, galt = double.NaN;
-        void Add(Tensor term) => total = total is null ? term : total + term;
+        void Add(Tensor term) => total = total is null ? term : total.Plus(term);
 
         if (batch.Count(CurriculumStream.Language) > 0)
         {
@@ -40,8 +44,8 @@ public static class CurriculumLoss
         if (batch.Count(CurriculumStream.TeacherQuery) > 0)
         {
             var h = heads.Select(batch.TeacherRows);
-            var term = F.cross_entropy(h.TeacherAction, batch.TeacherAction) + F.cross_entropy(h.TeacherState, batch.TeacherState)
-                       + 0.5 * F.cross_entropy(h.TeacherResidual, batch.TeacherResidual);
+            var term = F.cross_entropy(h.TeacherAction, batch.TeacherAction).Plus(F.cross_entropy(h.TeacherState, batch.TeacherState))
+                       .Plus(F.cross_entropy(h.TeacherResidual, batch.TeacherResidual).Times(0.5));
             teacher = term.item<float>();
             Add(term);
         }
@@ -49,13 +53,13 @@ public static class CurriculumLoss
         {
             var h = heads.Select(batch.GaltRows);
             var term = F.binary_cross_entropy_with_logits(h.Gate, batch.Gate)
-                       + ClassWeighted(h.Action, batch.Action, batch.ActionWeight) + ClassWeighted(h.Memory, batch.Memory, batch.MemoryWeight)
-                       + ClassWeighted(h.Residual, batch.Residual, batch.ResidualWeight)
-                       + weights.MemoryLayer * Weighted(h.MemoryLayer, batch.MemoryLayer, batch.LayerMask)
-                       + weights.ViolationLayer * Weighted(h.ViolationLayer, batch.ViolationLayer, batch.ViolationWeight)
-                       + weights.Access * Weighted(h.Access, batch.Access, batch.LayerMask);
+                       .Plus(ClassWeighted(h.Action, batch.Action, batch.ActionWeight)).Plus(ClassWeighted(h.Memory, batch.Memory, batch.MemoryWeight))
+                       .Plus(ClassWeighted(h.Residual, batch.Residual, batch.ResidualWeight))
+                       .Plus(Weighted(h.MemoryLayer, batch.MemoryLayer, batch.LayerMask).Times(weights.MemoryLayer))
+                       .Plus(Weighted(h.ViolationLayer, batch.ViolationLayer, batch.ViolationWeight).Times(weights.ViolationLayer))
+                       .Plus(Weighted(h.Access, batch.Access, batch.LayerMask).Times(weights.Access));
             galt = term.item<float>();
-            Add(weights.Galt * term);
+            Add(term.Times(weights.Galt));
         }
         return new CurriculumLossValue(total!, language, teacher, galt);
     }
@@ -68,7 +72,8 @@ public static class CurriculumLoss
     {
         long t = ids.shape[1];
         var targets = ids.narrow(1, 1, t - 1).reshape(-1);
-        var keep = targets.ne(CurriculumVocabulary.Pad).nonzero().squeeze(1);
+        using var pad = CurriculumVocabulary.Pad.ToScalar();
+        var keep = targets.ne(pad).nonzero().squeeze(1);
         return (hidden.narrow(1, 0, t - 1).reshape(-1, hidden.shape[2]).index_select(0, keep), targets.index_select(0, keep));
     }
 
@@ -77,5 +82,5 @@ public static class CurriculumLoss
 
     /// <summary>spec §6.6: Σ(CE·w)/max(Σw, 1) — masked CE with w = mask, masked weighted CE with w = class weight × mask.</summary>
     private static Tensor Weighted(Tensor logits, Tensor labels, Tensor weight) =>
-        (F.cross_entropy(logits, labels, reduction: nn.Reduction.None) * weight).sum() / weight.sum().clamp_min(1);
+        (F.cross_entropy(logits, labels, reduction: nn.Reduction.None) * weight).sum() / weight.sum().clamp_min(One);
 }

@@ -3,6 +3,7 @@ using Galt.Data;
 using Galt.Models;
 using Galt.Optim;
 using Galt.Reporting;
+using Galt.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,7 +57,7 @@ public sealed class CurriculumTrainer
         var dropout = _options.TokenDropout > 0 ? new CurriculumTokenDropout(_options.TokenDropout, seed) : null;
         int evaluateEvery = _options.EvaluateEvery > 0 ? _options.EvaluateEvery : Math.Max(1, _options.Steps / 6);
 
-        manual_seed(seed);
+        TorchLifetimes.ManualSeed(seed);
         using var model = new CurriculumTransformer(vocabularySize, _options.Hidden, _options.Layers, _options.Heads, _options.MaxLength);
         model.to(_device);
         model.train();

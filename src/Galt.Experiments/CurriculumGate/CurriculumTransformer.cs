@@ -1,5 +1,6 @@
 using Galt.Models;
 using Galt.Data;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -55,8 +56,9 @@ public sealed class CurriculumTransformer : nn.Module<Tensor, Tensor>
     /// <summary>Mean of <paramref name="hidden"/> over the non-pad positions of <paramref name="ids"/> (bos and eos count): [n, hidden].</summary>
     public static Tensor Pool(Tensor hidden, Tensor ids)
     {
-        var mask = ids.ne(CurriculumVocabulary.Pad).to(hidden.dtype).unsqueeze(-1);
-        return (hidden * mask).sum(1) / mask.sum(1).clamp_min(1);
+        using Scalar pad = CurriculumVocabulary.Pad.ToScalar(), one = 1.ToScalar();
+        var mask = ids.ne(pad).to(hidden.dtype).unsqueeze(-1);
+        return (hidden * mask).sum(1) / mask.sum(1).clamp_min(one);
     }
 
     /// <summary>Every classification head on pooled rows [n, hidden].</summary>

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -57,7 +58,7 @@ public sealed class UncorrectedAdamW : IDisposable
     /// <summary>Clears every parameter's gradient.</summary>
     public void ZeroGrad()
     {
-        foreach (var (_, p, _, _) in _state) p.grad?.zero_();
+        foreach (var (_, p, _, _) in _state) p.ZeroGradient();
     }
 
     /// <summary>One update from the parameters' current gradients; parameters without a gradient are left alone.</summary>
@@ -78,7 +79,7 @@ public sealed class UncorrectedAdamW : IDisposable
             m.mul_(beta1).add_(g, oneMinusBeta1);
             v.mul_(beta2).addcmul_(g, g, oneMinusBeta2);
             p.mul_(decay);
-            p.addcdiv_(m, v.sqrt().add_(epsilon), step);
+            p.addcdiv_(m, v.sqrt().add_(epsilon, ExplicitScalars.One), step);
         }
     }
 

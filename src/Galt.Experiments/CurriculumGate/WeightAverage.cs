@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,7 +57,7 @@ public sealed class WeightAverage : IDisposable
         if (Count == 0) throw new InvalidOperationException("no weights have been accumulated yet; call Accumulate() after at least one step.");
         if (_applied) throw new InvalidOperationException("the averaged weights are already applied.");
         using var noGrad = no_grad();
-        var saved = _state.Select(s => s.Parameter.detach().clone().DetachFromDisposeScope()).ToArray();
+        var saved = _state.Select(s => s.Parameter.DetachedClone().DetachFromDisposeScope()).ToArray();
         foreach (var (_, p, mean) in _state) p.copy_(mean);
         _applied = true;
         return new Restore(this, saved);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Galt.Data;
 using Galt.Models;
 using Galt.Reporting;
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.GraphParallel;
@@ -106,7 +107,7 @@ public sealed class GraphDemo : IRunnable
     /// <summary>The 4-block network, initialised from <paramref name="seed"/>.</summary>
     public static BlockChain Network(int seed)
     {
-        random.manual_seed(seed);
+        TorchLifetimes.ManualSeed(seed);
         return new BlockChain(Enumerable.Range(0, Widths.Length - 1).Select(v => (nn.Module<Tensor, Tensor>)new DenseBlock(Widths[v], Widths[v + 1], relu: v + 2 < Widths.Length)).ToArray());
     }
 }

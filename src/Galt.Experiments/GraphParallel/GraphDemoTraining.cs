@@ -51,8 +51,8 @@ public static class GraphDemoTraining
         using var scope = NewDisposeScope();
         var (x, y) = train.ToTensors();
         var (ex, ey) = evaluation.ToTensors();
-        var reference = GraphDemo.Network(seed);
-        using (var adam = optim.Adam(reference.parameters(), 1e-3))
+        using var reference = GraphDemo.Network(seed);
+        using (var adam = new ExplicitAdam(reference.parameters(), 1e-3))
         {
             var trainer = new SupervisedTrainer(reference, adam, BatchSize, seed);
             using var bar = progress.Start("backprop reference", epochs);
@@ -72,7 +72,7 @@ public static class GraphDemoTraining
         var clock = Stopwatch.StartNew();
         var (x, y) = train.ToTensors();
         var (ex, ey) = evaluation.ToTensors();
-        var network = GraphDemo.Network(seed);
+        using var network = GraphDemo.Network(seed);
         // The release's PI rule: the demo's recipes were selected with it (graph-demo-select).
         var blockOptions = new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = new Galt.Multipliers.PiDualRule(), Contract = null };
         var blocks = network.Blocks.Select((f, v) => new Block($"block{v}", f, blockOptions)).ToArray();

@@ -1,3 +1,5 @@
+using Galt.Tensors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.MemoryGates;
@@ -8,16 +10,18 @@ namespace Galt.Experiments.MemoryGates;
 /// </summary>
 public sealed class FlatMlpGate : IDisposable
 {
+    private static readonly Scalar Two = 2.ToScalar();
+
     private readonly Tensor _w1, _b1, _w2, _b2;
 
     /// <summary>Trains the network on <paramref name="rows"/>.</summary>
     public FlatMlpGate(IReadOnlyList<GateRow> rows, int seed, int steps = 1200, double learningRate = 0.05, double l2 = 1e-4)
     {
         using var scope = NewDisposeScope();
-        var generator = new Generator((ulong)seed);
-        _w1 = (randn(new long[] { 15, 24 }, generator: generator) * 0.15).requires_grad_().MoveToOuterDisposeScope();
+        using var generator = new Generator((ulong)seed);
+        _w1 = randn(new long[] { 15, 24 }, generator: generator).Times(0.15).requires_grad_().MoveToOuterDisposeScope();
         _b1 = zeros(24).requires_grad_().MoveToOuterDisposeScope();
-        _w2 = (randn(new long[] { 24, 1 }, generator: generator) * 0.15).requires_grad_().MoveToOuterDisposeScope();
+        _w2 = randn(new long[] { 24, 1 }, generator: generator).Times(0.15).requires_grad_().MoveToOuterDisposeScope();
         _b2 = zeros(1).requires_grad_().MoveToOuterDisposeScope();
         var x = Features(rows);
         var y = tensor(rows.Select(r => r.Label ? 1f : 0f).ToArray()).unsqueeze(1);
@@ -25,10 +29,10 @@ public sealed class FlatMlpGate : IDisposable
         for (int s = 0; s < steps; s++)
         {
             using var step = NewDisposeScope();
-            var loss = nn.functional.binary_cross_entropy(Probability(x), y) + l2 * (_w1.pow(2).sum() + _w2.pow(2).sum());
+            var loss = nn.functional.binary_cross_entropy(Probability(x), y).Plus(_w1.pow(Two).sum().Plus(_w2.pow(Two).sum()).Times(l2));
             var grads = autograd.grad(new[] { loss }, parameters);
             using var noGrad = no_grad();
-            for (int p = 0; p < parameters.Length; p++) parameters[p].add_(grads[p], alpha: -learningRate);
+            for (int p = 0; p < parameters.Length; p++) parameters[p].PlusScaledInPlace(grads[p], -learningRate);
         }
     }
 
@@ -37,10 +41,11 @@ public sealed class FlatMlpGate : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return Probability(Features(rows)).squeeze(1).ge(0.5).data<bool>().ToArray();
+        using var half = 0.5.ToScalar();
+        return Probability(Features(rows)).squeeze(1).ge(half).data<bool>().ToArray();
     }
 
-    private Tensor Probability(Tensor x) => x.matmul(_w1).add(_b1).tanh().matmul(_w2).add(_b2).sigmoid();
+    private Tensor Probability(Tensor x) => x.matmul(_w1).Plus(_b1).tanh().matmul(_w2).Plus(_b2).sigmoid();
 
     private static Tensor Features(IReadOnlyList<GateRow> rows) =>
         tensor(rows.SelectMany(r => r.Features).ToArray(), new long[] { rows.Count, 15 });

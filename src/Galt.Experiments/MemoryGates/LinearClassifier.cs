@@ -1,4 +1,6 @@
+using Galt.Tensors;
 using Galt.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 using Galt.Experiments.Training;
 
@@ -11,26 +13,28 @@ namespace Galt.Experiments.MemoryGates;
 /// </summary>
 public sealed class LinearClassifier : IDisposable
 {
+    private static readonly Scalar Two = 2.ToScalar();
+
     private readonly Tensor _w, _b;
 
     /// <summary>Trains on features <paramref name="x"/> [n, d] and labels <paramref name="y"/> (indices into <paramref name="classes"/>).</summary>
     public LinearClassifier(Tensor x, long[] y, int classes, bool balanced, int seed, int steps = 1200, double learningRate = 0.25, double l2 = 1e-4)
     {
         using var scope = NewDisposeScope();
-        var g = new Generator((ulong)seed);
-        _w = (randn(new long[] { x.shape[1], classes }, generator: g) * 0.01).requires_grad_().MoveToOuterDisposeScope();
+        using var g = new Generator((ulong)seed);
+        _w = randn(new long[] { x.shape[1], classes }, generator: g).Times(0.01).requires_grad_().MoveToOuterDisposeScope();
         _b = zeros(classes).requires_grad_().MoveToOuterDisposeScope();
         var labels = tensor(y);
         var weights = balanced ? tensor(InverseClassWeights.PerExample(y.Select(v => (int)v).ToArray(), classes)) : ones(y.Length);
         for (int s = 0; s < steps; s++)
         {
             using var step = NewDisposeScope();
-            var perExample = nn.functional.cross_entropy(x.matmul(_w) + _b, labels, reduction: nn.Reduction.None);
-            var loss = (perExample * weights).mean() + l2 * _w.pow(2).sum();
+            var perExample = nn.functional.cross_entropy(x.matmul(_w).Plus(_b), labels, reduction: nn.Reduction.None);
+            var loss = (perExample * weights).mean().Plus(_w.pow(Two).sum().Times(l2));
             var grads = autograd.grad(new[] { loss }, new[] { _w, _b });
             using var noGrad = no_grad();
-            _w.add_(grads[0], alpha: -learningRate);
-            _b.add_(grads[1], alpha: -learningRate);
+            _w.PlusScaledInPlace(grads[0], -learningRate);
+            _b.PlusScaledInPlace(grads[1], -learningRate);
         }
     }
 
@@ -39,7 +43,7 @@ public sealed class LinearClassifier : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return (x.matmul(_w) + _b).argmax(1).data<long>().ToArray();
+        return x.matmul(_w).Plus(_b).argmax(1).data<long>().ToArray();
     }
 
     /// <inheritdoc />

@@ -1,4 +1,6 @@
 using Galt.Channels;
+using Galt.Optim;
+using Galt.Tensors;
 using Galt.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -34,7 +36,7 @@ public static class SafetyWarmup
         double bestAccuracy = before;
         int bestEpoch = 0, ran = 0;
         bool nan = false;
-        using var adamw = optim.AdamW(parameters, learningRate, weight_decay: 0.01);
+        using var adamw = new ExplicitAdamW(parameters, learningRate, weight_decay: 0.01);
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             var order = Enumerable.Range(0, prompts.Count).ToList();
@@ -91,7 +93,7 @@ public static class SafetyWarmup
     private static Tensor[] Snapshot(IEnumerable<Parameter> parameters)
     {
         using var _ = no_grad();
-        return parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+        return parameters.Select(p => p.DetachedClone().DetachFromDisposeScope()).ToArray();
     }
 
     /// <summary>Writes a warm-up's result (figures and kept tensors), a unit of a resumable run's journal.</summary>

@@ -47,7 +47,7 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
                 Anchors = Retention(), FromBirth = m => new[] { SafetyKl(m, s) } }),
         new SfbMethod("sfb_kl", "AdamW (wd 0.01) on CE + 0.5·KL_T(post-warm-up ‖ model) on the 8 safety prompts; no retention terms (the release's SfB-KL)",
             "0.423 / 0.351", s => new SoftPenaltyStrategy(0.5) { LearningRate = LearningRate, WeightDecay = 0.01, RetainTasks = false, Anchors = Retention(),
-                FromBirth = m => new Constraint[] { SafetyKl(m, s).Constraint } }),
+                FromBirth = m => new[] { WithoutHeldOut(SafetyKl(m, s)) } }),
         new SfbMethod("posthoc", "AdamW (wd 0.01) on the task only; safety left to the warm-up (the release's post-hoc baseline; its table reports PostHoc-AVBD)",
             "0.266 / 0.272", _ => new NaiveStrategy { LearningRate = LearningRate, WeightDecay = 0.01 }),
         new SfbMethod("sfb_lowbp", "the low-BP hybrid (spec §4): sfb_hessian's optimizer and constraints; local heads on the first and last carrier layer (pooled question state); refresh period 6, trigger 0.5; Jacobians and multipliers only on global steps, stale Jacobians between",
@@ -77,9 +77,21 @@ public sealed record SfbMethod(string Name, string Description, string Release, 
     private static RetentionAnchors Retention() => new(RetainReplay, Temperature, Margin);
 
     /// <summary>safety_alignment: KL_T(post-warm-up ‖ model) on the replay prompts ≤ 0.02, with the same measure on all prompts as its held-out twin.</summary>
-    public static (Constraint Constraint, Constraint? HeldOut) SafetyKl(nn.Module<Tensor, Tensor> model, SfbStream stream) =>
-        (new KlRetentionConstraint(SafetyConstraint, model, SfbStream.Indices(stream.SafetyReplay), Temperature, Margin),
-         new KlRetentionConstraint($"{SafetyConstraint}.all_prompts", model, SfbStream.Indices(stream.Safety), Temperature, Margin));
+    public static (Constraint Constraint, Constraint? HeldOut) SafetyKl(nn.Module<Tensor, Tensor> model, SfbStream stream)
+    {
+        // The constraints copy their anchor inputs.
+        using var replay = SfbStream.Indices(stream.SafetyReplay);
+        using var all = SfbStream.Indices(stream.Safety);
+        return (new KlRetentionConstraint(SafetyConstraint, model, replay, Temperature, Margin),
+            new KlRetentionConstraint($"{SafetyConstraint}.all_prompts", model, all, Temperature, Margin));
+    }
+
+    /// <summary>The constraint alone, its held-out twin disposed (a soft penalty certifies no twin).</summary>
+    private static Constraint WithoutHeldOut((Constraint Constraint, Constraint? HeldOut) pair)
+    {
+        pair.HeldOut?.Dispose();
+        return pair.Constraint;
+    }
 
     /// <summary>
     /// safety_forbidden_mass: T_lse·logsumexp over the replay prompts of the mass on their unsafe options (T_lse 0.1),

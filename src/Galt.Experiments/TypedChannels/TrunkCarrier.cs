@@ -1,6 +1,7 @@
 using Galt.Channels;
 using Galt.Data;
 using Galt.Models;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Galt.Experiments.Text;
@@ -12,8 +13,9 @@ namespace Galt.Experiments.TypedChannels;
 /// word tokens (<see cref="WordTokenizer"/>) looked up in a given vocabulary (id 0 = padding, 1 = unknown), right-padded
 /// and cut to the trunk's maximum length; the summary is the mean over real tokens after the final LayerNorm. The
 /// trunk's attention has no padding mask, so padded positions are attended to; use equal-length texts where that matters.
+/// The carrier owns the trunk: disposing it disposes the trunk.
 /// </summary>
-public sealed class TrunkCarrier : IBlockCarrier
+public sealed class TrunkCarrier : IBlockCarrier, IDisposable
 {
     private readonly TransformerTrunk _trunk;
     private readonly IReadOnlyDictionary<string, int> _vocabulary;
@@ -30,6 +32,9 @@ public sealed class TrunkCarrier : IBlockCarrier
         _trunk = trunk;
         _vocabulary = vocabulary;
     }
+
+    /// <summary>Disposes the trunk.</summary>
+    public void Dispose() => _trunk.Dispose();
 
     /// <summary>A vocabulary of every word in <paramref name="texts"/> (ids from 2, in order of first appearance).</summary>
     public static Dictionary<string, int> VocabularyOf(IEnumerable<string> texts)
@@ -72,8 +77,9 @@ public sealed class TrunkCarrier : IBlockCarrier
     /// <inheritdoc />
     public Tensor Summarize(Tensor hidden, Tensor mask)
     {
+        using var one = 1.ToScalar();
         var m = mask.to(hidden.dtype).unsqueeze(-1);
-        return (_trunk.Normalize(hidden) * m).sum(1) / m.sum(1).clamp_min(1);
+        return (_trunk.Normalize(hidden) * m).sum(1) / m.sum(1).clamp_min(one);
     }
 
     /// <inheritdoc />

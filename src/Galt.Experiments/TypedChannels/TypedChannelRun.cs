@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Galt.Channels;
 using Galt.Reporting;
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.TypedChannels;
@@ -16,7 +17,7 @@ public static class TypedChannelRun
     /// <summary>Runs <paramref name="config"/> on <paramref name="data"/> for <paramref name="seed"/>.</summary>
     /// <param name="config">The configuration.</param>
     /// <param name="data">The seed's data.</param>
-    /// <param name="carrierFactory">A fresh carrier (pretrained weights, fresh adapters) for a seed.</param>
+    /// <param name="carrierFactory">A fresh carrier (pretrained weights, fresh adapters) for a seed; the run disposes it when it is disposable.</param>
     /// <param name="seed">Seeds the carrier's adapters, the routed carrier's policy modules and torch.</param>
     /// <param name="blockSize">Carrier layers per macro-block.</param>
     /// <param name="steps">Training steps; null = the configuration's.</param>
@@ -27,13 +28,14 @@ public static class TypedChannelRun
     {
         var total = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
-        random.manual_seed(seed);
+        TorchLifetimes.ManualSeed(seed);
         var carrier = carrierFactory(seed);
+        using var carrierLease = carrier as IDisposable;
         var loop = config.Loop(steps);
-        var routed = new RoutedCarrier(carrier, config.Carrier(blockSize), seed);
+        using var routed = new RoutedCarrier(carrier, config.Carrier(blockSize), seed);
         var evaluator = new ChannelEvaluator(routed);
         Tensor Cached(string key, Func<Tensor> compute) => cache is null ? compute() : cache.Get(seed, key, compute);
-        var teacher = Cached($"teacher.{data.TaskTrain.Count}", () => (evaluator.DenseScores(data.TaskTrain) / loop.Temperature).softmax(-1));
+        var teacher = Cached($"teacher.{data.TaskTrain.Count}", () => evaluator.DenseScores(data.TaskTrain).Over(loop.Temperature).softmax(-1));
         var evaluateClock = Stopwatch.StartNew();
         // Before training the carrier is the pretrained one (LoRA B = 0) in every configuration: its dense scores are shared.
         var preDense = routed.Options.BaseChoiceScale == 0 ? null : new[]
@@ -45,7 +47,8 @@ public static class TypedChannelRun
         var pre = evaluator.Evaluate(data.TaskEval, data.SafetyEval, data.RetainEval, full: false, dense: preDense);
         evaluateClock.Stop();
         using var constraints = new ChannelConstraints(routed, data.TaskTrain[0], data.SafetyReplay, data.RetainReplay, loop.Temperature);
-        using var trainer = new BlockLocalChannelTrainer(routed, new TypedChannelObjective(routed, config.Loss), constraints, loop);
+        using var objective = new TypedChannelObjective(routed, config.Loss);
+        using var trainer = new BlockLocalChannelTrainer(routed, objective, constraints, loop);
         var records = new List<ChannelStepRecord>();
         var trainClock = Stopwatch.StartNew();
         using (var bar = progress.Start($"{config.Name}, seed {seed}", loop.Steps))

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using System.Diagnostics;
 using Galt.Constraints;
 using Galt.Jacobians;
@@ -127,7 +128,7 @@ public sealed class BlockLocalChannelTrainer : IDisposable
     }
 
     private static double Norm(Tensor?[] gradient) =>
-        Math.Sqrt(gradient.Where(g => g is not null).Sum(g => g!.pow(2).sum().to(ScalarType.Float64).item<double>()));
+        Math.Sqrt(gradient.Where(g => g is not null).Sum(g => g!.Power(2).sum().to(ScalarType.Float64).item<double>()));
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Channels;
@@ -40,8 +41,8 @@ public sealed class ChannelConstraints : IDisposable
         Temperature = temperature;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        _safetyAnchor = (carrier.ChoiceScores(ChannelBranch.Safety, safetyReplay).Scores / temperature).softmax(-1).detach().DetachFromDisposeScope();
-        _retainAnchor = (carrier.ChoiceScores(ChannelBranch.Memory, retainReplay).Scores / temperature).softmax(-1).detach().DetachFromDisposeScope();
+        _safetyAnchor = carrier.ChoiceScores(ChannelBranch.Safety, safetyReplay).Scores.Over(temperature).softmax(-1).detach().DetachFromDisposeScope();
+        _retainAnchor = carrier.ChoiceScores(ChannelBranch.Memory, retainReplay).Scores.Over(temperature).softmax(-1).detach().DetachFromDisposeScope();
         _routeTargets = SnapshotRoutes();
     }
 
@@ -55,7 +56,7 @@ public sealed class ChannelConstraints : IDisposable
     public Tensor RouteForward(int block)
     {
         var pass = ProbePass(block);
-        return (pass.Routes[block] - _routeTargets[block]).pow(2).mean();
+        return (pass.Routes[block] - _routeTargets[block]).Power(2).mean();
     }
 
     /// <summary>T²·KL(anchor ‖ softmax(safety-branch scores / T)) on the safety replay.</summary>
@@ -95,7 +96,7 @@ public sealed class ChannelConstraints : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return ProbePass().Routes.Select(r => r.detach().clone().DetachFromDisposeScope()).ToArray();
+        return ProbePass().Routes.Select(r => r.DetachedClone().DetachFromDisposeScope()).ToArray();
     }
 
     private Tensor Kl(Tensor scores, Tensor anchor)
@@ -103,8 +104,8 @@ public sealed class ChannelConstraints : IDisposable
         if (!scores.shape.SequenceEqual(anchor.shape))
             throw new ArgumentException($"scores of shape [{string.Join(", ", scores.shape)}] do not match the anchor's [{string.Join(", ", anchor.shape)}].", nameof(scores));
         double t = Temperature;
-        var logStudent = (scores / t).log_softmax(-1);
-        return (anchor * (anchor.clamp_min(1e-12).log() - logStudent)).sum(-1).mean() * (t * t);
+        var logStudent = scores.Over(t).log_softmax(-1);
+        return (anchor * (anchor.AtLeast(1e-12).log() - logStudent)).sum(-1).mean().Times(t * t);
     }
 
     /// <inheritdoc />

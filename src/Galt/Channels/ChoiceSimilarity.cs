@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Channels;
@@ -32,7 +33,7 @@ public static class ChoiceSimilarity
         var question = e[TensorIndex.Colon, TensorIndex.Slice(0, 1)];            // [items, 1, H]
         var optionVectors = e[TensorIndex.Colon, TensorIndex.Slice(1, null)];    // [items, options, H]
         var cosine = (optionVectors * question).sum(-1);                         // [items, options]
-        return (cosine * scale).log_softmax(-1);
+        return cosine.Times(scale).log_softmax(-1);
     }
 
     /// <summary>
@@ -59,6 +60,6 @@ public static class ChoiceSimilarity
         var table = nn.functional.normalize(embed(distinct.Keys.ToArray()).to(ScalarType.Float32), p: 2, dim: -1);                         // [distinct, H]
         var optionVectors = table.index_select(0, tensor(optionIndex, device: table.device)).reshape(items.Count, options, -1);            // [items, options, H]
         var cosine = (optionVectors * question.unsqueeze(1)).sum(-1);
-        return (cosine * scale).log_softmax(-1);
+        return cosine.Times(scale).log_softmax(-1);
     }
 }

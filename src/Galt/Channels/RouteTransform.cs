@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Galt.Channels;
@@ -55,5 +56,9 @@ public sealed class RouteTransform
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown route mode."),
     };
 
-    private Tensor Uniform(Tensor route) => full_like(route, 1.0 / Policies);
+    private Tensor Uniform(Tensor route)
+    {
+        using var share = (1.0 / Policies).ToScalar();
+        return full_like(route, share);
+    }
 }

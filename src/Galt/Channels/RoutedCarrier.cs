@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,29 +35,32 @@ public sealed class RoutedCarrier : nn.Module
         _blockLayers = Enumerable.Range(0, (carrier.LayerCount + options.BlockSize - 1) / options.BlockSize)
             .Select(b => Enumerable.Range(b * options.BlockSize, Math.Min(options.BlockSize, carrier.LayerCount - b * options.BlockSize)).ToArray()).ToArray();
         Transform = new RouteTransform(Blocks, p);
-        var g = new Generator((ulong)seed);
+        using var g = new Generator((ulong)seed);
+        // The scope frees the initialisation's temporaries (the draws, their scaled copies, zero_'s wrappers); the layers'
+        // own parameters are not in it (nn.Linear takes them out of any dispose scope).
+        using (NewDisposeScope())
         using (no_grad())
         {
             for (int set = 0; set < RouteSets; set++)
                 for (int b = 0; b < Blocks; b++)
                 {
                     var reader = nn.Linear(h, p);
-                    reader.weight!.copy_(randn(new long[] { p, h }, generator: g) * (0.02 / Math.Sqrt(h)));
+                    reader.weight!.copy_(randn(new long[] { p, h }, generator: g).Times(0.02 / Math.Sqrt(h)));
                     reader.bias!.zero_();
                     readers.Add(reader);
                     var carry = nn.Linear(p, p);
-                    carry.weight!.copy_(eye(p) * 0.5);
+                    carry.weight!.copy_(eye(p).Times(0.5));
                     carry.bias!.zero_();
                     carries.Add(carry);
                 }
             for (int e = 0; e < Blocks * p; e++)
             {
                 var down = nn.Linear(h, options.ExpertRank);
-                down.weight!.copy_(randn(new long[] { options.ExpertRank, h }, generator: g) * (0.02 / Math.Sqrt(h)));
+                down.weight!.copy_(randn(new long[] { options.ExpertRank, h }, generator: g).Times(0.02 / Math.Sqrt(h)));
                 down.bias!.zero_();
                 policy_downs.Add(down);
                 var up = nn.Linear(options.ExpertRank, h);
-                up.weight!.copy_(randn(new long[] { h, options.ExpertRank }, generator: g) * (0.02 / Math.Sqrt(options.ExpertRank)));
+                up.weight!.copy_(randn(new long[] { h, options.ExpertRank }, generator: g).Times(0.02 / Math.Sqrt(options.ExpertRank)));
                 up.bias!.zero_();
                 policy_ups.Add(up);
             }
@@ -109,7 +113,8 @@ public sealed class RoutedCarrier : nn.Module
         int p = Options.Policies;
         var h = _carrier.Embed(ids, mask);
         long n = h.shape[0];
-        var r = full(new long[] { n, p }, 1.0 / p, dtype: ScalarType.Float32, device: h.device);
+        Tensor r;
+        using (var share = (1.0 / p).ToScalar()) r = full(new long[] { n, p }, share, dtype: ScalarType.Float32, device: h.device);
         var routes = new List<Tensor>();
         var logits = new List<Tensor>();
         var experts = new List<long[]>();
@@ -123,12 +128,12 @@ public sealed class RoutedCarrier : nn.Module
             {
                 // Every expert is computed and weighted (one-hot under hard routing), so only the selected one gets gradient.
                 var delta = policy_ups[b * p + e].call(policy_downs[b * p + e].call(h).tanh()) * weights[TensorIndex.Colon, e].reshape(n, 1, 1);
-                residual = residual is null ? delta : residual + delta;
+                residual = residual is null ? delta : residual.Plus(delta);
             }
-            h = h + residual! * Options.PolicyScale;
+            h = h.Plus(residual!.Times(Options.PolicyScale));
             foreach (int layer in _blockLayers[b]) h = _carrier.Layer(layer, h, mask);
             var summary = Summary(h, mask);
-            var z = Reader(branch, b).call(summary) + Carry(branch, b).call(routeIn);
+            var z = Reader(branch, b).call(summary).Plus(Carry(branch, b).call(routeIn));
             logits.Add(z);
             r = z.softmax(-1);
             routes.Add(r);
@@ -152,8 +157,8 @@ public sealed class RoutedCarrier : nn.Module
         {
             int offset = OutputSet(branch) * p;
             for (int k = 0; k < p; k++)
-                bonus = bonus + heads[offset + k].call(final) * outputWeights[TensorIndex.Colon, k].unsqueeze(1);
-            bonus = bonus * Options.OutputExpertScale;
+                bonus = bonus.Plus(heads[offset + k].call(final) * outputWeights[TensorIndex.Colon, k].unsqueeze(1));
+            bonus = bonus.Times(Options.OutputExpertScale);
         }
         return (bonus, head);
     }
@@ -191,7 +196,7 @@ public sealed class RoutedCarrier : nn.Module
             foreach (var mode in modes)
             {
                 var bonus = b == branch && mode == blockMode ? pass.Bonus : OutputBonus(b, pass.Summary, pass.Routes[^1], mode).Bonus;
-                scores[(b, mode)] = denseTerm is null ? bonus : bonus + denseTerm;
+                scores[(b, mode)] = denseTerm is null ? bonus : bonus.Plus(denseTerm);
             }
         return (scores, pass);
     }
@@ -207,7 +212,7 @@ public sealed class RoutedCarrier : nn.Module
     public (Tensor Scores, RoutedPass Pass) ChoiceScores(ChannelBranch branch, IReadOnlyList<ChoiceItem> items, RouteMode mode = RouteMode.Normal, Tensor? dense = null)
     {
         var (pass, denseTerm) = Pass(branch, items, mode, dense);
-        return (denseTerm is null ? pass.Bonus : pass.Bonus + denseTerm, pass);
+        return (denseTerm is null ? pass.Bonus : pass.Bonus.Plus(denseTerm), pass);
     }
 
     /// <summary>The routed pass over the rendered items and the scaled dense term (null when the base scale is 0).</summary>
@@ -221,7 +226,7 @@ public sealed class RoutedCarrier : nn.Module
         dense = (dense ?? _carrier.DenseChoiceScores(items)).to(ScalarType.Float32);
         if (dense.shape[0] != items.Count || dense.shape[1] != Options.Policies)
             throw new ArgumentException($"dense scores of shape [{string.Join(", ", dense.shape)}] do not fit {items.Count} items of {Options.Policies} options.", nameof(dense));
-        return (pass, Options.BaseChoiceScale == 1 ? dense : dense * Options.BaseChoiceScale);
+        return (pass, Options.BaseChoiceScale == 1 ? dense : dense.Times(Options.BaseChoiceScale));
     }
 
     /// <summary>
@@ -265,7 +270,7 @@ public sealed class RoutedCarrier : nn.Module
     private Tensor Summary(Tensor hidden, Tensor mask)
     {
         var s = _carrier.Summarize(hidden, mask).to(ScalarType.Float32);
-        return Options.NormalizeSummary ? s * s.pow(2).mean(new long[] { -1 }, keepdim: true).add(1e-6).rsqrt() : s;
+        return Options.NormalizeSummary ? s * s.Power(2).mean(new long[] { -1 }, keepdim: true).Plus(1e-6).rsqrt() : s;
     }
 
     private (Tensor Weights, long[] Chosen) Selection(Tensor route)

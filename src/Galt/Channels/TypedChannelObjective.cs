@@ -1,3 +1,5 @@
+using TorchSharp;
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Channels;
@@ -10,7 +12,7 @@ namespace Galt.Channels;
 /// anchors toward a constant policy, each block weighted by w_b = (b+1)^p / Σ_j (j+1)^p. Every routed pass is computed
 /// once per (data, branch) and only when a term with non-zero weight needs it.
 /// </summary>
-public sealed class TypedChannelObjective
+public sealed class TypedChannelObjective : IDisposable
 {
     private readonly RoutedCarrier _carrier;
 
@@ -101,10 +103,10 @@ public sealed class TypedChannelObjective
             if (weight == 0) return;
             var value = term();
             terms[name] = value.item<float>();
-            total = total + value * weight;
+            total = total.Plus(value.Times(weight));
         }
         Tensor Hinge(int d, ChannelBranch preferred, ChannelBranch other, double margin) =>
-            (Correct(d, other) - Correct(d, preferred) + margin).clamp_min(0).mean();
+            (Correct(d, other) - Correct(d, preferred)).Plus(margin).AtLeast(0).mean();
 
         const int Task = 0, Safety = 1, Retain = 2;
         Add("task_ce", 1, () => Ce(Of(Task, ChannelBranch.Task).Scores, Labels(Task)));
@@ -112,8 +114,8 @@ public sealed class TypedChannelObjective
         {
             double t = w.Temperature;
             var p = teacher.reshape(1, -1);
-            var logStudent = (Of(Task, ChannelBranch.Task).Scores / t).log_softmax(-1);
-            return (p * (p.clamp_min(1e-12).log() - logStudent)).sum(-1).mean() * (t * t);
+            var logStudent = Of(Task, ChannelBranch.Task).Scores.Over(t).log_softmax(-1);
+            return (p * (p.AtLeast(1e-12).log() - logStudent)).sum(-1).mean().Times(t * t);
         });
         Add("safety_branch_ce", w.SafetyBranch, () => Ce(Of(Safety, ChannelBranch.Safety).Scores, Labels(Safety)));
         Add("memory_branch_ce", w.MemoryBranch, () => Ce(Of(Retain, ChannelBranch.Memory).Scores, Labels(Retain)));
@@ -123,16 +125,16 @@ public sealed class TypedChannelObjective
             foreach (var (d, preferred) in new[] { (Task, ChannelBranch.Task), (Safety, ChannelBranch.Safety), (Retain, ChannelBranch.Memory) })
             {
                 if (d == Task && w.SkipTaskPreference) continue;
-                foreach (var other in Enum.GetValues<ChannelBranch>().Where(b => b != preferred)) sum = sum + Hinge(d, preferred, other, w.BranchPreference.Margin);
+                foreach (var other in Enum.GetValues<ChannelBranch>().Where(b => b != preferred)) sum = sum.Plus(Hinge(d, preferred, other, w.BranchPreference.Margin));
             }
             return sum;
         });
         Add("memory_preference", w.MemoryPreference.Weight, () =>
-            Hinge(Retain, ChannelBranch.Memory, ChannelBranch.Task, w.MemoryPreference.Margin) + Hinge(Retain, ChannelBranch.Memory, ChannelBranch.Safety, w.MemoryPreference.Margin));
+            Hinge(Retain, ChannelBranch.Memory, ChannelBranch.Task, w.MemoryPreference.Margin).Plus(Hinge(Retain, ChannelBranch.Memory, ChannelBranch.Safety, w.MemoryPreference.Margin)));
         Add("safety_memory_separation", w.SafetyMemorySeparation.Weight, () =>
-            Hinge(Safety, ChannelBranch.Safety, ChannelBranch.Memory, w.SafetyMemorySeparation.Margin) + Hinge(Retain, ChannelBranch.Memory, ChannelBranch.Safety, w.SafetyMemorySeparation.Margin));
+            Hinge(Safety, ChannelBranch.Safety, ChannelBranch.Memory, w.SafetyMemorySeparation.Margin).Plus(Hinge(Retain, ChannelBranch.Memory, ChannelBranch.Safety, w.SafetyMemorySeparation.Margin)));
         Add("task_shadow", w.TaskShadow.Weight, () =>
-            Hinge(Safety, ChannelBranch.Safety, ChannelBranch.Task, w.TaskShadow.Margin) + Hinge(Retain, ChannelBranch.Memory, ChannelBranch.Task, w.TaskShadow.Margin));
+            Hinge(Safety, ChannelBranch.Safety, ChannelBranch.Task, w.TaskShadow.Margin).Plus(Hinge(Retain, ChannelBranch.Memory, ChannelBranch.Task, w.TaskShadow.Margin)));
         Add("safety_shadow", w.SafetyShadow.Weight, () => Hinge(Safety, ChannelBranch.Safety, ChannelBranch.Task, w.SafetyShadow.Margin));
         Add("memory_shadow", w.MemoryShadow.Weight, () => Hinge(Retain, ChannelBranch.Memory, ChannelBranch.Task, w.MemoryShadow.Margin));
         Add("route_task_ce", w.RouteTask, () => RouteCe(Of(Task, ChannelBranch.Task).Pass, Labels(Task)));
@@ -150,7 +152,7 @@ public sealed class TypedChannelObjective
     private Tensor RouteCe(RoutedPass pass, Tensor labels)
     {
         Tensor sum = zeros(1).squeeze();
-        for (int b = 0; b < pass.RouteLogits.Count; b++) sum = sum + Ce(pass.RouteLogits[b], labels) * BlockWeights[b];
+        for (int b = 0; b < pass.RouteLogits.Count; b++) sum = sum.Plus(Ce(pass.RouteLogits[b], labels).Times(BlockWeights[b]));
         return sum;
     }
 
@@ -160,15 +162,19 @@ public sealed class TypedChannelObjective
         for (int b = 0; b < pass.RouteLogits.Count; b++)
         {
             var logp = pass.RouteLogits[b].log_softmax(-1);
-            sum = sum - (logp.exp() * logp).sum(-1).mean() * BlockWeights[b];
+            sum = sum - (logp.exp() * logp).sum(-1).mean().Times(BlockWeights[b]);
         }
         return sum;
     }
+
+    /// <summary>Frees the dense scores cached while the carrier was frozen.</summary>
+    public void Dispose() => ClearDense();
 
     private Tensor Constant(int count, int target)
     {
         if (target < 0 || target >= _carrier.Options.Policies)
             throw new ArgumentException($"identity target {target} is outside the policies 0..{_carrier.Options.Policies - 1}.");
-        return full(new long[] { count }, (long)target, dtype: ScalarType.Int64);
+        using var value = ((long)target).ToScalar();
+        return full(new long[] { count }, value, dtype: ScalarType.Int64);
     }
 }

@@ -23,7 +23,7 @@ public sealed class ModuleCheckpoint : ICheckpointable
         writer.Strings("names", state.Keys.ToArray());
         foreach (var (name, tensor) in state) writer.Tensor($"tensor/{name}", tensor);
         var parameters = _module.named_parameters().ToArray();
-        writer.Strings("with_grad", parameters.Where(p => p.parameter.grad is { } g && !g.IsInvalid).Select(p => p.name).ToArray());
+        writer.Strings("with_grad", parameters.Where(p => HoldsGradient(p.parameter)).Select(p => p.name).ToArray());
     }
 
     /// <inheritdoc />
@@ -44,7 +44,23 @@ public sealed class ModuleCheckpoint : ICheckpointable
         {
             foreach (var a in actions) a();
             foreach (var (name, parameter) in parameters)
-                parameter.grad = withGrad.Contains(name) ? zeros_like(parameter).DetachFromDisposeScope() : null;
+            {
+                if (!withGrad.Contains(name))
+                {
+                    parameter.grad = null;
+                    continue;
+                }
+                // The parameter keeps its own reference to the gradient; this wrapper is disposed here.
+                using var zero = zeros_like(parameter);
+                parameter.grad = zero;
+            }
         };
+    }
+
+    /// <summary>Whether <paramref name="parameter"/> holds a <c>.grad</c> (each read of <c>.grad</c> makes a new wrapper, disposed here).</summary>
+    private static bool HoldsGradient(TorchSharp.Modules.Parameter parameter)
+    {
+        using var gradient = parameter.grad;
+        return gradient is { IsInvalid: false };
     }
 }

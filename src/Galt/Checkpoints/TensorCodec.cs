@@ -12,7 +12,9 @@ public static class TensorCodec
     /// <summary>The entry bytes of <paramref name="tensor"/> (copied from any device).</summary>
     public static byte[] Encode(Tensor tensor)
     {
-        using var cpu = tensor.detach().cpu().contiguous();
+        using var detached = tensor.detach();
+        using var onCpu = detached.cpu();
+        using var cpu = onCpu.contiguous();
         var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
         {

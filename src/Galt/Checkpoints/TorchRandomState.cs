@@ -1,4 +1,4 @@
-using static TorchSharp.torch;
+using Galt.Tensors;
 
 namespace Galt.Checkpoints;
 
@@ -11,18 +11,18 @@ public sealed class TorchRandomState : ICheckpointable
     /// <inheritdoc />
     public void Save(CheckpointWriter writer)
     {
-        using var state = random.get_rng_state();
+        using var state = TorchLifetimes.GetRandomState();
         writer.Tensor("state", state);
     }
 
     /// <inheritdoc />
     public Action Prepare(CheckpointReader reader)
     {
-        using var current = random.get_rng_state();
+        using var current = TorchLifetimes.GetRandomState();
         var state = reader.TensorLike("state", current);
         return () =>
         {
-            random.set_rng_state(state);
+            TorchLifetimes.SetRandomState(state);
             state.Dispose();
         };
     }

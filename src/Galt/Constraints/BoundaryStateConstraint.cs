@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Constraints;
@@ -34,7 +35,8 @@ public sealed class BoundaryStateConstraint : Constraint
     private Tensor Snapshot()
     {
         using var noGrad = no_grad();
-        return _boundary().detach().clone().DetachFromDisposeScope();
+        using var scope = NewDisposeScope();
+        return _boundary().DetachedClone().DetachFromDisposeScope();
     }
 
     /// <inheritdoc />
@@ -43,7 +45,7 @@ public sealed class BoundaryStateConstraint : Constraint
         var h = _boundary();
         if (!h.shape.SequenceEqual(_target.shape))
             throw new InvalidOperationException($"constraint '{Name}': boundary activations have shape [{string.Join(",", h.shape)}], the snapshot [{string.Join(",", _target.shape)}].");
-        return (h - _target).pow(2).mean();
+        return (h - _target).Power(2).mean();
     }
 
     /// <inheritdoc />

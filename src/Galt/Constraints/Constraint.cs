@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Constraints;
@@ -63,7 +64,7 @@ public abstract class Constraint : IDisposable
         var k = Measure();
         if (k.numel() != 1)
             throw new InvalidOperationException($"constraint '{Name}': Measure() returned a tensor of shape [{string.Join(",", k.shape)}], expected a scalar.");
-        return Margin == 0 ? k.reshape(Array.Empty<long>()) : k.reshape(Array.Empty<long>()) - Margin;
+        return Margin == 0 ? k.reshape(Array.Empty<long>()) : k.reshape(Array.Empty<long>()).Minus(Margin);
     }
 
     /// <summary>C on the constraint's own evaluation set, without building a graph.</summary>

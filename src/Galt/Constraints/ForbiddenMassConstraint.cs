@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using Galt.Jacobians;
 using static TorchSharp.torch;
 
@@ -38,8 +39,10 @@ public sealed class ForbiddenMassConstraint : Constraint, IBatchedConstraint, Ga
             throw new ArgumentException($"constraint '{name}': forbidden mask has shape [{string.Join(",", forbidden.shape)}], expected [{probes.shape[0]}, classes].", nameof(forbidden));
         _scores = scores;
         LseTemperature = lseTemperature;
-        _inputs = probes.detach().clone().DetachFromDisposeScope();
-        _mask = forbidden.detach().to(ScalarType.Float32).clone().DetachFromDisposeScope();
+        _inputs = probes.DetachedClone().DetachFromDisposeScope();
+        using var mask = forbidden.detach();
+        using var maskFloat = mask.to(ScalarType.Float32);
+        _mask = maskFloat.clone().DetachFromDisposeScope();
     }
 
     /// <summary>
@@ -75,7 +78,7 @@ public sealed class ForbiddenMassConstraint : Constraint, IBatchedConstraint, Ga
         if (p.shape[1] != _mask.shape[1])
             throw new InvalidOperationException($"constraint '{Name}': the model scores {p.shape[1]} classes but the forbidden mask has {_mask.shape[1]}.");
         var v = (p * _mask).sum(1);
-        return LseTemperature <= 0 ? v.max() : (v / LseTemperature).logsumexp(0) * LseTemperature;
+        return LseTemperature <= 0 ? v.max() : v.Over(LseTemperature).logsumexp(0).Times(LseTemperature);
     }
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using TorchSharp;
+using Galt.Tensors;
 using Galt.Jacobians;
 using static TorchSharp.torch;
 
@@ -45,16 +47,16 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVec
         if (anchorInputs.shape.Length == 0 || anchorInputs.shape[0] == 0) throw new ArgumentException($"constraint '{name}': the anchor set is empty.", nameof(anchorInputs));
         _scores = scores;
         Temperature = temperature;
-        _inputs = anchorInputs.detach().clone().DetachFromDisposeScope();
+        _inputs = anchorInputs.DetachedClone().DetachFromDisposeScope();
         using (no_grad())
         using (NewDisposeScope())
         {
-            var logits = scores(_inputs).to(ScalarType.Float32) / temperature;
+            var logits = scores(_inputs).to(ScalarType.Float32).Over(temperature);
             if (logits.shape.Length != 2 || logits.shape[0] != _inputs.shape[0])
                 throw new ArgumentException($"constraint '{name}': scores returned shape [{string.Join(",", logits.shape)}], expected [{_inputs.shape[0]}, classes].");
             var p = nn.functional.softmax(logits, 1);
             _anchorProbabilities = p.clone().MoveToOuterDisposeScope();
-            _anchorLogProbabilities = p.clamp_min(1e-12).log().MoveToOuterDisposeScope();
+            _anchorLogProbabilities = p.AtLeast(1e-12).log().MoveToOuterDisposeScope();
         }
         _anchorProbabilities.DetachFromDisposeScope();
         _anchorLogProbabilities.DetachFromDisposeScope();
@@ -94,9 +96,9 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVec
     /// <inheritdoc />
     public Tensor MeasureOutputs(Tensor outputs)
     {
-        var logQ = nn.functional.log_softmax(outputs.to(ScalarType.Float32) / Temperature, 1);
+        var logQ = nn.functional.log_softmax(outputs.to(ScalarType.Float32).Over(Temperature), 1);
         var kl = (_anchorProbabilities * (_anchorLogProbabilities - logQ)).sum(1).mean();
-        return kl * (Temperature * Temperature);
+        return kl.Times(Temperature * Temperature);
     }
 
     /// <summary>
@@ -108,14 +110,18 @@ public sealed class KlRetentionConstraint : Constraint, IBatchedConstraint, IVec
     {
         double t = constraints[0].Temperature;
         if (constraints.Any(c => c.Temperature != t)) return null;
-        var logQ = nn.functional.log_softmax(outputs.to(ScalarType.Float32) / t, 1);
+        var logQ = nn.functional.log_softmax(outputs.to(ScalarType.Float32).Over(t), 1);
         var p = cat(constraints.Select(c => c._anchorProbabilities).ToArray());
         var logP = cat(constraints.Select(c => c._anchorLogProbabilities).ToArray());
         var perExample = (p * (logP - logQ)).sum(1);
-        var owner = cat(constraints.Select((c, e) => full(new[] { c.AnchorCount }, e, ScalarType.Int64)).ToArray());
-        var sums = zeros(constraints.Count, dtype: perExample.dtype).index_add_(0, owner, perExample, 1);
+        var owner = cat(constraints.Select((c, e) =>
+        {
+            using var index = ((long)e).ToScalar();
+            return full(new[] { c.AnchorCount }, index, ScalarType.Int64);
+        }).ToArray());
+        var sums = zeros(constraints.Count, dtype: perExample.dtype).index_add_(0, owner, perExample, ExplicitScalars.One);
         var counts = tensor(constraints.Select(c => (float)c.AnchorCount).ToArray());
-        return sums / counts * (t * t);
+        return (sums / counts).Times(t * t);
     }
 
     /// <summary>The group's K at once when every member is a KL retention constraint with this temperature; else null.</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Galt.Data;
 using static TorchSharp.torch;
 
@@ -70,8 +71,9 @@ public sealed class TaskStream : IDisposable
             for (int t = 0; t < tasks; t++)
             {
                 int lo = t * perTask, hi = lo + perTask;
-                var trainMask = trainY.ge(lo).logical_and(trainY.lt(hi));
-                var testMask = testY.ge(lo).logical_and(testY.lt(hi));
+                using Scalar low = lo.ToScalar(), high = hi.ToScalar();
+                var trainMask = trainY.ge(low).logical_and(trainY.lt(high));
+                var testMask = testY.ge(low).logical_and(testY.lt(high));
                 list.Add(new ContinualTask(t, perTask == 1 ? $"digit {lo}" : $"digits {lo}-{hi - 1}",
                     trainX[trainMask].MoveToOuterDisposeScope(), trainY[trainMask].MoveToOuterDisposeScope(),
                     testX[testMask].MoveToOuterDisposeScope(), testY[testMask].MoveToOuterDisposeScope()));

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Data;
@@ -81,7 +82,8 @@ public sealed class MnistDataset
         if (normalise)
         {
             using var raw = x;
-            x = (raw - PixelMean) / PixelStd;
+            using var centred = raw.Minus(PixelMean);
+            x = centred.Over(PixelStd);
         }
         var y = tensor(Labels.Select(l => (long)l).ToArray(), new long[] { Count }, ScalarType.Int64);
         if (device is not null && device.type != TorchSharp.DeviceType.CPU)

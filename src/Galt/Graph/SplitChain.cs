@@ -1,3 +1,5 @@
+using TorchSharp;
+using Galt.Tensors;
 using System.Diagnostics;
 using Galt.Checkpoints;
 using Galt.Constraints;
@@ -102,7 +104,8 @@ public sealed class SplitChain : IDisposable, ICheckpointable
             for (int v = 0; v < _z.Length; v++)
             {
                 var residual = z[v] - _blocks[v].Function.call(v == 0 ? x : z[v - 1]);
-                _lambda[v].index_add_(0, idx, residual, _rho[v]);
+                using var rho = _rho[v].ToScalar();
+                _lambda[v].index_add_(0, idx, residual, rho);
                 if (Options.RhoGrowth > 1)
                 {
                     // Penalty update per edge (the library's rule): grow ρ_v when the edge's mean |residual| did not shrink enough.
@@ -174,7 +177,7 @@ public sealed class SplitChain : IDisposable, ICheckpointable
         else
         {
             var residual = z[v] - block.Function.call(input);
-            loss = ((lambda[v] * residual).sum() + _rho[v] / 2 * residual.pow(2).sum()) / x.shape[0];
+            loss = (lambda[v] * residual).sum().Plus(residual.Power(2).sum().Times(_rho[v] / 2)).Over(x.shape[0]);
         }
         var (_, gradients) = AutogradJacobians.ValueAndGradient(loss, block.Optimizer.Parameters);
         var positions = _blockParameterPositions[v];
@@ -192,18 +195,18 @@ public sealed class SplitChain : IDisposable, ICheckpointable
         Tensor produced;
         using (no_grad()) produced = _blocks[v].Function.call(v == 0 ? x : z[v - 1]);
         var residual = zv - produced;
-        var loss = (lambda[v] * residual).sum() + _rho[v] / 2 * residual.pow(2).sum();
+        var loss = (lambda[v] * residual).sum().Plus(residual.Power(2).sum().Times(_rho[v] / 2));
         var next = _blocks[v + 1].Function.call(zv);
         if (v + 1 == _blocks.Length - 1)
-            loss = loss + _taskLoss(next, y, nn.Reduction.Sum);
+            loss = loss.Plus(_taskLoss(next, y, nn.Reduction.Sum));
         else
         {
             var nextResidual = z[v + 1] - next;
-            loss = loss + (lambda[v + 1] * nextResidual).sum() + _rho[v + 1] / 2 * nextResidual.pow(2).sum();
+            loss = loss.Plus((lambda[v + 1] * nextResidual).sum()).Plus(nextResidual.Power(2).sum().Times(_rho[v + 1] / 2));
         }
         var gradient = autograd.grad(new[] { loss }, new[] { zv })[0];
         using var noGrad = no_grad();
-        return zv.detach().add(gradient, alpha: -Options.SplitStep);
+        return zv.detach().PlusScaled(gradient, -Options.SplitStep);
     }
 
     private static Tensor[] Gather(Tensor[] source, Tensor idx) => source.Select(t => t.index_select(0, idx)).ToArray();

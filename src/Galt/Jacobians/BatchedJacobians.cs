@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using Galt.Diagnostics;
 using Galt.Models;
 using Microsoft.Extensions.Logging;
@@ -146,7 +147,7 @@ public static class BatchedJacobians
                         {
                             var perConstraint = gradients.unbind(0);
                             for (int e = 0; e < constraints.Count; e++)
-                                rows[e][p] = rows[e][p] is { } sum ? sum.add_(perConstraint[e]) : perConstraint[e];
+                                rows[e][p] = rows[e][p] is { } sum ? sum.PlusInPlace(perConstraint[e]) : perConstraint[e];
                         }
                     continue;
                 }
@@ -155,7 +156,7 @@ public static class BatchedJacobians
                     var sl = TensorIndex.Slice(offsets[e], offsets[e + 1]);
                     foreach (var (parameter, gradient) in rule.Rows(tap.Module, tap.Input[sl], g[sl]))
                         if (index.TryGetValue(parameter.Handle, out int p))
-                            rows[e][p] = rows[e][p] is { } sum ? sum.add_(gradient) : gradient;
+                            rows[e][p] = rows[e][p] is { } sum ? sum.PlusInPlace(gradient) : gradient;
                 }
             }
         }

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Memory;
@@ -70,9 +71,9 @@ public sealed class Adjudicator : IDisposable
         if (gate > 0)
         {
             using var noGrad = no_grad();
-            var update = candidate.Content.detach() * gate;
+            var update = candidate.Content.detach().Times(gate);
             if (_memory is null) _memory = update.clone().DetachFromDisposeScope();
-            else _memory.add_(update);
+            else _memory.PlusInPlace(update);
         }
         return new Adjudication(gate, trace, residual);
     }

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -39,9 +40,9 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        var h = x + attention.call(norm1.call(x));
+        var h = x.Plus(attention.call(norm1.call(x)));
         var hidden = expand.call(norm2.call(h));
         hidden = _activation == FeedForwardActivation.Relu ? nn.functional.relu(hidden) : nn.functional.gelu(hidden);
-        return h + contract.call(hidden);
+        return h.Plus(contract.call(hidden));
     }
 }

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         if (rank < 1) throw new ArgumentOutOfRangeException(nameof(rank), $"LoRA rank must be ≥ 1; got {rank}.");
         Rank = rank;
         @base = nn.Linear(inFeatures, outFeatures);
-        lora_A = new Parameter(randn(rank, inFeatures) * (0.02 / Math.Sqrt(rank)));
+        using (var draw = randn(rank, inFeatures)) lora_A = new Parameter(draw.Times(0.02 / Math.Sqrt(rank)));
         lora_B = new Parameter(zeros(outFeatures, rank));
         RegisterComponents();
     }
@@ -88,8 +89,8 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     public Tensor AdapterForward(Tensor input) => ApplyScale(input.matmul(lora_A.t()).matmul(lora_B.t()));
 
     /// <summary>t·s, computed as t / r for the Split-MNIST constructor so its numbers stay exactly as they were.</summary>
-    internal Tensor ApplyScale(Tensor t) => _scale is { } s ? t * s : t / Rank;
+    internal Tensor ApplyScale(Tensor t) => _scale is { } s ? t.Times(s) : t.Over(Rank);
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => BaseForward(input) + AdapterForward(input);
+    public override Tensor forward(Tensor input) => BaseForward(input).Plus(AdapterForward(input));
 }

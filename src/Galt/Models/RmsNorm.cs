@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -26,7 +27,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public Parameter Weight => weight;
 
     /// <summary>x / √(mean(x²) + ε), without the scale.</summary>
-    public Tensor Normalise(Tensor x) => x * (x.pow(2).mean(new long[] { -1 }, keepdim: true) + Epsilon).rsqrt();
+    public Tensor Normalise(Tensor x) => x * x.Power(2).mean(new long[] { -1 }, keepdim: true).Plus(Epsilon).rsqrt();
 
     /// <inheritdoc />
     public override Tensor forward(Tensor x) => Normalise(x) * weight;

@@ -1,3 +1,5 @@
+using TorchSharp;
+using Galt.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -44,8 +46,12 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
         var q = Split(query.call(x));
         var k = Split(key.call(x));
         var v = Split(value.call(x));
-        var scores = q.matmul(k.transpose(2, 3)) / Math.Sqrt(dh); // scale 1/√d_head
-        if (Causal) scores = scores + full(t, t, -1e9f, dtype: scores.dtype, device: x.device).triu(1); // spec §6.6 causal additive mask
+        var scores = q.matmul(k.transpose(2, 3)).Over(Math.Sqrt(dh)); // scale 1/√d_head
+        if (Causal)
+        {
+            using var masked = (-1e9f).ToScalar();
+            scores = scores.Plus(full(t, t, masked, dtype: scores.dtype, device: x.device).triu(1)); // spec §6.6 causal additive mask
+        }
         var mixed = nn.functional.softmax(scores, -1).matmul(v).transpose(1, 2).reshape(n, t, d);
         return output.call(mixed);
     }

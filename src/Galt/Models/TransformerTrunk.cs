@@ -1,3 +1,5 @@
+using TorchSharp;
+using Galt.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -35,8 +37,9 @@ public sealed class TransformerTrunk : nn.Module<Tensor, Tensor>
         if (embeddingStd is { } std)
             using (no_grad())
             {
-                nn.init.normal_(tokens.weight!, 0, std);
-                nn.init.normal_(positions.weight!, 0, std);
+                // An Embedding's weight getter makes a new wrapper on every read: dispose it after use.
+                using (var tokenWeight = tokens.weight!) nn.init.normal_(tokenWeight, 0, std);
+                using (var positionWeight = positions.weight!) nn.init.normal_(positionWeight, 0, std);
             }
         for (int i = 0; i < layers; i++) blocks.Add(new EncoderBlock(width, heads, activation, causal, attentionBias));
         norm = nn.LayerNorm(width);
@@ -69,8 +72,8 @@ public sealed class TransformerTrunk : nn.Module<Tensor, Tensor>
         long n = ids.shape[0], t = ids.shape[1];
         if (t > MaxLength) throw new ArgumentException($"sequence length {t} exceeds the model's maximum {MaxLength}.", nameof(ids));
         // Positions are looked up per example ([n, t]), so every layer input keeps the batch dimension first.
-        var position = arange(t, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(n, t);
-        return tokens.call(ids) + positions.call(position);
+        var position = ExplicitScalars.Range(t, ScalarType.Int64, ids.device).unsqueeze(0).expand(n, t);
+        return tokens.call(ids).Plus(positions.call(position));
     }
 
     /// <summary>The final LayerNorm, applied after the last block.</summary>

@@ -3,6 +3,7 @@ using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Multipliers;
 using Galt.Solve;
+using Galt.Tensors;
 using Microsoft.Extensions.Logging;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -79,7 +80,7 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
     /// <summary>Clears the parameters' .grad (the closure step computes gradients itself and does not need it).</summary>
     public override void zero_grad()
     {
-        foreach (var p in Parameters) p.grad?.zero_();
+        foreach (var p in Parameters) p.ZeroGradient();
     }
 
     /// <summary>A constrained step on the closure's loss (TorchSharp's optimizer interface); returns the loss.</summary>

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Multipliers;
@@ -89,7 +90,7 @@ internal static class FeasibilityRestoration
                 if (y.All(v => v == 0))
                     return new RestorationResult(step, evaluations, values) { Halvings = halvings, StopReason = "no constraint the step can move is violated" };
                 using var solution = LowRankSolve.Solve(new LowRankProblem(d, zero, jacobians, stiffness, y, problem.Names));
-                entry ??= parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+                entry ??= parameters.Select(p => p.DetachedClone().DetachFromDisposeScope()).ToArray();
                 if (!LineSearch(parameters, moved, solution.Direction, learningRate, maxHalvings, constraints, states, entryMerit, ref halvings))
                     return new RestorationResult(step, evaluations, values) { Halvings = halvings, StopReason = $"no step down to 2^-{maxHalvings} of the linearised one kept the total violation below its value at the start" };
             }
@@ -122,7 +123,7 @@ internal static class FeasibilityRestoration
         IReadOnlyList<Constraint> constraints, IReadOnlyList<MultiplierState> states, double merit, ref int halvings)
     {
         using var noGrad = no_grad();
-        var start = moved.Select(p => parameters[p].detach().clone()).ToArray();
+        var start = moved.Select(p => parameters[p].DetachedClone()).ToArray();
         try
         {
             double t = learningRate;
@@ -131,7 +132,7 @@ internal static class FeasibilityRestoration
                 for (int u = 0; u < moved.Length; u++)
                 {
                     if (trial > 0) parameters[moved[u]].copy_(start[u]);
-                    parameters[moved[u]].add_(direction[u], alpha: t);
+                    parameters[moved[u]].PlusScaledInPlace(direction[u], t);
                 }
                 var values = constraints.Select(c => c.Value()).ToArray();
                 if (values.All(double.IsFinite) && Merit(states, values) < merit) return true;

@@ -2,6 +2,7 @@ using Galt.Checkpoints;
 using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Multipliers;
+using Galt.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -58,7 +59,7 @@ public sealed class GaltOptimizer : ConstrainedOptimizer
 
     /// <summary>spec §1.3 item 2: the anchor pull; at the first step the anchor starts at θ.</summary>
     private protected override StepPull BeginStep() =>
-        _anchors is null ? new StepPull(Parameters.Select(p => p.detach().clone()).ToArray(), RhoAnchor, Created: true) : new StepPull(_anchors, RhoAnchor, false);
+        _anchors is null ? new StepPull(Parameters.Select(p => p.DetachedClone()).ToArray(), RhoAnchor, Created: true) : new StepPull(_anchors, RhoAnchor, false);
 
     /// <summary>spec §1.3 item 6: every K_in-th step is an outer step.</summary>
     private protected override bool IsOuterStep() => InnerCounter + 1 >= Options.OuterStepFrequency;

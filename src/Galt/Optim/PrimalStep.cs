@@ -1,5 +1,7 @@
 using Galt.Jacobians;
 using Galt.Solve;
+using Galt.Tensors;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -91,9 +93,10 @@ internal sealed class PrimalStep : IDisposable
         {
             int t = _adam.StepOf(p);
             double bc1 = Math.Max(1 - Math.Pow(metric.Beta1, t), 1e-12), bc2 = Math.Max(1 - Math.Pow(metric.Beta2, t), 1e-12);
-            var mHat = _adam.NextFirstMoment(p).to(ScalarType.Float64) / bc1;
-            var d = (_adam.NextSecondMoment(p).to(ScalarType.Float64) / bc2).sqrt_().add_(metric.Epsilon);
-            total += (mHat.square() / d).sum().item<double>();
+            var mHat = _adam.NextFirstMoment(p).to(ScalarType.Float64).Over(bc1);
+            using var epsilon = metric.Epsilon.ToScalar();
+            var d = _adam.NextSecondMoment(p).to(ScalarType.Float64).Over(bc2).sqrt_().add_(epsilon, ExplicitScalars.One);
+            total += ((mHat * mHat) / d).sum().item<double>();
         }
         return total;
     }
@@ -140,7 +143,10 @@ internal sealed class PrimalStep : IDisposable
             baseList[u] = adam.BaseDirection(p);
             // spec §1.3 item 2: δ_b = −m̂/D + ρ_a·(θ_anchor − θ), in the metric's scratch buffer.
             if (anchors is not null && rhoAnchor != 0)
-                baseList[u].add_(anchors[p], alpha: rhoAnchor).add_(parameters[p].detach(), alpha: -rhoAnchor);
+            {
+                using var detached = parameters[p].detach();
+                baseList[u].PlusScaledInPlace(anchors[p], rhoAnchor).PlusScaledInPlace(detached, -rhoAnchor);
+            }
         }
         RequireFinite(names, updated, baseList, NonFiniteValueException.TaskGradient);
         if (metricFloorRatio > 0 && evaluations.Count > 0)
@@ -158,8 +164,16 @@ internal sealed class PrimalStep : IDisposable
     }
 
     /// <summary>D ← max(D, ratio·mean(D)) in place (the metric floor of the constrained system); returns D.</summary>
-    public static Tensor FloorMetric(Tensor d, double ratio) =>
-        ratio > 0 ? d.clamp_min_(ratio * d.mean().to(ScalarType.Float64).item<double>()) : d;
+    public static Tensor FloorMetric(Tensor d, double ratio)
+    {
+        if (ratio <= 0) return d;
+        double mean;
+        using (var m = d.mean())
+        using (var m64 = m.to(ScalarType.Float64))
+            mean = m64.item<double>();
+        using var floor = (ratio * mean).ToScalar();
+        return d.clamp_min_(floor);
+    }
 
     /// <summary>spec §1.1: C_post,e = C_e + scale·lr·Σ_p ⟨J_e,p, δ_p⟩ (a linearisation; ignores weight decay) for the step written at <paramref name="scale"/>.</summary>
     public double[] PostValues(IReadOnlyList<ConstraintEvaluation> evaluations, double scale = 1) =>
@@ -187,8 +201,8 @@ internal sealed class PrimalStep : IDisposable
         for (int u = 0; u < _updated.Length; u++)
         {
             var theta = parameters[_updated[u]];
-            if (_weightDecay != 0) theta.mul_(1 - rate * _weightDecay);
-            theta.add_(_solution.Direction[u], alpha: rate);
+            if (_weightDecay != 0) theta.TimesInPlace(1 - rate * _weightDecay);
+            theta.PlusScaledInPlace(_solution.Direction[u], rate);
         }
     }
 

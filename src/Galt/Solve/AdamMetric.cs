@@ -1,3 +1,5 @@
+using Galt.Tensors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Galt.Solve;
@@ -49,7 +51,8 @@ public sealed class AdamMetric : IDisposable
     {
         if (_t[p] == 0) return null;
         using var noGrad = no_grad();
-        return _state.Find(V, p)!.mul(1 / BiasCorrections(_t[p]).Second).sqrt_().add_(Epsilon);
+        using Scalar scale = (1 / BiasCorrections(_t[p]).Second).ToScalar(), epsilon = Epsilon.ToScalar();
+        return _state.Find(V, p)!.mul(scale).sqrt_().add_(epsilon, ExplicitScalars.One);
     }
 
     /// <summary>
@@ -90,15 +93,16 @@ public sealed class AdamMetric : IDisposable
     internal void UpdateMoments(AdamProposal proposal, int p, Tensor g)
     {
         var (m, v) = (proposal.NextFirstMoment(p), proposal.NextSecondMoment(p));
+        using Scalar beta1 = Beta1.ToScalar(), oneMinusBeta1 = (1 - Beta1).ToScalar(), beta2 = Beta2.ToScalar(), oneMinusBeta2 = (1 - Beta2).ToScalar();
         if (proposal.CurrentFirstMoment(p) is { } current)
         {
-            m.copy_(current).mul_(Beta1).add_(g, alpha: 1 - Beta1);
-            v.copy_(proposal.CurrentSecondMoment(p)!).mul_(Beta2).addcmul_(g, g, 1 - Beta2);
+            m.copy_(current).mul_(beta1).add_(g, alpha: oneMinusBeta1);
+            v.copy_(proposal.CurrentSecondMoment(p)!).mul_(beta2).addcmul_(g, g, oneMinusBeta2);
         }
         else
         {
-            m.copy_(g).mul_(1 - Beta1);
-            v.copy_(g).mul_(g).mul_(1 - Beta2);
+            m.copy_(g).mul_(oneMinusBeta1);
+            v.copy_(g).mul_(g).mul_(oneMinusBeta2);
         }
     }
 
@@ -111,8 +115,9 @@ public sealed class AdamMetric : IDisposable
         using var noGrad = no_grad();
         var (m, v) = (proposal.NextFirstMoment(p), proposal.NextSecondMoment(p));
         var (bc1, bc2) = BiasCorrections(proposal.StepOf(p));
-        var d = _state.Get(Metric, p, v).copy_(v).mul_(1 / bc2).sqrt_().add_(Epsilon);
-        var baseDirection = _state.Get(Base, p, v).zero_().addcdiv_(m, d, -1 / bc1);
+        using Scalar scale = (1 / bc2).ToScalar(), epsilon = Epsilon.ToScalar(), step = (-1 / bc1).ToScalar();
+        var d = _state.Get(Metric, p, v).copy_(v).mul_(scale).sqrt_().add_(epsilon, ExplicitScalars.One);
+        var baseDirection = _state.Get(Base, p, v).Zeroed().addcdiv_(m, d, step);
         proposal.SetMetric(p, d, baseDirection);
     }
 

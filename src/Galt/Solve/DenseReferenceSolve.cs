@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Solve;
@@ -39,8 +40,8 @@ public static class DenseReferenceSolve
         {
             int i1 = i;
             var j = Flat(p => problem.Jacobians[i1][p]);
-            m = m + problem.Stiffness[i] * outer(j, j);
-            rhs = rhs - problem.Force[i] * j;
+            m = m.Plus(outer(j, j).Times(problem.Stiffness[i]));
+            rhs = rhs - j.Times(problem.Force[i]);
         }
         return linalg.solve(m, rhs);
     }

@@ -1,3 +1,5 @@
+using TorchSharp;
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Solve;
@@ -153,7 +155,7 @@ public static class LowRankSolve
             LowRankSystem.RequireFinite(problem.Names, i, alpha, tau);
             double rho = problem.Stiffness[i];
             double c = (problem.Force[i] + rho * tau) / (1 + rho * alpha + LowRankSystem.ShermanMorrisonGuard);
-            delta.add_(scaled, alpha: -c);
+            delta.PlusScaledInPlace(scaled, -c);
         }
         return delta;
     }
@@ -220,7 +222,10 @@ public static class LowRankSolve
         {
             var flat = direction[Index].view(-1);
             for (int x = 0; x < Rows.Length; x++)
-                flat.addcmul_(H[x], InverseRoot, -c[local ? x : Positions[x]]);
+            {
+                using var weight = (-c[local ? x : Positions[x]]).ToScalar();
+                flat.addcmul_(H[x], InverseRoot, weight);
+            }
         }
 
         public void Dispose()

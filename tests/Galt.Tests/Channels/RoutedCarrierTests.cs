@@ -18,7 +18,7 @@ public class RoutedCarrierTests
 
     internal static TrunkCarrier TinyCarrier()
     {
-        random.manual_seed(11);
+        random.manual_seed(11).Dispose();
         var trunk = new TransformerTrunk(vocabulary: 200, maxLength: 96, width: 16, heads: 2, layers: 4);
         return new TrunkCarrier(trunk, TrunkCarrier.VocabularyOf(Items.Select(i => i.Render())));
     }

@@ -1,4 +1,7 @@
 using Galt.Constraints;
+using Galt.Optim;
+using Galt.Tensors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.Benchmarks.ConstraintGrid;
@@ -12,6 +15,8 @@ internal sealed class SoftPenaltyStepper : GridStepper
     /// <summary>AdamW's decoupled weight decay, the same as Galt's default.</summary>
     public const double WeightDecay = 0.01;
 
+    private static readonly Scalar Two = 2.ToScalar();
+
     private readonly GridProblem _problem;
     private readonly optim.Optimizer _adamW;
     private readonly double _weight;
@@ -21,7 +26,7 @@ internal sealed class SoftPenaltyStepper : GridStepper
         if (!(weight >= 0) || double.IsInfinity(weight)) throw new ArgumentOutOfRangeException(nameof(weight), $"penalty weight must be ≥ 0 and finite; got {weight}.");
         _problem = problem;
         _weight = weight;
-        _adamW = optim.AdamW(problem.Parameters.Select(p => p.Parameter), learningRate, weight_decay: WeightDecay);
+        _adamW = new ExplicitAdamW(problem.Parameters.Select(p => p.Parameter), learningRate, weight_decay: WeightDecay);
     }
 
     public override double Step()
@@ -29,8 +34,8 @@ internal sealed class SoftPenaltyStepper : GridStepper
         _adamW.zero_grad();
         var loss = _problem.TaskLoss();
         var c = _problem.Constraint;
-        var penalty = c.Kind == ConstraintKind.Equality ? c.Evaluate().pow(2) : c.Measure().reshape(Array.Empty<long>());
-        (loss + _weight * penalty).backward();
+        var penalty = c.Kind == ConstraintKind.Equality ? c.Evaluate().pow(Two) : c.Measure().reshape(Array.Empty<long>());
+        loss.Plus(penalty.Times(_weight)).backward();
         _adamW.step();
         return loss.detach().to(ScalarType.Float64).item<double>();
     }
@@ -58,7 +63,7 @@ internal sealed class GradientAscentStepper : GridStepper
         if (!(eta >= 0) || double.IsInfinity(eta)) throw new ArgumentOutOfRangeException(nameof(eta), $"dual step must be ≥ 0 and finite; got {eta}.");
         _problem = problem;
         _eta = eta;
-        _adamW = optim.AdamW(problem.Parameters.Select(p => p.Parameter), learningRate, weight_decay: SoftPenaltyStepper.WeightDecay);
+        _adamW = new ExplicitAdamW(problem.Parameters.Select(p => p.Parameter), learningRate, weight_decay: SoftPenaltyStepper.WeightDecay);
     }
 
     public override double Step()
@@ -66,7 +71,7 @@ internal sealed class GradientAscentStepper : GridStepper
         _adamW.zero_grad();
         var loss = _problem.TaskLoss();
         var c = _problem.Constraint.Evaluate();
-        (loss + _lambda * c).backward();
+        loss.Plus(c.Times(_lambda)).backward();
         _adamW.step();
         double value = c.detach().to(ScalarType.Float64).item<double>();
         double next = _lambda + _eta * value;

@@ -1,4 +1,5 @@
 using Galt.Models;
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.Benchmarks.ConstraintGrid;
@@ -27,7 +28,7 @@ public static class GridModels
     /// </summary>
     public static nn.Module<Tensor, Tensor> Create(GridModelKind kind, int seed)
     {
-        random.manual_seed(seed);
+        TorchLifetimes.ManualSeed(seed);
         switch (kind)
         {
             case GridModelKind.Mlp:

@@ -1,4 +1,6 @@
 using Galt.Constraints;
+using Galt.Tensors;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -19,6 +21,8 @@ public sealed class GridProblem : IDisposable
 
     /// <summary>T_lse of the forbidden-mass constraint.</summary>
     public const double ForbiddenTemperature = 0.1;
+
+    private static readonly Scalar Two = 2.ToScalar();
 
     private readonly Tensor _taskInputs;
     private readonly Tensor _taskLabels;
@@ -112,10 +116,10 @@ public sealed class GridProblem : IDisposable
             }
             case GridConstraintKind.Inequality:
             {
-                var squared = new FunctionConstraint(name, ConstraintKind.Inequality, () => Counted.call(x).pow(2).mean());
+                var squared = new FunctionConstraint(name, ConstraintKind.Inequality, () => Counted.call(x).pow(Two).mean());
                 StartMeasure = squared.Value();
                 squared.Dispose();
-                return new FunctionConstraint(name, ConstraintKind.Inequality, () => Counted.call(x).pow(2).mean(), margin: StartMeasure * Cell.MarginSetting);
+                return new FunctionConstraint(name, ConstraintKind.Inequality, () => Counted.call(x).pow(Two).mean(), margin: StartMeasure * Cell.MarginSetting);
             }
             case GridConstraintKind.Equality:
             {
@@ -124,7 +128,7 @@ public sealed class GridProblem : IDisposable
                 raw.Dispose();
                 // K = mean class-0 logit minus its start value: K₀ = 0, so the run starts at C = −margin (infeasible by the margin).
                 StartMeasure = 0;
-                return new FunctionConstraint(name, ConstraintKind.Equality, () => Counted.call(x).select(1, 0).mean() - start, margin: Cell.MarginSetting);
+                return new FunctionConstraint(name, ConstraintKind.Equality, () => Counted.call(x).select(1, 0).mean().Minus(start), margin: Cell.MarginSetting);
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(Cell), Cell.Kind, "unknown constraint kind.");

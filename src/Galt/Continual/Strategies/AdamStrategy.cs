@@ -1,10 +1,11 @@
 using Galt.Checkpoints;
+using Galt.Optim;
 using static TorchSharp.torch;
 
 namespace Galt.Continual.Strategies;
 
 /// <summary>
-/// The baselines' common shape: TorchSharp Adam (bias-corrected) on the trainable parameters, one full backward pass per
+/// The baselines' common shape: TorchSharp's Adam (bias-corrected; run as <see cref="ExplicitAdam"/>, bit-identical) on the trainable parameters, one full backward pass per
 /// step on a loss the subclass builds. (The release's MLX Adam has no bias correction, spec "Conventions".)
 /// </summary>
 public abstract class AdamStrategy : Strategy
@@ -22,8 +23,8 @@ public abstract class AdamStrategy : Strategy
     protected override void OnAttach() => Adam = CreateAdam(Trainable.Select(p => p.Parameter));
 
     private TorchSharp.Modules.OptimizerHelper CreateAdam(IEnumerable<TorchSharp.Modules.Parameter> parameters) => WeightDecay > 0
-        ? optim.AdamW(parameters, LearningRate, weight_decay: WeightDecay)
-        : optim.Adam(parameters, LearningRate);
+        ? new ExplicitAdamW(parameters, LearningRate, weight_decay: WeightDecay)
+        : new ExplicitAdam(parameters, LearningRate);
 
     /// <summary>The Adam baselines write their whole state: Adam's, and their subclass's.</summary>
     public override bool CanCheckpoint => true;

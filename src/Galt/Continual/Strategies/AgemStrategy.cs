@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using System.Globalization;
 using static TorchSharp.torch;
 
@@ -62,12 +63,17 @@ public sealed class AgemStrategy : MemoryStrategy
             double dot = 0, norm = 0;
             for (int p = 0; p < parameters.Length; p++)
             {
-                dot += parameters[p].grad!.mul(refGrads[p]).sum().to(ScalarType.Float64).item<double>();
-                norm += refGrads[p].pow(2).sum().to(ScalarType.Float64).item<double>();
+                using var gradient = parameters[p].grad!;
+                dot += gradient.mul(refGrads[p]).sum().to(ScalarType.Float64).item<double>();
+                norm += refGrads[p].Power(2).sum().to(ScalarType.Float64).item<double>();
             }
             if (dot < 0 && norm > 0)
             {
-                for (int p = 0; p < parameters.Length; p++) parameters[p].grad!.add_(refGrads[p], alpha: -dot / norm);
+                for (int p = 0; p < parameters.Length; p++)
+                {
+                    using var gradient = parameters[p].grad!;
+                    gradient.PlusScaledInPlace(refGrads[p], -dot / norm);
+                }
                 Projections++;
             }
         }

@@ -1,5 +1,6 @@
 using Galt.Constraints;
 using Galt.Optim;
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Continual.Strategies;
@@ -110,10 +111,10 @@ public abstract class ConstrainedStrategy : Strategy
     protected static Tensor?[] BackwardWithHeads(Tensor loss, TorchSharp.Modules.Parameter[] model, optim.Optimizer heads)
     {
         heads.zero_grad();
-        foreach (var p in model) p.grad?.zero_();
+        foreach (var p in model) p.ZeroGradient();
         loss.backward();
         using var noGrad = no_grad();
-        return model.Select(p => p.grad is { } g && !g.IsInvalid ? g.clone() : null).ToArray();
+        return model.Select(p => p.GradientCopy()).ToArray();
     }
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using TorchSharp;
+using Galt.Tensors;
 using System.Globalization;
 using Galt.Training;
 using static TorchSharp.torch;
@@ -37,7 +39,7 @@ public sealed class EwcStrategy : AdamStrategy
         var loss = nn.functional.cross_entropy(Model.forward(x), y);
         if (_fisher is null) return loss;
         for (int p = 0; p < Trainable.Length; p++)
-            loss = loss + Lambda * (_fisher[p] * (Trainable[p].Parameter - _anchor![p]).pow(2)).sum();
+            loss = loss.Plus((_fisher[p] * (Trainable[p].Parameter - _anchor![p]).Power(2)).sum().Times(Lambda));
         return loss;
     }
 
@@ -57,12 +59,16 @@ public sealed class EwcStrategy : AdamStrategy
             var loss = nn.functional.cross_entropy(Model.forward(context.Task.TrainX.index_select(0, idx)), context.Task.TrainY.index_select(0, idx));
             var grads = autograd.grad(new[] { loss }, parameters);
             GlobalBackprops++;
-            using (no_grad()) for (int p = 0; p < parameters.Length; p++) fisher[p].add_(grads[p].pow(2));
+            using (no_grad()) for (int p = 0; p < parameters.Length; p++) fisher[p].PlusInPlace(grads[p].Power(2));
             used++;
         }
-        using (no_grad()) foreach (var f in fisher) f.div_(Math.Max(1, used));
+        using (no_grad()) foreach (var f in fisher)
+            {
+                using var count = Math.Max(1, used).ToScalar();
+                f.div_(count);
+            }
         _fisher = fisher;
-        _anchor = parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+        _anchor = parameters.Select(p => p.DetachedClone().DetachFromDisposeScope()).ToArray();
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using System.Globalization;
 using Galt.Jacobians;
 using Galt.Optim;
@@ -50,7 +51,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
             throw new NotSupportedException($"galt_lowbp trains each hidden layer through a local head on that layer's output, so it needs a Galt.Models.LoraMlp; got {Model.GetType().Name}.");
         _scheduler = new RefreshScheduler(Schedule);
         _localHeads = Mlp.Widths.Skip(1).Take(Mlp.Layers.Count).Select(w => nn.Linear(w, Mlp.Widths[^1])).ToArray();
-        _localAdam = optim.Adam(_localHeads.SelectMany(h => h.parameters()), 1e-3);
+        _localAdam = new ExplicitAdam(_localHeads.SelectMany(h => h.parameters()), 1e-3);
         return new AlHessianOptimizer(Trainable, Options);
     }
 
@@ -70,7 +71,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
             // spec §3 step 2: CE(model) trains LoRA and head; local-head CEs on stop-gradient states train only the heads.
             var hidden = Mlp.HiddenStates(x);
             var loss = nn.functional.cross_entropy(Mlp.Head.forward(hidden[^1]), y);
-            for (int l = 0; l < _localHeads.Length; l++) loss = loss + nn.functional.cross_entropy(_localHeads[l].forward(hidden[l].detach()), y);
+            for (int l = 0; l < _localHeads.Length; l++) loss = loss.Plus(nn.functional.cross_entropy(_localHeads[l].forward(hidden[l].detach()), y));
             modelGradients = BackwardWithHeads(loss, parameters, _localAdam!);
             foreach (var cache in _cachedJacobians) foreach (var j in cache) j?.Dispose();
             _cachedJacobians.Clear();
@@ -88,8 +89,8 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
             {
                 var input = l == 0 ? x : plain[l - 1].detach();
                 var layer = Mlp.Layers[l];
-                var h = nn.functional.relu(layer.BaseForward(input).detach() + layer.AdapterForward(input));
-                loss = loss + nn.functional.cross_entropy(_localHeads[l].forward(h), y);
+                var h = nn.functional.relu(layer.BaseForward(input).detach().Plus(layer.AdapterForward(input)));
+                loss = loss.Plus(nn.functional.cross_entropy(_localHeads[l].forward(h), y));
             }
             modelGradients = BackwardWithHeads(loss, parameters, _localAdam!);
             LocalBackprops++;
@@ -129,7 +130,7 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
     }
 
     private Galt.Checkpoints.TorchOptimizerState LocalAdamState =>
-        new(_localAdam!, _localHeads.SelectMany(h => h.parameters()).ToArray(), ps => optim.Adam(ps, 1e-3));
+        new(_localAdam!, _localHeads.SelectMany(h => h.parameters()).ToArray(), ps => new ExplicitAdam(ps, 1e-3));
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using System.Globalization;
 using Galt.Jacobians;
 using Galt.Models;
@@ -87,7 +88,7 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
         _headLayers = HeadCount == 1 ? new[] { n - 1 }
             : Enumerable.Range(0, HeadCount).Select(i => (int)Math.Round(i * (n - 1.0) / (HeadCount - 1), MidpointRounding.AwayFromZero)).ToArray();
         _heads = _headLayers.Select(_ => nn.Linear(layered.StateWidth, layered.OutputWidth)).ToArray();
-        _headAdam = optim.Adam(_heads.SelectMany(h => h.parameters()), HeadLearningRate);
+        _headAdam = new ExplicitAdam(_heads.SelectMany(h => h.parameters()), HeadLearningRate);
         _scheduler = new RefreshScheduler(Schedule);
         return new AlHessianOptimizer(Trainable, Options);
     }
@@ -109,19 +110,19 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
         {
             var (output, states) = Layered.ForwardWithStates(x, _headLayers);
             loss = nn.functional.cross_entropy(output, y);
-            var teacher = (output.detach() / DistillTemperature).log_softmax(-1);
+            var teacher = output.detach().Over(DistillTemperature).log_softmax(-1);
             for (int h = 0; h < _heads.Length; h++)
             {
                 var logits = _heads[h].forward(states[h]);
-                var student = (logits / DistillTemperature).log_softmax(-1);
-                var kl = (teacher.exp() * (teacher - student)).sum(-1).mean() * (DistillTemperature * DistillTemperature);
-                loss = loss + nn.functional.cross_entropy(logits, y) + DistillWeight * kl;
+                var student = logits.Over(DistillTemperature).log_softmax(-1);
+                var kl = (teacher.exp() * (teacher - student)).sum(-1).mean().Times(DistillTemperature * DistillTemperature);
+                loss = loss.Plus(nn.functional.cross_entropy(logits, y)).Plus(kl.Times(DistillWeight));
             }
         }
         else
         {
             var states = Layered.States(x, _headLayers);
-            loss = _heads.Select((head, h) => nn.functional.cross_entropy(head.forward(states[h]), y)).Aggregate((a, b) => a + b);
+            loss = _heads.Select((head, h) => nn.functional.cross_entropy(head.forward(states[h]), y)).Aggregate((a, b) => a.Plus(b));
         }
         var gradients = BackwardWithHeads(loss, parameters, _headAdam!);
         if (global) Refresh(objects, values, parameters);
@@ -194,7 +195,7 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
     }
 
     private Galt.Checkpoints.TorchOptimizerState HeadAdamState =>
-        new(_headAdam!, _heads.SelectMany(h => h.parameters()).ToArray(), ps => optim.Adam(ps, HeadLearningRate));
+        new(_headAdam!, _heads.SelectMany(h => h.parameters()).ToArray(), ps => new ExplicitAdam(ps, HeadLearningRate));
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using System.Globalization;
 using static TorchSharp.torch;
 
@@ -80,7 +81,7 @@ public sealed class SoftPenaltyStrategy : AdamStrategy
     protected override Tensor Loss(Tensor x, Tensor y, TaskContext context)
     {
         var loss = nn.functional.cross_entropy(Model.forward(x), y);
-        foreach (var c in _birth.Concat(_anchors.Constraints)) loss = loss + Weight * c.Measure();
+        foreach (var c in _birth.Concat(_anchors.Constraints)) loss = loss.Plus(c.Measure().Times(Weight));
         return loss;
     }
 

@@ -1,3 +1,4 @@
+using Galt.Tensors;
 using Galt.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -41,7 +42,7 @@ internal sealed class EmbeddingRule : ILayerJacobianRule
     public IEnumerable<(Parameter Parameter, Tensor Gradient)> Rows(nn.Module layer, Tensor input, Tensor outputGradient)
     {
         var w = RuleHelpers.Own(layer, "weight")!;
-        if (w.requires_grad) yield return (w, zeros_like(w).index_add_(0, input.reshape(-1), outputGradient.reshape(-1, w.shape[1]), 1));
+        if (w.requires_grad) yield return (w, zeros_like(w).index_add_(0, input.reshape(-1), outputGradient.reshape(-1, w.shape[1]), ExplicitScalars.One));
     }
 }
 
