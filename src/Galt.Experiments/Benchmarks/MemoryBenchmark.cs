@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using Galt.Constraints;
+using Galt.Diagnostics;
 using Galt.Graph;
 using Galt.Models;
 using Galt.Optim;
 using Galt.Reporting;
+using Galt.Tensors;
 using Galt.Training;
 using static TorchSharp.torch;
 
@@ -18,7 +20,8 @@ namespace Galt.Experiments.Benchmarks;
 /// heap, the C heap in use and the live TorchSharp tensors are read after a full garbage collection; the first 10 % of
 /// steps are warm-up. Summary keys per run (suffix <c>_optimizer</c> / <c>_chain</c>): <c>rss_mib_warmup_end</c>,
 /// <c>rss_mib_max_after_warmup</c>, <c>rss_mib_final</c>, <c>rss_drift</c> (fraction) and <c>rss_flat</c> (1 when the drift
-/// is within 5 %), and the same readings of the managed heap, the C heap and the tensor counts.
+/// is within 5 %), the same readings of the managed heap, the C heap and the tensor counts, and
+/// <c>finalized_torch_objects</c> (with <c>_optimizer</c> and <c>_chain</c>): TorchSharp objects the runs left to the finalizer.
 /// </summary>
 public sealed class MemoryBenchmark : IRunnable
 {
@@ -61,8 +64,21 @@ public sealed class MemoryBenchmark : IRunnable
         record.Config["heap_tuning"] = HeapTuning.Applied ? "on (freed C-heap blocks stay resident; the galt command turns it on)" : "off";
         record.Config["DOTNET_GCgen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "(unset)";
 
+        // Issue 31: TorchSharp objects freed by the finalizer instead of disposed, counted over each run from the runtime's
+        // own finalization events; anything above zero is an object the run left to the garbage collector.
+        using var finalized = new FinalizedTorchObjects();
+        finalized.Settle();
+        finalized.Reset();
         var optimizer = OptimizerRun(context.Seed, optimizerSteps, context.Progress, record);
+        finalized.Settle();
+        var finalizedOptimizer = (finalized.Count, finalized.ToString());
+        finalized.Reset();
         var chain = ChainRun(context.Seed, chainSteps, context.Progress, record);
+        finalized.Settle();
+        var finalizedChain = (finalized.Count, finalized.ToString());
+        record.SetSummary("finalized_torch_objects_optimizer", finalizedOptimizer.Count);
+        record.SetSummary("finalized_torch_objects_chain", finalizedChain.Count);
+        record.SetSummary("finalized_torch_objects", finalizedOptimizer.Count + finalizedChain.Count);
         record.TimingsSeconds["optimizer_run"] = optimizer.Seconds;
         record.TimingsSeconds["chain_run"] = chain.Seconds;
         record.TimingsSeconds["total"] = optimizer.Seconds + chain.Seconds;
@@ -89,8 +105,15 @@ public sealed class MemoryBenchmark : IRunnable
         }
         record.Tables.Add(resident);
         record.Tables.Add(other);
+        record.Tables.Add(new ReportTable
+        {
+            Title = "TorchSharp objects freed by their finalizer instead of disposed (should be 0: such an object can be freed while libtorch uses it)",
+            Columns = { "run", "finalized TorchSharp objects" },
+            Rows = { new() { optimizer.Label, finalizedOptimizer.Item2 }, new() { chain.Label, finalizedChain.Item2 } },
+        });
         record.Notes.Add("Every reading follows a full blocking garbage collection with pending finalizers run (GC.Collect, GC.WaitForPendingFinalizers, GC.Collect), so garbage the lazy .NET collector has not yet reclaimed does not count as growth; a growing list or cache, or a tensor still referenced, does.");
         record.Notes.Add("The C heap is trimmed (glibc malloc_trim) once before each run, so the chain run does not start inside the optimizer run's high-water mark; with the galt command's heap tuning freed blocks otherwise stay resident.");
+        record.Notes.Add("Finalized TorchSharp objects: tensors, scalars, modules, generators and the like whose finalizer ran during the run, counted from the .NET runtime's FinalizeObject events (Galt.Diagnostics.FinalizedTorchObjects), after the run's objects are released and the finalizers have run.");
         record.Notes.Add("Drift = (largest resident set from the end of warm-up on − resident set at the end of warm-up) / resident set at the end of warm-up.");
         record.Notes.Add("Live tensors: torch.Tensor.TotalCount, all threads. Undisposed tensors: created minus disposed on the sampling (main) thread, TorchSharp's per-thread statistics; a tensor freed by its finalizer stays counted, so a count that grows with the steps is a tensor the step path leaves to the garbage collector. The chain's block and split-variable steps run on worker threads (and the executor disposes on one thread what another made), so the chain has no such count.");
         return record;
@@ -103,9 +126,9 @@ public sealed class MemoryBenchmark : IRunnable
         ProcessMemory.TrimNativeHeap();
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
-        random.manual_seed(seed);
+        TorchLifetimes.ManualSeed(seed);
         using var model = new Mlp(Inputs, Hidden, Hidden, Classes);
-        var generator = new Generator((ulong)seed + 11);
+        using var generator = new Generator((ulong)seed + 11);
         var (x, y) = Data(generator);
         var constraints = Enumerable.Range(0, RetentionConstraints)
             .Select(e => new KlRetentionConstraint($"retain_{e}", model, randn(new long[] { AnchorsPerConstraint, Inputs }, generator: generator)))
@@ -150,9 +173,9 @@ public sealed class MemoryBenchmark : IRunnable
         ProcessMemory.TrimNativeHeap();
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
-        random.manual_seed(seed);
+        TorchLifetimes.ManualSeed(seed);
         using var network = new BlockChain(new nn.Module<Tensor, Tensor>[] { new DenseBlock(Inputs, Hidden, relu: true), new DenseBlock(Hidden, Hidden, relu: true), new DenseBlock(Hidden, Classes, relu: false) });
-        var generator = new Generator((ulong)seed + 13);
+        using var generator = new Generator((ulong)seed + 13);
         var (x, y) = Data(generator);
         var forbidden = zeros(SafetyProbes, Classes);
         forbidden[TensorIndex.Colon, Classes - 1] = 1;
