@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Galt.Reporting;
+using Spectre.Console;
+
+namespace Galt.Cli.Commands;
+
+/// <summary>
+/// <c>galt soak &lt;experiment&gt; [run flags]</c>: runs an experiment in a child process under garbage-collector stress
+/// (a tiny generation-0 budget and a thread forcing full collections and finalizers every few milliseconds) and reports
+/// whether it survived. It provokes TorchSharp's finalizer race (an object freed by its finalizer while libtorch uses
+/// it) instead of waiting for it: a build that leaves TorchSharp objects to the finalizer dies here within minutes.
+/// </summary>
+public static class SoakCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create(IAnsiConsole console)
+    {
+        var experiment = new Argument<string>("experiment") { Description = "The experiment to soak ('galt list'); flags after it that soak does not know go to 'galt run'." };
+        var interval = new Option<int>("--interval-ms") { Description = "Milliseconds between the stress thread's forced full collections (0: back to back).", DefaultValueFactory = _ => 2 };
+        var gen0 = new Option<int>("--gen0-kib") { Description = "The child's generation-0 budget in KiB (DOTNET_GCgen0size): small means a collection every few allocations.", DefaultValueFactory = _ => 256 };
+        var runs = new Option<int>("--runs") { Description = "How many times to run the experiment.", DefaultValueFactory = _ => 1 };
+        var cli = new Option<string?>("--cli") { Description = "The Galt.Cli.dll to soak (default: this one), e.g. an older build's, to show what it does under the same stress." };
+        var outRoot = new Option<string>("--soak-out") { Description = "Where the soak's folder goes.", DefaultValueFactory = _ => "runs" };
+        var command = new Command("soak", "Run an experiment under garbage-collector stress in a child process and report crashes, forced collections and TorchSharp objects left to the finalizer.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.Arguments.Add(experiment);
+        command.Options.Add(interval);
+        command.Options.Add(gen0);
+        command.Options.Add(runs);
+        command.Options.Add(cli);
+        command.Options.Add(outRoot);
+        command.SetAction(parse => CommandGuard.Run<ArgumentException>(console, 2, () =>
+        {
+            var settings = new SoakSettings(parse.GetValue(experiment)!, parse.UnmatchedTokens.ToArray(), parse.GetValue(interval), parse.GetValue(gen0),
+                parse.GetValue(runs), parse.GetValue(cli) ?? typeof(SoakCommand).Assembly.Location, parse.GetValue(outRoot)!);
+            return Soak(console, settings);
+        }));
+        return command;
+    }
+
+    /// <summary>The startup hook that stresses the soaked process, shipped beside the CLI.</summary>
+    private static string HookPath => Path.Combine(AppContext.BaseDirectory, "Galt.SoakHook.dll");
+
+    private static int Soak(IAnsiConsole console, SoakSettings s)
+    {
+        if (!File.Exists(HookPath)) throw new ArgumentException($"the soak's startup hook is missing: {HookPath} (rebuild the CLI).");
+        s.Validate();
+        var started = DateTime.UtcNow;
+        var folder = RunDirectory.Create(s.OutRoot, $"soak-{s.Experiment}", started);
+        var results = new List<SoakRunResult>();
+        for (int i = 0; i < s.Runs; i++)
+        {
+            var result = RunOnce(console, s, folder, i);
+            results.Add(result);
+            console.MarkupLine(result.Crashed
+                ? $"[red]run {i + 1}: died[/] ({Markup.Escape(result.Ending)}) after {result.Seconds:0} s: {Markup.Escape(result.Error ?? "no error line")}; log {Markup.Escape(result.Log)}"
+                : $"run {i + 1}: {Markup.Escape(result.Ending)} after {result.Seconds:0} s, {result.Child?.ForcedCollections ?? 0} forced collections, {result.Child?.FinalizedTorchObjects?.ToString(CultureInfo.InvariantCulture) ?? "?"} TorchSharp objects finalized");
+        }
+        var record = SoakRecord.Build(s, started, results);
+        var written = ReportWriter.WriteAll(record, folder);
+        SummaryView.Show(console, record);
+        console.MarkupLine($"Soak folder: [blue]{Markup.Escape(Path.GetFullPath(folder))}[/] ({string.Join(", ", written.Select(Path.GetFileName))})");
+        return results.Any(r => r.Crashed) ? 1 : 0;
+    }
+
+    /// <summary>The first line of <paramref name="log"/> that reports an error, for the report.</summary>
+    private static string? FirstError(string log)
+    {
+        if (!File.Exists(log)) return null;
+        var line = File.ReadLines(log).FirstOrDefault(l => l.Contains("exception", StringComparison.OrdinalIgnoreCase) || l.StartsWith("error", StringComparison.OrdinalIgnoreCase)
+            || l.Contains("Segmentation", StringComparison.Ordinal) || l.Contains("Aborted", StringComparison.Ordinal));
+        return line is null ? null : line.Length > 240 ? line[..240] + "…" : line.Trim();
+    }
+
+    private static SoakRunResult RunOnce(IAnsiConsole console, SoakSettings s, string folder, int index)
+    {
+        string runOut = Path.Combine(folder, $"run-{index + 1}");
+        string log = Path.Combine(folder, $"run-{index + 1}.log");
+        string report = Path.Combine(folder, $"run-{index + 1}.stress.json");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(s.Cli);
+        start.ArgumentList.Add("run");
+        start.ArgumentList.Add(s.Experiment);
+        foreach (var a in s.RunArguments) start.ArgumentList.Add(a);
+        start.ArgumentList.Add("--out");
+        start.ArgumentList.Add(runOut);
+        start.Environment["DOTNET_GCgen0size"] = "0x" + ((long)s.Gen0KiB * 1024).ToString("x");
+        // The stress itself is a startup hook (src/Galt.SoakHook), so it runs inside any build's process, old or new.
+        start.Environment["DOTNET_STARTUP_HOOKS"] = HookPath;
+        start.Environment["GALT_GC_STRESS_MS"] = s.IntervalMs.ToString(CultureInfo.InvariantCulture);
+        start.Environment["GALT_SOAK_REPORT"] = report;
+        start.Environment["NO_COLOR"] = "1";
+        var clock = Stopwatch.StartNew();
+        using var writer = new StreamWriter(log) { AutoFlush = true };
+        string last = "";
+        int exit = 0;
+        console.Status().Start($"soak run {index + 1}/{s.Runs}: galt run {s.Experiment} under GC stress", ctx =>
+        {
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start 'dotnet'.");
+            void Line(string? line)
+            {
+                if (line is null) return;
+                lock (writer) writer.WriteLine(line);
+                if (line.Trim().Length > 0) last = line.Trim();
+            }
+            process.OutputDataReceived += (_, e) => Line(e.Data);
+            process.ErrorDataReceived += (_, e) => Line(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            while (!process.WaitForExit(1000))
+                ctx.Status($"soak run {index + 1}/{s.Runs}: {clock.Elapsed:hh\\:mm\\:ss} {Markup.Escape(last.Length > 80 ? last[..80] : last)}");
+            process.WaitForExit();
+            exit = process.ExitCode;
+        });
+        SoakChildReport? child = File.Exists(report) ? JsonSerializer.Deserialize<SoakChildReport>(File.ReadAllText(report)) : null;
+        if (child is not null && File.Exists(report + SoakCount.Suffix) && JsonSerializer.Deserialize<SoakFinalized>(File.ReadAllText(report + SoakCount.Suffix)) is { } finalized)
+            child = child with { FinalizedTorchObjects = finalized.Count, FinalizedByType = finalized.ByType };
+        return new SoakRunResult(index + 1, exit, clock.Elapsed.TotalSeconds, child, log, runOut, FirstError(log));
+    }
+}
+
+/// <summary>What <c>galt soak</c> was asked to do.</summary>
+internal sealed record SoakSettings(string Experiment, string[] RunArguments, int IntervalMs, int Gen0KiB, int Runs, string Cli, string OutRoot)
+{
+    public void Validate()
+    {
+        if (IntervalMs < 0) throw new ArgumentException($"--interval-ms {IntervalMs}: expected 0 or more milliseconds.");
+        if (Gen0KiB < 64) throw new ArgumentException($"--gen0-kib {Gen0KiB}: expected at least 64 (KiB).");
+        if (Runs < 1) throw new ArgumentException($"--runs {Runs}: expected at least 1.");
+        if (!File.Exists(Cli)) throw new ArgumentException($"--cli '{Cli}': no such file (expected a Galt.Cli.dll).");
+        if (RunArguments.Any(a => a is "--out" || a.StartsWith("--out=")))
+            throw new ArgumentException("--out: the soak chooses each run's folder (inside its own); use --soak-out for where the soak's folder goes.");
+    }
+}
+
+/// <summary>What the soak's startup hook reports at a clean exit of its process.</summary>
+/// <param name="ForcedCollections">Full collections the stress thread forced.</param>
+/// <param name="Gen0Collections">All generation-0 collections of the process (the gen-0 budget's effect included).</param>
+/// <param name="Gen2Collections">All full collections of the process.</param>
+internal sealed record SoakChildReport(long ForcedCollections, int Gen0Collections, int Gen2Collections)
+{
+    /// <summary>TorchSharp objects freed by their finalizer while holding libtorch memory (null: the soaked build cannot count them).</summary>
+    public long? FinalizedTorchObjects { get; init; }
+
+    /// <summary>The same by kind.</summary>
+    public Dictionary<string, long>? FinalizedByType { get; init; }
+}
+
+/// <summary>One child run of a soak.</summary>
+internal sealed record SoakRunResult(int Run, int ExitCode, double Seconds, SoakChildReport? Child, string Log, string RunFolder, string? Error)
+{
+    /// <summary>On Unix a child killed by signal n exits with 128 + n.</summary>
+    public int? Signal => ExitCode > 128 && ExitCode < 128 + 65 ? ExitCode - 128 : null;
+
+    /// <summary>Did not finish: died by a signal, or ended with an error (under stress, libtorch reading a freed object
+    /// often fails a check, "Expected false to be true" from c10::Scalar, before it faults).</summary>
+    public bool Crashed => ExitCode != 0;
+
+    /// <summary>How the run ended, in words.</summary>
+    public string Ending => Signal switch
+    {
+        11 => "SIGSEGV (segmentation fault)",
+        6 => "SIGABRT (abort)",
+        7 => "SIGBUS",
+        9 => "SIGKILL",
+        4 => "SIGILL",
+        int n => $"signal {n}",
+        null => ExitCode == 0 ? "finished" : $"exit code {ExitCode}",
+    };
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Galt.Reporting;
+
+namespace Galt.Cli.Commands;
+
+/// <summary>The record of a <c>galt soak</c>: a table of runs, summary counts, and a plot of seconds per run.</summary>
+internal static class SoakRecord
+{
+    public static RunRecord Build(SoakSettings s, DateTime started, IReadOnlyList<SoakRunResult> results)
+    {
+        var record = new RunRecord
+        {
+            Experiment = $"soak-{s.Experiment}",
+            Kind = "soak",
+            Title = $"galt run {s.Experiment} under garbage-collector stress ({s.Runs} run(s))",
+            StartedUtc = started,
+            Config = new JsonObject
+            {
+                ["experiment"] = s.Experiment,
+                ["run_arguments"] = string.Join(' ', s.RunArguments),
+                ["interval_ms"] = s.IntervalMs,
+                ["gen0_kib"] = s.Gen0KiB,
+                ["runs"] = s.Runs,
+                ["cli"] = Path.GetFullPath(s.Cli),
+            },
+        };
+        record.SetSummary("runs", results.Count);
+        record.SetSummary("crashes", results.Count(r => r.Crashed));
+        record.SetSummary("finished", results.Count(r => r.ExitCode == 0));
+        record.SetSummary("seconds.total", results.Sum(r => r.Seconds));
+        var reported = results.Where(r => r.Child is not null).ToArray();
+        if (reported.Length > 0)
+        {
+            record.SetSummary("forced_collections", reported.Sum(r => r.Child!.ForcedCollections));
+            record.SetSummary("gen0_collections", reported.Sum(r => (double)r.Child!.Gen0Collections));
+            if (reported.All(r => r.Child!.FinalizedTorchObjects is not null))
+                record.SetSummary("finalized_torch_objects", reported.Sum(r => r.Child!.FinalizedTorchObjects!.Value));
+        }
+        string Cell(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+        record.Tables.Add(new ReportTable
+        {
+            Title = "Runs",
+            Columns = new() { "run", "ended", "seconds", "forced full collections", "gen-0 collections", "TorchSharp objects finalized", "error", "run folder" },
+            Rows = results.Select(r => new List<string>
+            {
+                r.Run.ToString(CultureInfo.InvariantCulture), r.Ending, Cell(r.Seconds),
+                r.Child is null ? "—" : r.Child.ForcedCollections.ToString(CultureInfo.InvariantCulture),
+                r.Child is null ? "—" : r.Child.Gen0Collections.ToString(CultureInfo.InvariantCulture),
+                r.Child is null ? "—" : FinalizedCell(r.Child),
+                r.Error ?? "",
+                r.Crashed ? $"(died; log {Path.GetFileName(r.Log)})" : Path.GetFileName(r.RunFolder),
+            }).ToList(),
+        });
+        record.Plots.Add(new PlotSpec
+        {
+            File = "soak_runs.png",
+            Title = "Seconds per soak run (a run that died is marked at the time it died)",
+            XLabel = "run",
+            YLabel = "seconds",
+            Lines = new()
+            {
+                Points("finished", results.Where(r => !r.Crashed)),
+                Points("died", results.Where(r => r.Crashed)),
+            },
+        });
+        record.Notes.Add($"Each run is 'galt run {s.Experiment} {string.Join(' ', s.RunArguments)}' in a child process with DOTNET_GCgen0size = {s.Gen0KiB} KiB and a thread forcing a full collection and the pending finalizers every {s.IntervalMs} ms; a child that does not finish (killed by a signal, or ended by an error) counts as a crash. The finalized-object count comes from the runtime's FinalizeObject events inside the child (Galt.Diagnostics.FinalizedTorchObjects); a build without that counter (--cli of an older build) says so. The stress runs as a .NET startup hook (DOTNET_STARTUP_HOOKS = Galt.SoakHook.dll), so an older build gets exactly the same stress.");
+        return record;
+    }
+
+    private static string FinalizedCell(SoakChildReport child) => child.FinalizedTorchObjects switch
+    {
+        null => "not counted (this build has no counter)",
+        0 => "0",
+        long n => $"{n} ({string.Join(", ", (child.FinalizedByType ?? new()).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}"))})",
+    };
+
+    private static PlotLine Points(string label, IEnumerable<SoakRunResult> runs)
+    {
+        var list = runs.ToList();
+        return new PlotLine { Label = label, X = list.Select(r => (double)r.Run).ToList(), Y = list.Select(r => r.Seconds).ToList(), PointsOnly = true };
+    }
+}
