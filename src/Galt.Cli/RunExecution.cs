@@ -38,7 +38,10 @@ public sealed class RunExecution
         try
         {
             RunJournal? journal = null;
-            if (given.ValueOf("checkpoint-every") is int every)
+            // Experiments that support the journal checkpoint by default (their OptionDefault); 0 turns it off.
+            var checkpointEvery = given.ValueOf("checkpoint-every") ?? (runnable.AcceptsOption("checkpoint-every")
+                ? runnable.OptionDefault("checkpoint-every", RunOptions.ContextFor(given, NullProgress.Instance)) : null);
+            if (checkpointEvery is int every && every > 0)
             {
                 if (folder is null)
                 {
@@ -48,11 +51,12 @@ public sealed class RunExecution
                         RunConfigToml.Write(runnable.Name, EffectiveRunConfig.Resolve(runnable, given, absolutePaths: true).ToJson()));
                 }
                 else if (!Directory.Exists(Path.Combine(folder, JournalFolder)))
-                    throw new IOException($"nothing to resume in '{folder}': it has no {JournalFolder}/ folder (the run finished, or was started without --checkpoint-every).");
+                    throw new IOException($"nothing to resume in '{folder}': it has no {JournalFolder}/ folder (the run finished, or was started with --checkpoint-every 0).");
                 journal = new RunJournal(Path.Combine(folder, JournalFolder), every) { InterruptAt = interruptAt };
+                RunMarker.Write(runnable.Name, folder);
             }
             else if (folder is not null)
-                throw new ArgumentException($"'{folder}' is not a checkpointed run: its {RunConfigToml.FileName} has no checkpoint-every.");
+                throw new ArgumentException($"'{folder}' is not a checkpointed run: its {RunConfigToml.FileName} has checkpoint-every = 0 or none.");
             if (interruptAt is not null && journal is null) throw new ArgumentException("--interrupt-at needs a checkpointed run (--checkpoint-every).");
 
             RunRecord? record = null;

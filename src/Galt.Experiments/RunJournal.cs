@@ -13,6 +13,12 @@ namespace Galt.Experiments;
 /// </summary>
 public sealed class RunJournal
 {
+    /// <summary>
+    /// Steps between checkpoints when a run gives no --checkpoint-every (experiments that support the journal
+    /// checkpoint by default, so that a run killed from outside loses at most this many steps of one unit).
+    /// </summary>
+    public const int DefaultCheckpointEvery = 20;
+
     /// <summary>Keeps the journal in <paramref name="folder"/> (created when missing).</summary>
     public RunJournal(string folder, int checkpointEvery)
     {

@@ -21,7 +21,7 @@ public static class RunCommand
         var resume = new Option<string?>("--resume")
         {
             HelpName = "run-folder",
-            Description = "Continue an interrupted run started with --checkpoint-every, into its folder, with the options it was started with (its run.toml); " +
+            Description = "Continue an interrupted checkpointed run (split-mnist and safety-from-birth checkpoint by default), into its folder, with the options it was started with (its run.toml); " +
                           "finished parts are taken from its checkpoints/, the unfinished one continues from its last checkpoint, and the figures equal an uninterrupted run's.",
         };
         var interruptAt = new Option<string?>("--interrupt-at") { Hidden = true, Description = "Drill: stop the strategy run <unit key>@<step> as an interruption would." };

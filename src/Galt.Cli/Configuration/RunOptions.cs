@@ -64,9 +64,9 @@ public static class RunOptions
             "Multiplier rule of the GALT strategies (split-mnist): 'measured' (default: the measured rule under the per-step contract, every step feasible), 'linearized' (λ from the linearised prediction, no contract) or 'release' (the release's fixed-gain rules, no contract, for its reproduction figures).",
             (c, v) => c with { DualRule = (string)v }),
         new RunOption("checkpoint-every", RunOptionType.Integer,
-            "Checkpoint every N training steps into <run folder>/checkpoints/ (the run folder is created at the start); after an interruption, " +
+            "Checkpoint every N training steps into <run folder>/checkpoints/ (the run folder is created at the start; default 20, 0: off); after an interruption, " +
             "'galt run <experiment> --resume <run folder>' continues to the same figures (split-mnist, safety-from-birth; docs/checkpoints.md).",
-            (c, v) => c with { CheckpointEvery = (int)v }) { Minimum = 1 },
+            (c, v) => c with { CheckpointEvery = (int)v }) { Minimum = 0 },
         new RunOption("per-task", RunOptionType.Integer, "Training and evaluation samples per task (safety-from-birth; default 128, the release's).",
             (c, v) => c with { PerTask = (int)v }) { Minimum = 1 },
     };

@@ -57,6 +57,7 @@ public sealed class SplitMnistExperiment : IRunnable
         "tasks" when context.Quick || context.Stream is not null => DefaultTasks,
         "stream" when context.Quick || context.Tasks is not null => DefaultStream,
         "dual-rule" => DefaultDualRule,
+        "checkpoint-every" => RunJournal.DefaultCheckpointEvery,
         _ => null,
     };
 

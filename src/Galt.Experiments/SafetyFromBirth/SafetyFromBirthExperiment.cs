@@ -6,6 +6,7 @@ using Galt.Constraints;
 using Galt.Continual;
 using Galt.Data;
 using Galt.Reporting;
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.SafetyFromBirth;
@@ -46,6 +47,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     public object? OptionDefault(string option, RunContext context) => option switch
     {
         "per-task" => DefaultPerTaskFor(context.Quick),
+        "checkpoint-every" => RunJournal.DefaultCheckpointEvery,
         // Methods outside the catalogue (tests pass some) have no names --variant could give back.
         "variant" when Methods.All(SfbMethod.All.Contains) => string.Join(",", Methods.Select(m => m.Name)),
         _ => null,
@@ -96,7 +98,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
                 {
                     using var carrier = AsDisposable(factory(seed));
                     using var module = new ChoiceItemModule(carrier.Target, stream.Items);
-                    random.manual_seed(seed);
+                    TorchLifetimes.ManualSeed(seed);
                     return SafetyWarmup.Run(module, stream.Safety, seed, warmupEpochs);
                 }
                 var warmupClock = Stopwatch.StartNew();
@@ -149,7 +151,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
             [SfbOutcome.SafetyReplayC] = model => C((KlRetentionConstraint)measures[0], model.call(safetyInputs).index_select(0, replayAt)),
             [SfbOutcome.SafetyAllC] = model => C((KlRetentionConstraint)measures[1], model.call(safetyInputs)),
         };
-        random.manual_seed(seed);
+        TorchLifetimes.ManualSeed(seed);
         var settings = new ContinualSettings(EpochsPerTask: 1, BatchSize: 1, Seed: seed);
         try
         {
