@@ -69,10 +69,8 @@ public sealed class ExplicitAdam : Adam
         var eps = options.eps!.Value;
         var lr = options.LearningRate!.Value;
 
-        // The same double values TorchSharp converts implicitly, as float64 Scalars, made once per group.
-        using Scalar beta1Scalar = beta1.ToScalar(), oneMinusBeta1 = (1 - beta1).ToScalar(),
-            beta2Scalar = beta2.ToScalar(), oneMinusBeta2 = (1 - beta2).ToScalar(),
-            epsScalar = eps.ToScalar(), decayScalar = weight_decay.ToScalar();
+        using var scalars = new AdamArithmetic.GroupScalars(beta1, beta2, eps);
+        using var decayScalar = weight_decay.ToScalar();
 
         foreach (var param in group.Parameters)
         {
@@ -86,38 +84,15 @@ public sealed class ExplicitAdam : Adam
 
             state.step += 1;
 
-            var bias_correction1 = 1 - Math.Pow(beta1, state.step);
-            var bias_correction2 = 1 - Math.Pow(beta2, state.step);
-
             using var decayed = weight_decay != 0 ? direction.add(param, decayScalar) : null; // grad.add(param, alpha: weight_decay)
             var grad = decayed ?? direction;
 
-            state.exp_avg.mul_(beta1Scalar).add_(grad, oneMinusBeta1);
+            state.exp_avg.mul_(scalars.Beta1).add_(grad, scalars.OneMinusBeta1);
             using (var conjugate = grad.conj())
-                state.exp_avg_sq.mul_(beta2Scalar).addcmul_(grad, conjugate, oneMinusBeta2);
+                state.exp_avg_sq.mul_(scalars.Beta2).addcmul_(grad, conjugate, scalars.OneMinusBeta2);
 
-            Tensor second;
-            if (amsgrad)
-            {
-                var t0 = state.max_exp_avg_sq;
-                state.max_exp_avg_sq = maximum(t0, state.exp_avg_sq).DetachFromDisposeScope();
-                t0.Dispose();
-                second = state.max_exp_avg_sq;
-            }
-            else
-            {
-                second = state.exp_avg_sq;
-            }
-
-            // (second.sqrt() / Math.Sqrt(bias_correction2)).add_(eps); TorchSharp's add_(eps) passes the integer alpha 1.
-            using var root = second.sqrt();
-            using var correction = Math.Sqrt(bias_correction2).ToScalar();
-            using var denom = root.div(correction);
-            denom.add_(epsScalar, ExplicitScalars.One);
-
-            var step_size = lr / bias_correction1;
-            using var stepScalar = (-step_size).ToScalar();
-            param.addcdiv_(state.exp_avg, denom, stepScalar);
+            var second = AdamArithmetic.SecondMoment(amsgrad, ref state.max_exp_avg_sq, state.exp_avg_sq);
+            AdamArithmetic.Descend(param, state.exp_avg, second, lr, beta1, beta2, state.step, scalars);
         }
     }, closure);
 }
