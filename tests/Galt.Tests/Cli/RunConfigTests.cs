@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Galt.Cli.Configuration;
+using Galt.Experiments;
 using Galt.Experiments.ContinualLearning;
 using Galt.Reporting;
 using Galt.Tests.Data;
@@ -53,7 +54,7 @@ public class RunConfigTests
         Assert.Equal(byFlags.Seeds, byFile.Seeds);
         Assert.Equal(byFlags.RunConfig!.ToJsonString(), byFile.RunConfig!.ToJsonString());
         Assert.Equal(
-            """{"seed":2,"quick":true,"out":"OUT","data-dir":"DATA","seeds":1,"tasks":2,"stream":"split","dual-rule":"release"}""",
+            """{"seed":2,"quick":true,"out":"OUT","data-dir":"DATA","seeds":1,"tasks":2,"stream":"split","dual-rule":"release","checkpoint-every":20}""",
             byFile.RunConfig.ToJsonString().Replace(JsonValue.Create(outRoot).ToJsonString().Trim('"'), "OUT").Replace(JsonValue.Create(SmallMnist.Value).ToJsonString().Trim('"'), "DATA"));
     }
 
@@ -125,9 +126,9 @@ public class RunConfigTests
         string path = Write(text);
         var parsed = RunConfigFile.Parse(text, path);
         Assert.Equal("split-mnist", parsed.Experiment);
-        Assert.Equal(new object[] { 0, false, "runs", 1, SplitMnistExperiment.DefaultDualRule },
+        Assert.Equal(new object[] { 0, false, "runs", 1, SplitMnistExperiment.DefaultDualRule, RunJournal.DefaultCheckpointEvery },
             parsed.Values.Select(v => v.Value));
-        Assert.Equal(new[] { "seed", "quick", "out", "seeds", "dual-rule" }, parsed.Values.Select(v => v.Option.Name));
+        Assert.Equal(new[] { "seed", "quick", "out", "seeds", "dual-rule", "checkpoint-every" }, parsed.Values.Select(v => v.Option.Name));
         // Every option that applies is described; those left to the experiment (a full run given neither tasks nor
         // stream adds the 5-task and permuted grounds; no data-dir means the default sample) are commented out.
         foreach (var option in new[] { "data-dir", "tasks", "stream" }) Assert.Contains($"\n# {option} = (unset", text);
