@@ -65,7 +65,8 @@ public static class RunOptions
             (c, v) => c with { DualRule = (string)v }),
         new RunOption("checkpoint-every", RunOptionType.Integer,
             "Checkpoint every N training steps into <run folder>/checkpoints/ (the run folder is created at the start; default 20, 0: off); after an interruption, " +
-            "'galt run <experiment> --resume <run folder>' continues to the same figures (split-mnist, safety-from-birth; docs/checkpoints.md).",
+            "'galt run <experiment> --resume <run folder>' continues to the same figures (split-mnist, safety-from-birth; typed-channels keeps each finished configuration × seed, " +
+            "so any N > 0 turns it on; docs/checkpoints.md).",
             (c, v) => c with { CheckpointEvery = (int)v }) { Minimum = 0 },
         new RunOption("per-task", RunOptionType.Integer, "Training and evaluation samples per task (safety-from-birth; default 128, the release's).",
             (c, v) => c with { PerTask = (int)v }) { Minimum = 1 },

@@ -15,6 +15,8 @@ namespace Galt.Experiments.TypedChannels;
 /// 41 + <c>--seed</c> onward (<c>--seeds N</c>, default 5), trained by the block-local GALT loop and probed by zeroing
 /// and scrambling the routes. Summary keys <c>&lt;config&gt;.&lt;metric&gt;.mean/.std</c>,
 /// <c>&lt;config&gt;.retain_scramble_gap.positive_seeds</c>, <c>&lt;config&gt;.overall_pass_seeds</c>, <c>seconds_per_step</c>.
+/// With a <see cref="RunContext.Journal"/> each finished configuration × seed is kept, so an interrupted run resumes at
+/// the unit it was in.
 /// </summary>
 public sealed class TypedChannelsExperiment : IRunnable
 {
@@ -45,7 +47,7 @@ public sealed class TypedChannelsExperiment : IRunnable
     public string Description => "Typed task/safety/memory routed channels on the pretrained MiniLM carrier; necessity probes by zeroing and scrambling routes (spec §5).";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "seeds" or "variant" or "eval-size" or "steps";
+    public bool AcceptsOption(string option) => option is "seeds" or "variant" or "eval-size" or "steps" or "checkpoint-every";
 
     /// <inheritdoc />
     /// <remarks>No variant is stated: unset runs every configuration (two in --quick runs), which no single name does.</remarks>
@@ -54,6 +56,8 @@ public sealed class TypedChannelsExperiment : IRunnable
         "seeds" => DefaultSeedCount(context.Quick),
         "eval-size" => DefaultEvalSizeFor(context.Quick),
         "steps" => DefaultSteps(context.Quick),
+        // The journal keeps each finished configuration × seed (a unit of about a minute); the value only turns it on.
+        "checkpoint-every" => RunJournal.DefaultCheckpointEvery,
         _ => null,
     };
 
@@ -110,7 +114,11 @@ public sealed class TypedChannelsExperiment : IRunnable
                     bar.Describe($"typed-channels: {config.Name}, seed {seed}");
                     var data = TypedChannelData.Create(split, safety, config.RetainSet == RetainSetKind.Facts ? facts : counterfactual, seed, TrainSize, evalSize,
                         safetyEval);
-                    var outcome = TypedChannelRun.Run(config, data, factory, seed, BlockSize, steps, context.Progress, cache);
+                    TypedChannelOutcome Train() => TypedChannelRun.Run(config, data, factory, seed, BlockSize, steps, context.Progress, cache);
+                    // A journalled run keeps each finished unit: killed from outside, it resumes at the unit it was in.
+                    var outcome = context.Journal is { } journal
+                        ? journal.Unit($"{config.Name}/seed{seed}", Train, TypedChannelOutcomeCodec.Save, TypedChannelOutcomeCodec.Read)
+                        : Train();
                     outcomes.Add(outcome);
                     record.TimingsSeconds[$"{config.Name}.seed_{seed}"] = outcome.Seconds.Total;
                     bar.Advance(1);

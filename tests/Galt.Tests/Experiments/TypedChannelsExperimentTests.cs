@@ -61,6 +61,29 @@ public class TypedChannelsExperimentTests
     }
 
     [Fact]
+    public void AnInterruptedRunResumesFromItsJournalAtTheUnitItWasInToTheSameFigures()
+    {
+        if (PromptsAbsent()) return;
+        var context = new Galt.Experiments.RunContext(0, true, null, NullProgress.Instance) { Steps = 2, SeedCount = 2, SeedCountGiven = true };
+        var plain = new TypedChannelsExperiment { BlockSize = 2, CarrierFactory = _ => RoutedCarrierTests.TinyCarrier() }.Run(context);
+        string folder = TempDir.Create();
+        // Killed as the third unit (v2-typed-identity, seed 41) builds its carrier: two units are in the journal.
+        int built = 0;
+        var dying = new TypedChannelsExperiment
+        {
+            BlockSize = 2,
+            CarrierFactory = _ => ++built == 3 ? throw new OperationCanceledException("killed") : RoutedCarrierTests.TinyCarrier(),
+        };
+        Assert.Throws<OperationCanceledException>(() => dying.Run(context with { Journal = new Galt.Experiments.RunJournal(folder, 1) }));
+        var journal = new Galt.Experiments.RunJournal(folder, 1);
+        var resumed = new TypedChannelsExperiment { BlockSize = 2, CarrierFactory = _ => RoutedCarrierTests.TinyCarrier() }.Run(context with { Journal = journal });
+        Assert.Equal(2, journal.Reused);
+        static IEnumerable<KeyValuePair<string, double>> Figures(RunRecord r) => r.Summary.Where(kv => !kv.Key.EndsWith("seconds_per_step", StringComparison.Ordinal));
+        Assert.NotEmpty(Figures(plain));
+        Assert.Equal(Figures(plain), Figures(resumed));
+    }
+
+    [Fact]
     public void OptionsAreCheckedAndOtherExperimentsRefuseThem()
     {
         CliTests.Refuses(2, "--variant does not apply", "run", "mnist-baseline", "--variant", "typed-v1");
