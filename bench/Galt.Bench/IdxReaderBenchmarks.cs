@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
-using Galt.Data;
+using Galt.Experiments.Data;
 
 namespace Galt.Bench;
 

@@ -1,4 +1,4 @@
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments.CurriculumGate;
 
 namespace Galt.Fuzz;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Galt.Data;
+using Galt.Experiments.Data;
 
 namespace Galt.Fuzz;
 

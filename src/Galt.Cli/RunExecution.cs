@@ -1,7 +1,8 @@
 using Galt.Cli.Configuration;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
+using Galt.Continual;
 using Spectre.Console;
 
 namespace Galt.Cli;

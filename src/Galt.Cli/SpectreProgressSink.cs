@@ -1,4 +1,4 @@
-using Galt.Reporting;
+using Galt.Continual;
 using Spectre.Console;
 
 namespace Galt.Cli;

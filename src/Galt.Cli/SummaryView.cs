@@ -1,4 +1,4 @@
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Spectre.Console;
 
 namespace Galt.Cli;

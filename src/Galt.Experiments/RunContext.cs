@@ -1,4 +1,4 @@
-using Galt.Reporting;
+using Galt.Continual;
 
 namespace Galt.Experiments;
 

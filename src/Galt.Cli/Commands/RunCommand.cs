@@ -33,9 +33,9 @@ public static class RunCommand
             if (parse.GetValue(resume) is not { } folder)
                 return new RunExecution(console).Execute(Request(parse, experiment, config, flags), recordConfig: true, interruptAt: drill);
             if (parse.GetValue(config) is not null || flags.Given(parse).Values.Count > 0)
-                throw new RunConfigException($"--resume continues the run with the options it was started with ({Path.Combine(folder, Galt.Reporting.RunConfigToml.FileName)}); give no other options.");
-            string file = Path.Combine(folder, Galt.Reporting.RunConfigToml.FileName);
-            if (!File.Exists(file)) throw new RunConfigException($"--resume: '{folder}' is not a run folder (no {Galt.Reporting.RunConfigToml.FileName}).");
+                throw new RunConfigException($"--resume continues the run with the options it was started with ({Path.Combine(folder, Galt.Experiments.Reporting.RunConfigToml.FileName)}); give no other options.");
+            string file = Path.Combine(folder, Galt.Experiments.Reporting.RunConfigToml.FileName);
+            if (!File.Exists(file)) throw new RunConfigException($"--resume: '{folder}' is not a run folder (no {Galt.Experiments.Reporting.RunConfigToml.FileName}).");
             var request = RunRequest.Resolve(Catalog.Experiments, "experiment", parse.GetValue(experiment), RunConfigFile.Read(file), RunConfig.Empty);
             return new RunExecution(console).Execute(request, recordConfig: true, resumeFolder: folder, interruptAt: drill);
         }));

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Spectre.Console;
 
 namespace Galt.Cli.Commands;

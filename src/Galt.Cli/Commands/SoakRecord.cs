@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Galt.Experiments;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
+using Galt.Continual;
 
 namespace Galt.Cli.Configuration;
 

@@ -1,4 +1,4 @@
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Tomlyn;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;

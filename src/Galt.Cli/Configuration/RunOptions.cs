@@ -3,7 +3,8 @@ using Galt.Experiments.CurriculumGate;
 using Galt.Experiments.GraphParallel;
 using Galt.Experiments.SafetyFromBirth;
 using Galt.Experiments.TypedChannels;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
+using Galt.Continual;
 
 namespace Galt.Cli.Configuration;
 

@@ -1,5 +1,5 @@
 using Galt.Experiments;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Cli.Configuration;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Tensors;
 using Galt.Training;
 using Galt.Models;
 using Galt.Optim;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using static TorchSharp.torch;
 
 namespace Galt.Experiments.Baselines;

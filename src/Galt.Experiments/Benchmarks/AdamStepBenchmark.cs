@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Galt.Models;
 using Galt.Optim;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tensors;
 using static TorchSharp.torch;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Galt.Graph;
 using Galt.Models;
 using Galt.Optim;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tensors;
 using Galt.Training;
 using static TorchSharp.torch;

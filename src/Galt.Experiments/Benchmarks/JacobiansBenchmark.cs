@@ -2,7 +2,8 @@ using System.Diagnostics;
 using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Models;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
+using Galt.Continual;
 using Galt.Tensors;
 using static TorchSharp.torch;
 

@@ -3,7 +3,7 @@ using Galt;
 using Galt.Constraints;
 using Galt.Jacobians;
 using Galt.Optim;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

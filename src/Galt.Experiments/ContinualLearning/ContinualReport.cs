@@ -1,6 +1,6 @@
 using System.Globalization;
 using Galt.Continual;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Experiments.ContinualLearning;
 

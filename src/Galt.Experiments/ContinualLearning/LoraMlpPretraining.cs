@@ -1,7 +1,6 @@
 using Galt.Continual;
 using Galt.Models;
 using Galt.Optim;
-using Galt.Reporting;
 using Galt.Tensors;
 using Galt.Training;
 using static TorchSharp.torch;

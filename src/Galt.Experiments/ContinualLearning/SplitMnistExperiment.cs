@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Galt.Checkpoints;
 using Galt.Continual;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Models;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Experiments.ContinualLearning;
 
@@ -122,7 +122,7 @@ public sealed class SplitMnistExperiment : IRunnable
     private ProtocolResult RunSeed(MnistSplit data, string streamKind, int tasks, int seed, int pretrainEpochs, string dualRule, bool quick, IProgressSink progress, RunJournal? journal)
     {
         TaskStream Build(MnistDataset train, MnistDataset test) =>
-            streamKind == "split" ? TaskStream.SplitMnist(train, test, tasks) : TaskStream.PermutedMnist(train, test, tasks, seed);
+            streamKind == "split" ? MnistStreams.Split(train, test, tasks) : MnistStreams.Permuted(train, test, tasks, seed);
         string unit = $"{streamKind}-{tasks}/seed{seed}";
 
         using var stream = Build(data.Train, data.Test);

@@ -1,4 +1,4 @@
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Training;
 using Galt.Experiments.Training;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Galt.Data;
-using Galt.Reporting;
+using Galt.Experiments.Data;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Experiments.CurriculumGate;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using Galt.Data;
-using Galt.Reporting;
+using Galt.Experiments.Data;
+using Galt.Experiments.Reporting;
+using Galt.Continual;
 
 namespace Galt.Experiments.CurriculumGate;
 

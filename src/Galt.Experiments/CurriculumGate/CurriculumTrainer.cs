@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Models;
 using Galt.Optim;
-using Galt.Reporting;
+using Galt.Continual;
 using Galt.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using Galt.Models;
-using Galt.Data;
+using Galt.Experiments.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

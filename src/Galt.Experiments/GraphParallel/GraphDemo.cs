@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Models;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tensors;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Galt.Data;
-using Galt.Reporting;
+using Galt.Experiments.Data;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Experiments.GraphParallel;
 

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Galt.Constraints;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Graph;
 using Galt.Models;
 using Galt.Optim;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
+using Galt.Continual;
 using Galt.Training;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using Galt.Data;
+using Galt.Experiments.Data;
 using static TorchSharp.torch;
 using Galt.Experiments.Text;
 

@@ -1,4 +1,4 @@
-using Galt.Data;
+using Galt.Experiments.Data;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Memory;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Experiments.MemoryGates;
 

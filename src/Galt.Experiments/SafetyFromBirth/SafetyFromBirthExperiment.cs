@@ -4,8 +4,8 @@ using Galt.Carriers;
 using Galt.Channels;
 using Galt.Constraints;
 using Galt.Continual;
-using Galt.Data;
-using Galt.Reporting;
+using Galt.Experiments.Data;
+using Galt.Experiments.Reporting;
 using Galt.Tensors;
 using static TorchSharp.torch;
 

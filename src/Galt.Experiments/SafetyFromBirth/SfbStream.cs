@@ -1,6 +1,6 @@
 using Galt.Channels;
 using Galt.Continual;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments.TypedChannels;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using Galt.Channels;
-using Galt.Data;
+using Galt.Experiments.Data;
 
 namespace Galt.Experiments.TypedChannels;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Galt.Channels;
-using Galt.Reporting;
+using Galt.Continual;
 using Galt.Tensors;
 using static TorchSharp.torch;
 

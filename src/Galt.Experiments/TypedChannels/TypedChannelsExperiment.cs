@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Galt.Carriers;
 using Galt.Channels;
-using Galt.Data;
-using Galt.Reporting;
+using Galt.Experiments.Data;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Experiments.TypedChannels;
 

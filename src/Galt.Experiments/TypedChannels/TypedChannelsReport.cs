@@ -1,6 +1,6 @@
 using System.Globalization;
 using Galt.Channels;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Experiments.TypedChannels;
 

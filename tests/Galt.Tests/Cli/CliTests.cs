@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Galt.Cli;
 using Galt.Experiments;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tests.Data;
 using Spectre.Console;
 

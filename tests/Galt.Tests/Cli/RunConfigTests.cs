@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Galt.Cli.Configuration;
 using Galt.Experiments;
 using Galt.Experiments.ContinualLearning;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tests.Data;
 
 namespace Galt.Tests.Cli;

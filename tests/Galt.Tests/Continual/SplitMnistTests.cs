@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Galt.Continual;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments.ContinualLearning;
 using Galt.Tests.Cli;
 using Galt.Tests.Data;
@@ -15,19 +15,19 @@ public class SplitMnistTests
     {
         var (pixels, labels) = SyntheticMnist.Digits(100, seed: 1);
         var set = new MnistDataset(pixels.Select(b => b / 255f).ToArray(), labels, "synthetic");
-        using var split = TaskStream.SplitMnist(set, set, tasks: 5);
+        using var split = MnistStreams.Split(set, set, tasks: 5);
         Assert.Equal(5, split.Tasks.Count);
         for (int t = 0; t < 5; t++)
         {
             var digits = split.Tasks[t].TrainY.data<long>().ToArray().Distinct().OrderBy(d => d).ToArray();
             Assert.Equal(new long[] { 2 * t, 2 * t + 1 }, digits);
         }
-        using var permuted = TaskStream.PermutedMnist(set, set, tasks: 2, seed: 3);
+        using var permuted = MnistStreams.Permuted(set, set, tasks: 2, seed: 3);
         Assert.True(permuted.Tasks[0].TrainX.eq(split.PretrainX).all().item<bool>());
         Assert.False(permuted.Tasks[1].TrainX.eq(permuted.Tasks[0].TrainX).all().item<bool>());
         var sorted = permuted.Tasks[1].TrainX.sort(1).Values;
         Assert.True(sorted.eq(permuted.Tasks[0].TrainX.sort(1).Values).all().item<bool>()); // same pixels, other places
-        Assert.Throws<ArgumentException>(() => TaskStream.SplitMnist(set, set, tasks: 3));
+        Assert.Throws<ArgumentException>(() => MnistStreams.Split(set, set, tasks: 3));
     }
 
     [Fact]

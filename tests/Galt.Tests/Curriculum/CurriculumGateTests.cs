@@ -1,5 +1,5 @@
 using Galt.Experiments.CurriculumGate;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tests.Cli;
 using Galt.Experiments.Text;
 

@@ -1,8 +1,7 @@
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments;
 using Galt.Experiments.CurriculumGate;
 using Galt.Models;
-using Galt.Reporting;
 using static TorchSharp.torch;
 
 namespace Galt.Tests.Curriculum;

@@ -1,6 +1,6 @@
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments.CurriculumGate;
-using Galt.Reporting;
+using Galt.Continual;
 
 namespace Galt.Tests.Curriculum;
 

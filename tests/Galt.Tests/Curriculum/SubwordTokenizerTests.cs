@@ -1,6 +1,6 @@
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments.CurriculumGate;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tests.Cli;
 using Galt.Experiments.Text;
 

@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using Galt.Data;
+using Galt.Experiments.Data;
 
 namespace Galt.Tests.Data;
 

@@ -1,4 +1,4 @@
-using Galt.Data;
+using Galt.Experiments.Data;
 
 namespace Galt.Tests.Data;
 

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using Galt.Data;
+using Galt.Experiments.Data;
 
 namespace Galt.Tests.Data;
 

@@ -1,8 +1,8 @@
 using Galt.Channels;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments;
 using Galt.Experiments.SafetyFromBirth;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tests.Channels;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -128,7 +128,7 @@ public class SafetyFromBirthTests
         var resumed = experiment.Run(RunContext.Silent(quick: true) with { Journal = journal });
         Assert.Equal(5, journal.Reused);      // the warm-up and four methods
         Assert.Equal(1, journal.Continued);   // sfb_lowbp
-        static IEnumerable<KeyValuePair<string, double>> Figures(Galt.Reporting.RunRecord r) => r.Summary.Where(kv => !kv.Key.EndsWith("seconds", StringComparison.Ordinal));
+        static IEnumerable<KeyValuePair<string, double>> Figures(Galt.Experiments.Reporting.RunRecord r) => r.Summary.Where(kv => !kv.Key.EndsWith("seconds", StringComparison.Ordinal));
         Assert.Equal(Figures(plain), Figures(resumed));
     }
 }

@@ -1,6 +1,6 @@
 using Galt.Channels;
 using Galt.Experiments.TypedChannels;
-using Galt.Reporting;
+using Galt.Continual;
 using Galt.Tests.Channels;
 
 namespace Galt.Tests.Experiments;

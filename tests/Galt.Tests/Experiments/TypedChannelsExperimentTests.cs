@@ -1,6 +1,7 @@
 using Galt.Channels;
 using Galt.Experiments.TypedChannels;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
+using Galt.Continual;
 using Galt.Tests.Channels;
 using Galt.Tests.Cli;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using Galt.Channels;
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments.CurriculumGate;
 using Galt.Experiments.MemoryGates;
 

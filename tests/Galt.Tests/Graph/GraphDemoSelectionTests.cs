@@ -1,5 +1,5 @@
 using Galt.Experiments.GraphParallel;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using Galt.Tests.Cli;
 using Galt.Tests.Data;
 

@@ -1,4 +1,4 @@
-using Galt.Data;
+using Galt.Experiments.Data;
 using Galt.Experiments;
 using Galt.Experiments.MemoryGates;
 using Galt.Memory;

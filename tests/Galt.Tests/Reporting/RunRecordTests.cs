@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Tests.Reporting;
 

@@ -5,7 +5,7 @@ using Galt.Experiments.SafetyFromBirth;
 using Galt.Experiments.TypedChannels;
 using Galt.Models;
 using Galt.Optim;
-using Galt.Reporting;
+using Galt.Continual;
 using Galt.Tests.Channels;
 using Galt.Tests.Cli;
 using Galt.Tests.Curriculum;

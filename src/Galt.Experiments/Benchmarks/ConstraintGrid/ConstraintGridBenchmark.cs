@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 using TorchSharp;
 
 namespace Galt.Experiments.Benchmarks.ConstraintGrid;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Galt.Reporting;
+using Galt.Experiments.Reporting;
 
 namespace Galt.Experiments.Benchmarks.ConstraintGrid;
 
