@@ -22,7 +22,7 @@ namespace Galt.Carriers;
 /// an anonymous MatMul initializer [in, out]: the weight is the MatMul feeding the Add that adds the named bias, and is
 /// transposed to TorchSharp's [out, in]. A named <c>{linear}.weight</c> [out, in], if present, is used instead.
 /// </remarks>
-public static class BertOnnxWeights
+internal static class BertOnnxWeights
 {
     private static readonly (string Onnx, string Parameter)[] LinearNames =
     {

@@ -8,7 +8,7 @@ namespace Galt.Carriers;
 /// System.Reflection.Metadata lists the resources; each embedded one lies in the CLI header's resources directory at its
 /// offset, as a 4-byte little-endian length followed by that many bytes (ECMA-335 §II.24.2.4).
 /// </summary>
-public static class ManifestResourceReader
+internal static class ManifestResourceReader
 {
     /// <summary>The names of the resources embedded in <paramref name="assemblyPath"/>.</summary>
     public static IReadOnlyList<string> Names(string assemblyPath)

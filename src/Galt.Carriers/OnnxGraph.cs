@@ -8,7 +8,7 @@ namespace Galt.Carriers;
 /// <param name="Initializers">The initializer tensors by name.</param>
 /// <param name="Inputs">Names of the graph's inputs (initializers listed as inputs by old exporters excluded).</param>
 /// <param name="Outputs">Names of the graph's outputs.</param>
-public sealed record OnnxGraph(IReadOnlyList<OnnxNode> Nodes, IReadOnlyDictionary<string, OnnxTensor> Initializers, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs)
+internal sealed record OnnxGraph(IReadOnlyList<OnnxNode> Nodes, IReadOnlyDictionary<string, OnnxTensor> Initializers, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs)
 {
     /// <summary>The node that writes <paramref name="value"/>, or null when it is a graph input or an initializer.</summary>
     public OnnxNode? Producer(string value) => _producers.Value.TryGetValue(value, out var node) ? node : null;

@@ -16,7 +16,7 @@ namespace Galt.Carriers;
 /// t = 5, ints = 8; TensorProto dims = 1, data_type = 2, segment = 3, float_data = 4, int32_data = 5, int64_data = 7,
 /// name = 8, raw_data = 9, external_data = 13, data_location = 14; ValueInfoProto name = 1).
 /// </remarks>
-public static class OnnxModelReader
+internal static class OnnxModelReader
 {
     /// <summary>
     /// Parses <paramref name="model"/> (the bytes of a .onnx file). <paramref name="source"/> names the bytes in error

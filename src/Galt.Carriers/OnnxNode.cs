@@ -6,7 +6,7 @@ namespace Galt.Carriers;
 /// <param name="Inputs">Names of the values it reads, in order (an empty name is an omitted optional input).</param>
 /// <param name="Outputs">Names of the values it writes, in order.</param>
 /// <param name="Attributes">Its attributes that hold an int, ints, a float or a tensor, by name.</param>
-public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyDictionary<string, OnnxAttribute> Attributes);
+internal sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyDictionary<string, OnnxAttribute> Attributes);
 
 /// <summary>
 /// One ONNX <c>AttributeProto</c>, reduced to the value kinds the carrier uses: an int (<c>i</c>), ints, a float
@@ -17,4 +17,4 @@ public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> 
 /// <param name="Ints">The <c>ints</c> field (empty when absent).</param>
 /// <param name="Float">The <c>f</c> field, when present.</param>
 /// <param name="Tensor">The <c>t</c> field, when present.</param>
-public sealed record OnnxAttribute(string Name, long? Int, IReadOnlyList<long> Ints, float? Float, OnnxTensor? Tensor);
+internal sealed record OnnxAttribute(string Name, long? Int, IReadOnlyList<long> Ints, float? Float, OnnxTensor? Tensor);

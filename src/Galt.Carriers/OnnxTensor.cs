@@ -8,7 +8,7 @@ namespace Galt.Carriers;
 /// as the raw little-endian bytes (<c>raw_data</c>) or the typed arrays (<c>float_data</c>, <c>int64_data</c>,
 /// <c>int32_data</c>) the file used. Tensors whose data lives in an external file are recorded, never read.
 /// </summary>
-public sealed class OnnxTensor
+internal sealed class OnnxTensor
 {
     /// <summary>ONNX <c>TensorProto.DataType.FLOAT</c>.</summary>
     public const int Float = 1;

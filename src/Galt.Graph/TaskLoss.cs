@@ -9,7 +9,7 @@ namespace Galt.Graph;
 public delegate Tensor TaskLoss(Tensor scores, Tensor targets, nn.Reduction reduction);
 
 /// <summary>Task losses for <see cref="SplitChain"/>.</summary>
-public static class TaskLosses
+internal static class TaskLosses
 {
     /// <summary>Cross-entropy of class scores against class indices (the default).</summary>
     public static TaskLoss CrossEntropy { get; } = (scores, targets, reduction) => nn.functional.cross_entropy(scores, targets, reduction: reduction);

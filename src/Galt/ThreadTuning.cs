@@ -9,7 +9,7 @@ namespace Galt;
 /// without a wake-up. Between tensor operations that is cheap; but Galt's fused sweeps (<c>Galt.Solve</c>) run on .NET
 /// threads right after the backward pass and the optimizer's own tensor operations, and on a machine with few cores a
 /// spinning OpenMP worker takes a core from them: measured on 2 cores, the fused step's passes ran 1.5–2× slower than
-/// with the spin cut short, while a plain AdamW step was as fast either way (docs/experiments.md, issue 20).
+/// with the spin cut short, while a plain AdamW step was as fast either way (docs/experiments.md).
 /// <see cref="LimitOpenMpSpinning"/> sets <c>GOMP_SPINCOUNT</c> in the process environment; libgomp reads it once, when
 /// libtorch is loaded, so it must run before the first TorchSharp call. It changes no result, only when idle threads
 /// sleep. The <c>galt</c> command calls it at start-up; a library user opts in by calling it once, first thing.

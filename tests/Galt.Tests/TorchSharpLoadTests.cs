@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace Galt.Tests;
 
-/// <summary>TorchSharp's native library loads on this host (issue 2: the ELF fix works) and autograd is right.</summary>
+/// <summary>TorchSharp's native library loads on this host (the ELF fix works) and autograd is right.</summary>
 public class TorchSharpLoadTests
 {
     [Fact]

@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 namespace Galt.Experiments.Benchmarks;
 
 /// <summary>
-/// <c>galt bench memory</c> (issue 21 item 7): resident memory over long runs. (a) A <see cref="GaltOptimizer"/> trains a
+/// <c>galt bench memory</c>: resident memory over long runs. (a) A <see cref="GaltOptimizer"/> trains a
 /// 64-128-128-10 MLP on seeded synthetic data for 10,000 steps with 4 KL retention constraints on the default (batched)
 /// Jacobian path; (b) a <see cref="SplitChain"/> of 3 dense blocks with an external forbidden-mass constraint, stepped by
 /// a 2-worker <see cref="ThreadedExecutor"/>, takes 2,000 minibatches. Every 1 % of a run the resident set, the managed
@@ -65,7 +65,7 @@ public sealed class MemoryBenchmark : IRunnable
         record.Config["heap_tuning"] = HeapTuning.Applied ? "on (freed C-heap blocks stay resident; the galt command turns it on)" : "off";
         record.Config["DOTNET_GCgen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "(unset)";
 
-        // Issue 31: TorchSharp objects freed by the finalizer instead of disposed, counted over each run from the runtime's
+        // TorchSharp objects freed by the finalizer instead of disposed, counted over each run from the runtime's
         // own finalization events; anything above zero is an object the run left to the garbage collector.
         using var finalized = new FinalizedTorchObjects();
         finalized.Settle();

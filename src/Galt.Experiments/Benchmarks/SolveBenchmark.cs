@@ -31,7 +31,7 @@ public sealed class SolveBenchmark : IRunnable
     /// <summary>
     /// Untimed steps before the timed ones: enough for .NET's tiered JIT to replace the first, unoptimised code of the
     /// step's bookkeeping (promoted after 30 calls, compiled in the background), so the figures are the steady-state cost
-    /// that a training run pays for thousands of steps. With 3 (the count before issue 20's fourth round) the k = 4 ratio
+    /// that a training run pays for thousands of steps. With 3 (the count before the fused step's chunked sweeps) the k = 4 ratio
     /// read 0.25–0.5 higher in three side-by-side pairs.
     /// </summary>
     public const int WarmupSteps = 40;

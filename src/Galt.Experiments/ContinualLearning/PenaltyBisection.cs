@@ -27,7 +27,7 @@ public sealed record PenaltySearch(IReadOnlyList<PenaltyProbe> Probes, PenaltyPr
 }
 
 /// <summary>
-/// Penalty vs constraint at equal feasibility (issue 17): the smallest soft-penalty weight w whose run ends feasible on
+/// Penalty vs constraint at equal feasibility: the smallest soft-penalty weight w whose run ends feasible on
 /// the anchor sets (max over retention constraints of KL − margin ≤ 0), found by bracketing (×4 steps from the start
 /// weight) and bisection in log w until the bracket's ratio is at most <see cref="Resolution"/>. Feasibility is read on
 /// the anchor sets (training data) only, so the search uses no test information.

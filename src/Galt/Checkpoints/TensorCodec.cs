@@ -7,7 +7,7 @@ namespace Galt.Checkpoints;
 /// on the CPU (little-endian). Exact: a tensor read back equals the one written bit for bit. Restoring into an existing
 /// tensor checks dtype and shape first and names the entry when they differ, writing nothing.
 /// </summary>
-public static class TensorCodec
+internal static class TensorCodec
 {
     /// <summary>The entry bytes of <paramref name="tensor"/> (copied from any device).</summary>
     public static byte[] Encode(Tensor tensor)

@@ -9,7 +9,7 @@ namespace Galt.Constraints;
 /// so every K_in steps), so the edge says "do not drift from the recent boundary state" rather than tying two blocks'
 /// split variables (for that, see <c>Galt.Graph.SplitChain</c>).
 /// </summary>
-public sealed class BoundaryStateConstraint : Constraint
+internal sealed class BoundaryStateConstraint : Constraint
 {
     private readonly Func<Tensor> _boundary;
     private Tensor _target;

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Galt.Jacobians;
 
 /// <summary>
-/// Constraint Jacobians at the cost of one backward pass (issue 5). All constraints on one model are evaluated in one
+/// Constraint Jacobians at the cost of one backward pass. All constraints on one model are evaluated in one
 /// forward pass over the union of their example sets, with forward hooks recording every supported layer's input a and
 /// output y; one backward pass of Σ_e K_e to the layer outputs gives each example's output gradient g (examples do not
 /// interact inside the model, so g_s belongs to the constraint that owns example s). Each constraint's row is then

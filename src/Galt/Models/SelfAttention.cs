@@ -11,7 +11,7 @@ namespace Galt.Models;
 /// parameter used functionally). Input and output are [batch, sequence, d_model]. Optionally bias-free projections and
 /// a causal mask (position i attends to positions ≤ i only), as in the curriculum model of spec §6.6.
 /// </summary>
-public sealed class SelfAttention : nn.Module<Tensor, Tensor>
+internal sealed class SelfAttention : nn.Module<Tensor, Tensor>
 {
     private readonly Linear query, key, value, output;
 

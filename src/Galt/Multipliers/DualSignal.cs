@@ -16,7 +16,7 @@ public enum DualSignal
 }
 
 /// <summary>Turns a constraint value into the dual signal.</summary>
-public static class DualSignalRules
+internal static class DualSignalRules
 {
     /// <summary>The signal for a value: equalities always signed; inequalities per <paramref name="signal"/>.</summary>
     public static double Of(this DualSignal signal, ConstraintKind kind, double value) =>

@@ -111,7 +111,7 @@ public sealed record EmaDualRule(double ViolationEmaBeta = 0.9, double Damping =
 }
 
 /// <summary>The v10 rule's state per constraint (spec §1.2 state list).</summary>
-public sealed class EmaRuleState : IMultiplierRuleState
+internal sealed class EmaRuleState : IMultiplierRuleState
 {
     /// <summary>EMA of the residual, which sets the force (spec §1.2 step 1).</summary>
     public double ViolationEma { get; set; }

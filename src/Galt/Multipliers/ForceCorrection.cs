@@ -10,7 +10,7 @@ namespace Galt.Multipliers;
 /// while its gap is met: a k×k linear complementarity problem solved by active-set iterations (k is small). The
 /// linearised multiplier rules, the step contract and feasibility restoration all use it.
 /// </summary>
-public static class ForceCorrection
+internal static class ForceCorrection
 {
     /// <summary>
     /// Δ for <paramref name="gap"/> over the rows marked in <paramref name="eligible"/> (others get 0), with

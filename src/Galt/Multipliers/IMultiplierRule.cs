@@ -70,7 +70,7 @@ public interface IMultiplierRuleState
 }
 
 /// <summary>The state of a rule that keeps nothing beyond λ and ρ.</summary>
-public sealed class NoRuleState : IMultiplierRuleState
+internal sealed class NoRuleState : IMultiplierRuleState
 {
     /// <summary>The one instance (it holds nothing).</summary>
     public static NoRuleState Instance { get; } = new();

@@ -202,7 +202,7 @@ public record LinearizedDualRule : IMultiplierRule
 }
 
 /// <summary>The linearised rules' state per constraint.</summary>
-public sealed class LinearizedRuleState : IMultiplierRuleState
+internal sealed class LinearizedRuleState : IMultiplierRuleState
 {
     /// <summary>
     /// ê: EMA of the positive part of the measured error of the first-order prediction (curvature, weight decay). Sets

@@ -84,7 +84,7 @@ public sealed record PiDualRule(double RhoI = 0.5, double Smoothing = 0.9, bool 
 }
 
 /// <summary>The PI rule's state per constraint (spec §1.3 state list).</summary>
-public sealed class PiRuleState : IMultiplierRuleState
+internal sealed class PiRuleState : IMultiplierRuleState
 {
     /// <summary>The EMA integrator of the (post-step) residual, reset every outer window.</summary>
     public double Integral { get; set; }

@@ -19,7 +19,7 @@ public sealed record RobustSignalOptions(int Window = 50, double Quantile = 0.9,
 }
 
 /// <summary>The rolling window of one constraint's signal magnitudes.</summary>
-public sealed class RobustSignalWindow
+internal sealed class RobustSignalWindow
 {
     private readonly Queue<double> _magnitudes = new();
 

@@ -124,10 +124,10 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
     public IReadOnlyList<string> ParameterNames { get; }
 
     /// <summary>Adam's per-tensor state (read it; the optimizer owns it).</summary>
-    public AdamMetric Metric { get; }
+    internal AdamMetric Metric { get; }
 
     /// <summary>Scratch buffers of the local solve, reused from step to step.</summary>
-    protected SolveWorkspace Workspace { get; } = new();
+    private protected SolveWorkspace Workspace { get; } = new();
 
     /// <summary>How the closure step computes constraint Jacobians.</summary>
     public JacobianPath JacobianPath { get; }

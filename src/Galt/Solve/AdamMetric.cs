@@ -10,7 +10,7 @@ namespace Galt.Solve;
 /// <see cref="Propose"/> writes the next moments into spare buffers without touching the current ones; <see cref="Commit"/>
 /// swaps them in (double buffering: no copy, no allocation after the first step).
 /// </summary>
-public sealed class AdamMetric : IDisposable
+internal sealed class AdamMetric : IDisposable
 {
     private const string M = "m", V = "v", NextM = "m'", NextV = "v'", Metric = "D", Base = "δb";
     private readonly SolveWorkspace _state = new();
@@ -189,7 +189,7 @@ public sealed class AdamMetric : IDisposable
 /// One step's Adam proposal for the tensors that had a gradient: the next moments (the metric's spare buffers), and the
 /// metric D and base direction δ_b once formed (views of the metric's buffers).
 /// </summary>
-public sealed class AdamProposal
+internal sealed class AdamProposal
 {
     private readonly Tensor?[] _d, _base, _nextM, _nextV, _m, _v;
     private readonly int[] _t;

@@ -7,7 +7,7 @@ namespace Galt.Solve;
 /// The same systems as <see cref="LowRankSolve"/>, assembled as dense d×d float64 matrices and solved directly:
 /// the reference the low-rank algebra is tested against. O(d³): for tests only.
 /// </summary>
-public static class DenseReferenceSolve
+internal static class DenseReferenceSolve
 {
     /// <summary>Solves the global (or, for <see cref="SolveScope.PerTensor"/>, block-diagonal) system densely.</summary>
     public static Tensor[] Solve(LowRankProblem problem, SolveScope scope = SolveScope.Global)

@@ -8,7 +8,7 @@ namespace Galt.Solve;
 
 /// <summary>
 /// The whole local step of a block (spec §1.1: Adam metric, low-rank solve, write) for float32 CPU tensors, in fused
-/// SIMD sweeps over memory split into <see cref="ChunkLength"/>-element chunks across cores (issue 20), instead of a
+/// SIMD sweeps over memory split into <see cref="ChunkLength"/>-element chunks across cores, instead of a
 /// dozen tensor ops per tensor:
 /// <list type="number">
 /// <item>pass 1 (<see cref="FusedSweeps.Moments"/>): m′, v′ into the metric's spare buffers (the current state is

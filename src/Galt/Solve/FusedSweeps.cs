@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Galt.Solve;
 
 /// <summary>
-/// The elementwise passes of the fused local step over one range of one tensor (issue 20): each reads and writes
+/// The elementwise passes of the fused local step over one range of one tensor: each reads and writes
 /// parameter-sized memory once, in SIMD lanes of the machine's width (<see cref="FusedTensor.Wide"/>; a tensor's last few
 /// elements one at a time, <see cref="OneLane"/>), and returns small float64 sums for the caller to reduce in a fixed
 /// order.

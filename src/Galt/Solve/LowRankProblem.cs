@@ -7,7 +7,7 @@ namespace Galt.Solve;
 /// Parameter-shaped tensors are given per parameter tensor p; a constraint with no Jacobian on a tensor has null there.
 /// The tensors are borrowed: the solve neither keeps nor disposes them.
 /// </summary>
-public sealed class LowRankProblem
+internal sealed class LowRankProblem
 {
     /// <summary>Creates and checks the problem (counts and shapes; D &gt; 0 is the caller's promise).</summary>
     /// <param name="metric">Diagonal metric D_p &gt; 0, one tensor per parameter tensor.</param>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Galt.Solve;
 
 /// <summary>The direction δ_p per parameter tensor and how it was obtained. Owns the direction tensors.</summary>
-public sealed class LowRankSolution : IDisposable
+internal sealed class LowRankSolution : IDisposable
 {
     /// <summary>Creates the solution.</summary>
     public LowRankSolution(Tensor[] direction, SolvePath path, double conditionNumber, double[] jacobianDotDirection, double[,]? sensitivity = null)

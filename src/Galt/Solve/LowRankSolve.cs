@@ -10,7 +10,7 @@ namespace Galt.Solve;
 /// with the release's conditioning fallback (cond₂(S) &gt; 1e6 → sequential per-tensor Sherman–Morrison).
 /// A pure function: it reads the problem and returns new tensors; it knows nothing of models or optimizers.
 /// </summary>
-public static class LowRankSolve
+internal static class LowRankSolve
 {
     /// <summary>
     /// Solves <paramref name="problem"/>. Without a workspace the caller owns (and disposes) the returned direction;

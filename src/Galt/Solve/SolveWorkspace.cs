@@ -6,7 +6,7 @@ namespace Galt.Solve;
 /// Scratch tensors reused from step to step by the local solve and the Adam metric, so a step allocates (and
 /// page-faults) nothing parameter-sized. Owned by an optimizer; results written into it are valid until the next step.
 /// </summary>
-public sealed class SolveWorkspace : IDisposable
+internal sealed class SolveWorkspace : IDisposable
 {
     private readonly Dictionary<(string Role, int Index), Tensor> _buffers = new();
 

@@ -5,7 +5,7 @@ namespace Galt.Solve;
 /// (eigenvalues by cyclic Jacobi rotations) and a linear solve (Gaussian elimination with partial pivoting).
 /// k is the number of constraints on a block (≤ a few dozen), so plain C# beats a round trip through libtorch.
 /// </summary>
-public static class SymmetricSystem
+internal static class SymmetricSystem
 {
     /// <summary>
     /// σ_max / σ_min of a symmetric matrix (= max|eig| / min|eig|), as numpy.linalg.cond computes it (spec §1.1 step 3).

@@ -5,7 +5,7 @@ using Galt.Tests.Data;
 namespace Galt.Tests.Cli;
 
 /// <summary>
-/// Issue 31: a run that dies costs at most one checkpoint, and says so. The <c>galt</c> launcher runs a default
+/// A run that dies costs at most one checkpoint, and says so. The <c>galt</c> launcher runs a default
 /// (checkpointed by default) <c>split-mnist --quick</c>; at half its length the process dies — by SIGKILL from outside (the
 /// out-of-memory killer's way), or by a real segmentation fault in native code (libtorch's way, made by the soak hook's
 /// crash drill: a SIGSEGV sent from outside is handled by .NET and does not kill it). The launcher must name the

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Galt.Tests.Cli;
 
 /// <summary>
-/// <c>galt soak</c> (issue 31): an experiment in a child process under garbage-collector stress. A short experiment
+/// <c>galt soak</c>: an experiment in a child process under garbage-collector stress. A short experiment
 /// soaked on this build finishes, under thousands of forced collections, with no TorchSharp object left to the
 /// finalizer; bad options are refused before anything runs.
 /// </summary>

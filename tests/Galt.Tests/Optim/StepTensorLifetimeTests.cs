@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace Galt.Tests.Optim;
 
 /// <summary>
-/// Long runs must not grow in memory (DESIGN.md, TorchSharp conventions; issue 21 item 7). These tests count tensors
+/// Long runs must not grow in memory (DESIGN.md, TorchSharp conventions). These tests count tensors
 /// instead of reading the resident set: TorchSharp's per-thread statistics count every tensor made on the test thread
 /// and every one disposed on it (a tensor left to its finalizer is disposed on the finalizer thread, so it stays
 /// counted), which makes the count exact and independent of when the garbage collector runs. After warm-up (state made

@@ -6,7 +6,7 @@ namespace Galt.Tests.Runtime;
 
 /// <summary>
 /// Fails a test when any TorchSharp object (tensor, scalar, module, …) made while it ran was freed by the garbage
-/// collector's finalizer instead of a deterministic dispose (issue 31: TorchSharp's finalizer race). Garbage from before
+/// collector's finalizer instead of a deterministic dispose (TorchSharp's finalizer race, docs/finalizer-race.md). Garbage from before
 /// the test is collected first and not counted; what the test itself leaves behind at its end is counted, so the test's
 /// own code must dispose what it makes too. Tests run one class at a time (AssemblyInfo.cs), so nothing else runs beside.
 /// </summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Galt.Tests.Solve;
 
 /// <summary>
-/// The fused CPU step (issue 20) against its references: its Adam moments against <see cref="AdamMetric"/>'s tensor
+/// The fused CPU step against its references: its Adam moments against <see cref="AdamMetric"/>'s tensor
 /// ops, and its solve (direction, path, cond₂, ⟨J, δ⟩, sensitivity, a re-solve with other forces) against
 /// <see cref="LowRankSolve"/> in float64 on the same moments, to 1e-6 relative.
 /// </summary>
