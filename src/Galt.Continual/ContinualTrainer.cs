@@ -11,12 +11,16 @@ namespace Galt.Continual;
 /// <param name="EpochsPerTask">Passes over each task's training data (the release's reported run: 1).</param>
 /// <param name="BatchSize">Minibatch size (spec §3: 64).</param>
 /// <param name="Seed">Run seed; batch order of task i, epoch e comes from (seed, i·100 + e).</param>
-public sealed record ContinualSettings(int EpochsPerTask = 1, int BatchSize = 64, int Seed = 0);
+public sealed record ContinualSettings(int EpochsPerTask = 1, int BatchSize = 64, int Seed = 0)
+{
+    /// <summary>What every strategy trains for and how each task is scored (default: classification, cross-entropy and accuracy).</summary>
+    public TaskObjective Objective { get; init; } = TaskObjective.Classification;
+}
 
 /// <summary>One strategy's outcome on one stream.</summary>
 /// <param name="Strategy">Strategy name.</param>
 /// <param name="Hyperparameters">Its hyperparameters.</param>
-/// <param name="Accuracy">R[i][j]: test accuracy on task j after training task i (NaN for j &gt; i).</param>
+/// <param name="Accuracy">R[i][j]: the objective's score on task j's test set after training task i (test accuracy for the default classification objective; NaN for j &gt; i).</param>
 /// <param name="GlobalBackprops">Full backward passes.</param>
 /// <param name="LocalBackprops">Local-only backward passes.</param>
 /// <param name="WallSeconds">Training time (evaluation excluded).</param>
@@ -80,9 +84,11 @@ public sealed record StrategyResult(string Strategy, IReadOnlyDictionary<string,
 
 /// <summary>
 /// The one training loop every strategy runs in (spec §3 step 3–4): a fresh model from the caller's factory, tasks in
-/// sequence, seeded minibatches, and after each task the test accuracy on every task seen so far (argmax of the
-/// model's scores against the labels: with one shared head, class-incremental). Any module from inputs to class
-/// scores and any <see cref="TaskStream"/> of (input, label) tensors.
+/// sequence, seeded minibatches, and after each task the score of every task seen so far. The objective
+/// (<see cref="ContinualSettings.Objective"/>) says what every strategy minimises and how a task is scored: by default
+/// cross-entropy and test accuracy (argmax of the model's scores against the labels: with one shared head,
+/// class-incremental); <see cref="TaskObjective.Regression"/> or your own pair of functions otherwise. Any module and any
+/// <see cref="TaskStream"/> of (input, target) tensors.
 /// </summary>
 public static class ContinualTrainer
 {
@@ -140,7 +146,8 @@ public static class ContinualTrainer
         var cursor = new TrainingCursor(t, probes.Keys)
         {
             Identity = $"{stream.Name}, {t} tasks of [{string.Join(", ", stream.Tasks.Select(k => k.TrainCount))}] examples, strategy {strategy.Name}, " +
-                       $"{settings.EpochsPerTask} epoch(s), batch {settings.BatchSize}, seed {settings.Seed}",
+                       $"{settings.EpochsPerTask} epoch(s), batch {settings.BatchSize}, seed {settings.Seed}" +
+                       (settings.Objective == TaskObjective.Classification ? "" : $", objective {settings.Objective.Name}"),
         };
         var state = new CheckpointParts().Add("cursor", cursor).Add("model", new ModuleCheckpoint(model)).Add("strategy", strategy).Add("torch_random", new TorchRandomState());
         bool resumed = writes && checkpoints!.Resume && File.Exists(checkpoints.Path);
@@ -150,7 +157,7 @@ public static class ContinualTrainer
         {
             var task = stream.Tasks[ti];
             bool continuing = resumed && ti == cursor.Task;
-            var context = new TaskContext(model, stream, task, settings.Seed);
+            var context = new TaskContext(model, stream, task, settings.Seed) { Objective = settings.Objective };
             long perEpoch = (task.TrainCount + settings.BatchSize - 1) / settings.BatchSize;
             using (var bar = progress.Start($"{strategy.Name}: task {task.Index + 1}/{t} ({task.Name})", settings.EpochsPerTask * perEpoch))
             {
@@ -197,7 +204,7 @@ public static class ContinualTrainer
                 clock.Stop();
             }
             for (int j = 0; j <= task.Index; j++)
-                cursor.Accuracy[task.Index][j] = SupervisedTrainer.Accuracy(model, stream.Tasks[j].TestX, stream.Tasks[j].TestY);
+                cursor.Accuracy[task.Index][j] = settings.Objective.Score(model, stream.Tasks[j].TestX, stream.Tasks[j].TestY);
             if (probes.Count > 0) Probe(model, probes, cursor.Probes, task.Index);
         }
         return new StrategyResult(strategy.Name, strategy.Hyperparameters, cursor.Accuracy, strategy.GlobalBackprops, strategy.LocalBackprops,

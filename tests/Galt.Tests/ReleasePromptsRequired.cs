@@ -1,17 +1,21 @@
-using Galt.Channels;
-using Xunit.Abstractions;
 using Galt.Experiments.Data;
 
 namespace Galt.Tests;
 
-/// <summary>Tests that need the GALT release prompts say so and return when they are not on the machine.</summary>
+/// <summary>
+/// Tests that need the GALT release's files report as skipped (never as passed) when they are not on the machine: a
+/// skippable test calls one of these first.
+/// </summary>
 internal static class ReleasePromptsRequired
 {
-    /// <summary>True (with a SKIPPED line on <paramref name="output"/>) when the release prompts are absent.</summary>
-    public static bool Absent(ITestOutputHelper output)
+    /// <summary>Skips the calling test when the release prompts are absent.</summary>
+    public static void SkipIfAbsent() => Skip.If(ReleasePrompts.Folder() is null, "the GALT release prompts (shared/data/galt-release/prompts) are not on this machine; set GALT_RELEASE_DATA to run this test");
+
+    /// <summary>Skips the calling test when the release data folder is absent; else returns it.</summary>
+    public static string ReleaseDataOrSkip()
     {
-        if (ReleasePrompts.Folder() is not null) return false;
-        output.WriteLine("SKIPPED: the GALT release prompts (shared/data/galt-release/prompts) are not on this machine; set GALT_RELEASE_DATA to run this test.");
-        return true;
+        var folder = ReleaseData.Find();
+        Skip.If(folder is null, "the GALT release data (shared/data/galt-release) is not on this machine; set GALT_RELEASE_DATA to run this test");
+        return folder!;
     }
 }

@@ -46,7 +46,7 @@ public sealed class AgemStrategy : MemoryStrategy
     }
 
     /// <inheritdoc />
-    protected override Tensor Loss(Tensor x, Tensor y, TaskContext context) => nn.functional.cross_entropy(Model.forward(x), y);
+    protected override Tensor Loss(Tensor x, Tensor y, TaskContext context) => context.Objective.Loss(Model.forward(x), y);
 
     /// <inheritdoc />
     public override void Step(Tensor x, Tensor y, TaskContext context)
@@ -57,7 +57,7 @@ public sealed class AgemStrategy : MemoryStrategy
         if (Memory.Sample(ReferenceBatch, Draw) is { } reference)
         {
             var parameters = Trainable.Select(p => (Tensor)p.Parameter).ToArray();
-            var refGrads = autograd.grad(new[] { nn.functional.cross_entropy(Model.forward(reference.X), reference.Y) }, parameters);
+            var refGrads = autograd.grad(new[] { context.Objective.Loss(Model.forward(reference.X), reference.Y) }, parameters);
             GlobalBackprops++;
             using var noGrad = no_grad();
             double dot = 0, norm = 0;

@@ -91,7 +91,7 @@ public abstract class ConstrainedStrategy : Strategy
     /// <summary>Full backprop: the optimizer differentiates the task loss and every constraint itself.</summary>
     public override void Step(Tensor x, Tensor y, TaskContext context)
     {
-        var result = Optimizer.Step(() => nn.functional.cross_entropy(Model.forward(x), y));
+        var result = Optimizer.Step(() => context.Objective.Loss(Model.forward(x), y));
         GlobalBackprops++;
         RecordStep(result);
     }

@@ -36,7 +36,7 @@ public sealed class EwcStrategy : AdamStrategy
     /// <inheritdoc />
     protected override Tensor Loss(Tensor x, Tensor y, TaskContext context)
     {
-        var loss = nn.functional.cross_entropy(Model.forward(x), y);
+        var loss = context.Objective.Loss(Model.forward(x), y);
         if (_fisher is null) return loss;
         for (int p = 0; p < Trainable.Length; p++)
             loss = loss.Plus((_fisher[p] * (Trainable[p].Parameter - _anchor![p]).Power(2)).sum().Times(Lambda));
@@ -56,7 +56,7 @@ public sealed class EwcStrategy : AdamStrategy
         {
             using var scope = NewDisposeScope();
             var idx = tensor(batch);
-            var loss = nn.functional.cross_entropy(Model.forward(context.Task.TrainX.index_select(0, idx)), context.Task.TrainY.index_select(0, idx));
+            var loss = context.Objective.Loss(Model.forward(context.Task.TrainX.index_select(0, idx)), context.Task.TrainY.index_select(0, idx));
             var grads = autograd.grad(new[] { loss }, parameters);
             GlobalBackprops++;
             using (no_grad()) for (int p = 0; p < parameters.Length; p++) fisher[p].PlusInPlace(grads[p].Power(2));

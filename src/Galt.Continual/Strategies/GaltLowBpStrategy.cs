@@ -70,8 +70,8 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
         {
             // spec §3 step 2: CE(model) trains LoRA and head; local-head CEs on stop-gradient states train only the heads.
             var hidden = Mlp.HiddenStates(x);
-            var loss = nn.functional.cross_entropy(Mlp.Head.forward(hidden[^1]), y);
-            for (int l = 0; l < _localHeads.Length; l++) loss = loss.Plus(nn.functional.cross_entropy(_localHeads[l].forward(hidden[l].detach()), y));
+            var loss = context.Objective.Loss(Mlp.Head.forward(hidden[^1]), y);
+            for (int l = 0; l < _localHeads.Length; l++) loss = loss.Plus(context.Objective.Loss(_localHeads[l].forward(hidden[l].detach()), y));
             modelGradients = BackwardWithHeads(loss, parameters, _localAdam!);
             foreach (var cache in _cachedJacobians) foreach (var j in cache) j?.Dispose();
             _cachedJacobians.Clear();
@@ -84,13 +84,13 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
             // spec §3 step 3: every block learns from its own local head on stop-gradient post-ReLU inputs.
             IReadOnlyList<Tensor> plain;
             using (no_grad()) plain = Mlp.HiddenStates(x);
-            var loss = nn.functional.cross_entropy(Mlp.Head.forward(plain[^1].detach()), y);
+            var loss = context.Objective.Loss(Mlp.Head.forward(plain[^1].detach()), y);
             for (int l = 0; l < _localHeads.Length; l++)
             {
                 var input = l == 0 ? x : plain[l - 1].detach();
                 var layer = Mlp.Layers[l];
                 var h = nn.functional.relu(layer.BaseForward(input).detach().Plus(layer.AdapterForward(input)));
-                loss = loss.Plus(nn.functional.cross_entropy(_localHeads[l].forward(h), y));
+                loss = loss.Plus(context.Objective.Loss(_localHeads[l].forward(h), y));
             }
             modelGradients = BackwardWithHeads(loss, parameters, _localAdam!);
             LocalBackprops++;

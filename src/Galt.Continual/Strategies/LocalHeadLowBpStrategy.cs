@@ -109,20 +109,20 @@ public sealed class LocalHeadLowBpStrategy : ConstrainedStrategy
         if (global)
         {
             var (output, states) = Layered.ForwardWithStates(x, _headLayers);
-            loss = nn.functional.cross_entropy(output, y);
+            loss = context.Objective.Loss(output, y);
             var teacher = output.detach().Over(DistillTemperature).log_softmax(-1);
             for (int h = 0; h < _heads.Length; h++)
             {
                 var logits = _heads[h].forward(states[h]);
                 var student = logits.Over(DistillTemperature).log_softmax(-1);
                 var kl = (teacher.exp() * (teacher - student)).sum(-1).mean().Times(DistillTemperature * DistillTemperature);
-                loss = loss.Plus(nn.functional.cross_entropy(logits, y)).Plus(kl.Times(DistillWeight));
+                loss = loss.Plus(context.Objective.Loss(logits, y)).Plus(kl.Times(DistillWeight));
             }
         }
         else
         {
             var states = Layered.States(x, _headLayers);
-            loss = _heads.Select((head, h) => nn.functional.cross_entropy(head.forward(states[h]), y)).Aggregate((a, b) => a.Plus(b));
+            loss = _heads.Select((head, h) => context.Objective.Loss(head.forward(states[h]), y)).Aggregate((a, b) => a.Plus(b));
         }
         var gradients = BackwardWithHeads(loss, parameters, _headAdam!);
         if (global) Refresh(objects, values, parameters);

@@ -16,5 +16,5 @@ public sealed class NaiveStrategy : AdamStrategy
     };
 
     /// <inheritdoc />
-    protected override Tensor Loss(Tensor x, Tensor y, TaskContext context) => nn.functional.cross_entropy(Model.forward(x), y);
+    protected override Tensor Loss(Tensor x, Tensor y, TaskContext context) => context.Objective.Loss(Model.forward(x), y);
 }

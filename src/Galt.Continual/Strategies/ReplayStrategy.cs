@@ -31,6 +31,6 @@ public sealed class ReplayStrategy : MemoryStrategy
             x = cat(new[] { x, replay.X });
             y = cat(new[] { y, replay.Y });
         }
-        return nn.functional.cross_entropy(Model.forward(x), y);
+        return context.Objective.Loss(Model.forward(x), y);
     }
 }

@@ -80,7 +80,7 @@ public sealed class SoftPenaltyStrategy : AdamStrategy
     /// <inheritdoc />
     protected override Tensor Loss(Tensor x, Tensor y, TaskContext context)
     {
-        var loss = nn.functional.cross_entropy(Model.forward(x), y);
+        var loss = context.Objective.Loss(Model.forward(x), y);
         foreach (var c in _birth.Concat(_anchors.Constraints)) loss = loss.Plus(c.Measure().Times(Weight));
         return loss;
     }

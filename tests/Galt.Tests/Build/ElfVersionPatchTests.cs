@@ -8,29 +8,29 @@ public class ElfVersionPatchTests
     private const string Version = "GLIBCXX_3.4.32";
     private static readonly string OutputCopy = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
 
-    [Fact]
+    [SkippableFact]
     public void LibTorchSharpRequiresTheVersionFromLibStdCxx()
     {
-        if (!OperatingSystem.IsLinux()) return; // the file and the fix are Linux-only
+        Skip.IfNot(OperatingSystem.IsLinux(), "the file and the fix are Linux-only");
         var needs = ElfSymbolVersions.ReadNeeds(File.ReadAllBytes(OutputCopy), OutputCopy);
         var need = Assert.Single(needs, n => n.Version == Version);
         Assert.Equal("libstdc++.so.6", need.File);
         Assert.Contains(needs, n => n.Version == "GLIBC_2.2.5");
     }
 
-    [Fact]
+    [SkippableFact]
     public void BuildMarkedTheOutputCopyWeakExactlyWhenTheHostLacksTheVersion()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        Skip.IfNot(OperatingSystem.IsLinux(), "the file and the fix are Linux-only");
         bool hostHasIt = ElfSymbolVersions.HostDefines(Version);
         var need = ElfSymbolVersions.ReadNeeds(File.ReadAllBytes(OutputCopy), OutputCopy).Single(n => n.Version == Version);
         Assert.Equal(!hostHasIt, need.IsWeak);
     }
 
-    [Fact]
+    [SkippableFact]
     public void HostLibStdCxxDefinitionsAreRead()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        Skip.IfNot(OperatingSystem.IsLinux(), "the file and the fix are Linux-only");
         string? lib = ElfSymbolVersions.FindHostLibStdCxx();
         Assert.NotNull(lib);
         var defined = ElfSymbolVersions.ReadDefinitions(File.ReadAllBytes(lib!), lib!);
@@ -38,10 +38,10 @@ public class ElfVersionPatchTests
         Assert.Contains("CXXABI_1.3", defined);
     }
 
-    [Fact]
+    [SkippableFact]
     public void MarkWeakChangesOneByteAndIsIdempotent()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        Skip.IfNot(OperatingSystem.IsLinux(), "the file and the fix are Linux-only");
         string dir = TempDir.Create();
         string copy = Path.Combine(dir, "libLibTorchSharp.so");
         File.Copy(OutputCopy, copy);

@@ -85,15 +85,11 @@ public class CurriculumReaderTests
         Assert.Equal(2 / clipped[1], 8 / (2.0 * 7) / clipped[0], 12); // class 1's raw 4 was clipped to 2
     }
 
-    /// <summary>Needs the release's curriculum (../shared/data/galt-release); reports and returns when absent.</summary>
-    [Fact]
+    /// <summary>Needs the release's curriculum (../shared/data/galt-release); skipped when absent.</summary>
+    [SkippableFact]
     public void ReleaseCurriculumHasTheSpecifiedCountsAndViolationWeights()
     {
-        if (ReleaseData.Find() is not { } release)
-        {
-            _output.WriteLine("SKIPPED: the GALT release data (shared/data/galt-release) is not on this machine; set GALT_RELEASE_DATA to run this test.");
-            return;
-        }
+        string release = ReleasePromptsRequired.ReleaseDataOrSkip();
         var train = CurriculumReader.ReadSplit(Path.Combine(release, "curriculum"), "train");
         var validation = CurriculumReader.ReadSplit(Path.Combine(release, "curriculum"), "validation");
         Assert.Equal((1132, 142), (train.Count, validation.Count));

@@ -15,12 +15,10 @@ public class TypedChannelsExperimentTests
 
     public TypedChannelsExperimentTests(ITestOutputHelper output) => _output = output;
 
-    private bool PromptsAbsent() => ReleasePromptsRequired.Absent(_output);
-
-    [Fact]
+        [SkippableFact]
     public void QuickRunOnThePretrainedCarrierWritesTheReportAndTheSummaryKeys()
     {
-        if (PromptsAbsent()) return;
+        ReleasePromptsRequired.SkipIfAbsent();
         string outRoot = TempDir.Create();
         var (exit, text) = CliTests.Invoke("run", "typed-channels", "--quick", "--variant", "v2-typed-identity", "--out", outRoot);
         Assert.True(exit == 0, text);
@@ -41,10 +39,10 @@ public class TypedChannelsExperimentTests
         Assert.Contains("Retain scramble-gap per seed", File.ReadAllText(Path.Combine(runDir, "report.md")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheQuickConfigurationsRunEndToEndOnATinyCarrierOverTwoSeeds()
     {
-        if (PromptsAbsent()) return;
+        ReleasePromptsRequired.SkipIfAbsent();
         var experiment = new TypedChannelsExperiment { BlockSize = 2, CarrierFactory = _ => RoutedCarrierTests.TinyCarrier() };
         var record = experiment.Run(new Galt.Experiments.RunContext(0, true, null, NullProgress.Instance) { Steps = 1, SeedCount = 2, SeedCountGiven = true });
         Assert.Equal(new[] { 41, 42 }, record.Seeds);
@@ -61,10 +59,10 @@ public class TypedChannelsExperimentTests
         Assert.Equal("custom carrier factory", record.Config["carrier"]!.ToString());
     }
 
-    [Fact]
+    [SkippableFact]
     public void AnInterruptedRunResumesFromItsJournalAtTheUnitItWasInToTheSameFigures()
     {
-        if (PromptsAbsent()) return;
+        ReleasePromptsRequired.SkipIfAbsent();
         var context = new Galt.Experiments.RunContext(0, true, null, NullProgress.Instance) { Steps = 2, SeedCount = 2, SeedCountGiven = true };
         var plain = new TypedChannelsExperiment { BlockSize = 2, CarrierFactory = _ => RoutedCarrierTests.TinyCarrier() }.Run(context);
         string folder = TempDir.Create();
@@ -84,13 +82,13 @@ public class TypedChannelsExperimentTests
         Assert.Equal(Figures(plain), Figures(resumed));
     }
 
-    [Fact]
+    [SkippableFact]
     public void OptionsAreCheckedAndOtherExperimentsRefuseThem()
     {
         CliTests.Refuses(2, "--variant does not apply", "run", "mnist-baseline", "--variant", "typed-v1");
         CliTests.Refuses(2, "--eval-size does not apply", "run", "graph-demo", "--eval-size", "8");
         CliTests.Refuses(2, "--eval-size must be at least 1", "run", "typed-channels", "--eval-size", "0");
-        if (PromptsAbsent()) return;
+        ReleasePromptsRequired.SkipIfAbsent();
         CliTests.Refuses(1, "no typed-channels configuration named 'bogus'", "run", "typed-channels", "--quick", "--variant", "bogus", "--out", TempDir.Create());
         CliTests.Refuses(1, "multiple of the 4 classes", "run", "typed-channels", "--quick", "--eval-size", "6", "--out", TempDir.Create());
     }

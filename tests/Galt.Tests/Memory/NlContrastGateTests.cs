@@ -23,16 +23,12 @@ public class NlContrastGateTests
         Assert.Equal(new[] { "it's", "a", "test", "." }, BagOfWords.Tokens("It's a TEST.").ToArray());
     }
 
-    /// <summary>Needs the GALT release's contrast lessons (../shared/data/galt-release); reports and returns when absent.</summary>
-    [Fact]
+    /// <summary>Needs the GALT release's contrast lessons (../shared/data/galt-release); skipped when absent.</summary>
+    [SkippableFact]
     [Trait("Category", TrainedMetric.Category)]
     public void HierarchicalGateOnPredictedLayersGeneralisesToHeldOutPairs()
     {
-        if (ReleaseData.Find() is null)
-        {
-            _output.WriteLine("SKIPPED: the GALT release data (shared/data/galt-release) is not on this machine; set GALT_RELEASE_DATA to run this test.");
-            return;
-        }
+        ReleasePromptsRequired.ReleaseDataOrSkip();
         var s = new MemoryGatesExperiment().Run(RunContext.Silent()).Summary;
         // Trained: the layer heads predict each packet's layers from text (1.000 here); the rule then decides access.
         TrainedMetric.AtLeast("nl.heldout_pair_accuracy", s["nl.heldout_pair_accuracy"], 0.99);

@@ -17,7 +17,7 @@ using static TorchSharp.torch;
 namespace Galt.Tests.Runtime;
 
 /// <summary>
-/// Issue 31: no TorchSharp object that Galt makes reaches the garbage collector's finalizer. Each test runs a training
+/// No TorchSharp object that Galt makes reaches the garbage collector's finalizer. Each test runs a training
 /// path — a user's own loop with each optimizer, and every experiment (every continual strategy, the split-variable
 /// chain, the carriers, the curriculum model, the memory gates, the constraint grid) at its smallest size — and the
 /// class attribute fails it if any TorchSharp object made meanwhile was finalized instead of disposed.
@@ -80,25 +80,25 @@ public class NothingReachesTheFinalizerTests
                 GridRun.Run(cell, method, seed: 1, new GridRunSettings(Steps: 8));
     }
 
-    [Fact]
+    [SkippableFact]
     public void SafetyFromBirthOnATinyCarrier()
     {
-        if (ReleasePromptsRequired.Absent(_output)) return;
+        ReleasePromptsRequired.SkipIfAbsent();
         new SafetyFromBirthExperiment { CarrierFactory = _ => RoutedCarrierTests.TinyCarrier() }.Run(RunContext.Silent(quick: true));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TypedChannelsOnATinyCarrier()
     {
-        if (ReleasePromptsRequired.Absent(_output)) return;
+        ReleasePromptsRequired.SkipIfAbsent();
         new TypedChannelsExperiment { BlockSize = 2, CarrierFactory = _ => RoutedCarrierTests.TinyCarrier() }
             .Run(new RunContext(0, true, null, NullProgress.Instance) { Steps = 1, SeedCount = 1, SeedCountGiven = true });
     }
 
-    [Fact]
+    [SkippableFact]
     public void TypedChannelsOnThePretrainedMiniLmCarrier()
     {
-        if (ReleasePromptsRequired.Absent(_output)) return;
+        ReleasePromptsRequired.SkipIfAbsent();
         RunsCleanly("run", "typed-channels", "--quick", "--variant", "v2-typed-identity", "--out", TempDir.Create());
     }
 
