@@ -1,5 +1,6 @@
 using Galt.Channels;
 using Galt.Constraints;
+using Galt.Continual;
 using Galt.Continual.Strategies;
 using Galt.Optim;
 using Galt.Tests.Channels;
@@ -48,7 +49,9 @@ public class LocalHeadLowBpTests
         using var strategy = KeepingOneItem(module, 5e-3, trigger: 10, new RestorationOptions());
         var x = tensor(new long[] { 1 });
         var y = tensor(new long[] { 0 });
-        for (int step = 0; step < 7; step++) strategy.Step(x, y, null!);
+        // A step reads only the context's objective (the default, classification); the stream and task are not needed.
+        var context = new TaskContext(module, null!, null!, 0);
+        for (int step = 0; step < 7; step++) strategy.Step(x, y, context);
         // Step 1 is global (no cached Jacobian), then every third: steps 1, 4, 7 (the scheduler counts since the last global).
         Assert.Equal(3, strategy.GlobalBackprops);
         Assert.Equal(4, strategy.LocalBackprops);
