@@ -145,11 +145,12 @@ public static class ContinualTrainer
         probes ??= new Dictionary<string, Func<nn.Module<Tensor, Tensor>, double>>();
         var cursor = new TrainingCursor(t, probes.Keys)
         {
-            Identity = $"{stream.Name}, {t} tasks of [{string.Join(", ", stream.Tasks.Select(k => k.TrainCount))}] examples, strategy {strategy.Name}, " +
+            Identity = $"{stream.Name}, {t} tasks of [{string.Join(", ", stream.Tasks.Select(k => k.TrainCount))}] examples, strategy {strategy.ComposedName}, " +
                        $"{settings.EpochsPerTask} epoch(s), batch {settings.BatchSize}, seed {settings.Seed}" +
                        (settings.Objective == TaskObjective.Classification ? "" : $", objective {settings.Objective.Name}"),
         };
         var state = new CheckpointParts().Add("cursor", cursor).Add("model", new ModuleCheckpoint(model)).Add("strategy", strategy).Add("torch_random", new TorchRandomState());
+        for (int p = 0; p < strategy.Plugins.Count; p++) state.Add($"plugin{p}", strategy.Plugins[p]);
         bool resumed = writes && checkpoints!.Resume && File.Exists(checkpoints.Path);
         if (resumed) Checkpoint.Load(checkpoints!.Path, state);
         var clock = new Stopwatch();
@@ -162,7 +163,11 @@ public static class ContinualTrainer
             using (var bar = progress.Start($"{strategy.Name}: task {task.Index + 1}/{t} ({task.Name})", settings.EpochsPerTask * perEpoch))
             {
                 clock.Start();
-                if (!continuing) strategy.BeforeTask(context);
+                if (!continuing)
+                {
+                    strategy.BeforeTask(context);
+                    foreach (var plugin in strategy.Plugins) plugin.BeforeTask(context);
+                }
                 else bar.Advance(cursor.Epoch * perEpoch + cursor.NextBatch);
                 for (int epoch = continuing ? cursor.Epoch : 0; epoch < settings.EpochsPerTask; epoch++)
                 {
@@ -182,7 +187,9 @@ public static class ContinualTrainer
                         using (var scope = NewDisposeScope())
                         {
                             var idx = tensor(batches[b]);
-                            strategy.Step(task.TrainX.index_select(0, idx), task.TrainY.index_select(0, idx), context);
+                            var (x, y) = (task.TrainX.index_select(0, idx), task.TrainY.index_select(0, idx));
+                            foreach (var plugin in strategy.Plugins) (x, y) = plugin.Batch(x, y, context);
+                            strategy.Step(x, y, context);
                         }
                         bar.Advance(1);
                         cursor.Step++;
@@ -201,13 +208,14 @@ public static class ContinualTrainer
                     }
                 }
                 strategy.AfterTask(context);
+                foreach (var plugin in strategy.Plugins) plugin.AfterTask(context);
                 clock.Stop();
             }
             for (int j = 0; j <= task.Index; j++)
                 cursor.Accuracy[task.Index][j] = settings.Objective.Score(model, stream.Tasks[j].TestX, stream.Tasks[j].TestY);
             if (probes.Count > 0) Probe(model, probes, cursor.Probes, task.Index);
         }
-        return new StrategyResult(strategy.Name, strategy.Hyperparameters, cursor.Accuracy, strategy.GlobalBackprops, strategy.LocalBackprops,
+        return new StrategyResult(strategy.ComposedName, strategy.ComposedHyperparameters, cursor.Accuracy, strategy.GlobalBackprops, strategy.LocalBackprops,
             cursor.Seconds + clock.Elapsed.TotalSeconds, strategy.Constraints) { Probes = cursor.Probes };
     }
 }

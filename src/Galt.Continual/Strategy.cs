@@ -24,6 +24,20 @@ public abstract class Strategy : IDisposable, ICheckpointable
     /// <summary>Its trainable parameters with names.</summary>
     protected (string Name, TorchSharp.Modules.Parameter Parameter)[] Trainable { get; private set; } = Array.Empty<(string, TorchSharp.Modules.Parameter)>();
 
+    /// <summary>
+    /// Plugins composed with this strategy (e.g. replay beside a retention constraint): the trainer runs their hooks
+    /// after the strategy's and passes each minibatch through them before <see cref="Step"/>. The strategy disposes them.
+    /// </summary>
+    public IReadOnlyList<IStrategyPlugin> Plugins { get; init; } = Array.Empty<IStrategyPlugin>();
+
+    /// <summary><see cref="Name"/> with the plugins', e.g. <c>galt+replay</c>.</summary>
+    public string ComposedName => Name + string.Concat(Plugins.Select(p => "+" + p.Name));
+
+    /// <summary><see cref="Hyperparameters"/> with each plugin's, prefixed by its name.</summary>
+    public IReadOnlyDictionary<string, string> ComposedHyperparameters => Plugins.Count == 0 ? Hyperparameters
+        : Hyperparameters.Concat(Plugins.SelectMany(p => p.Hyperparameters.Select(kv => KeyValuePair.Create($"{p.Name}.{kv.Key}", kv.Value))))
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+
     /// <summary>Full backward passes through the network.</summary>
     public long GlobalBackprops { get; protected set; }
 
@@ -88,6 +102,7 @@ public abstract class Strategy : IDisposable, ICheckpointable
     public void Dispose()
     {
         Dispose(true);
+        foreach (var plugin in Plugins) plugin.Dispose();
         GC.SuppressFinalize(this);
     }
 
