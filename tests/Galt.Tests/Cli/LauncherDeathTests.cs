@@ -14,14 +14,6 @@ namespace Galt.Tests.Cli;
 /// </summary>
 public class LauncherDeathTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Galt.slnx")) && File.Exists(Path.Combine(dir.FullName, "galt")))
-                return dir.FullName;
-        throw new InvalidOperationException($"no repository root (Galt.slnx and galt) above {AppContext.BaseDirectory}.");
-    }
-
     /// <summary>The CLI the solution build made (the launcher is pointed at it instead of building its own).</summary>
     private static string CliDll(string root)
     {
@@ -69,7 +61,7 @@ public class LauncherDeathTests
     [InlineData("SEGV")]
     public void ARunThatDiesAtHalfItsLengthSaysHowToResumeAndTheResumedRunEqualsTheUninterruptedOne(string signal)
     {
-        string root = RepositoryRoot(), dll = CliDll(root);
+        string root = Repository.Root(), dll = CliDll(root);
         string data = SyntheticMnist.WriteDirectory(trainCount: 600, testCount: 200);
         string plainRoot = TempDir.Create(), diedRoot = TempDir.Create();
         var none = new Dictionary<string, string>();
