@@ -1,6 +1,8 @@
 using Galt.Continual;
 using Galt.Continual.Plugins;
 using Galt.Continual.Strategies;
+using Galt.Tests.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Galt.Tests.Continual;
@@ -10,32 +12,32 @@ public class StrategyPluginTests
 {
     private sealed class Model : nn.Module<Tensor, Tensor>
     {
-        private readonly TorchSharp.Modules.Linear hidden = nn.Linear(8, 32);
-        private readonly TorchSharp.Modules.Linear output = nn.Linear(32, 6);
+        private readonly TorchSharp.Modules.Linear hidden = nn.Linear(784, 32);
+        private readonly TorchSharp.Modules.Linear output = nn.Linear(32, 10);
 
         public Model() : base(nameof(Model)) => RegisterComponents();
 
         public override Tensor forward(Tensor x) => output.call(nn.functional.relu(hidden.call(x)));
     }
 
-    /// <summary>Three tasks of two Gaussian classes each (the ContinualLoop example's data, smaller).</summary>
+    /// <summary>Synthetic digits split into three tasks of two digits each (0–1, 2–3, 4–5).</summary>
     private static TaskStream Stream()
     {
-        var centres = randn(new long[] { 6, 8 }, generator: new Generator(7)) * 2.5;
+        (Tensor X, Tensor Y) Digits(int count, int seed)
+        {
+            var (pixels, labels) = SyntheticMnist.Digits(count, seed);
+            return (tensor(pixels.Select(b => b / 255f).ToArray(), new long[] { count, 784 }), tensor(labels.Select(l => (long)l).ToArray()));
+        }
+        var (trainX, trainY) = Digits(1200, seed: 1);
+        var (testX, testY) = Digits(600, seed: 2);
         ContinualTask Task(int t)
         {
-            var g = new Generator((ulong)(100 + t));
-            (Tensor, Tensor) Sample(int perClass)
-            {
-                var labels = new long[] { 2 * t, 2 * t + 1 };
-                return (cat(labels.Select(l => centres[l] + randn(new long[] { perClass, 8 }, generator: g)).ToArray()),
-                        cat(labels.Select(l => full(perClass, l, ScalarType.Int64)).ToArray()));
-            }
-            var (trainX, trainY) = Sample(120);
-            var (testX, testY) = Sample(60);
-            return new ContinualTask(t, $"classes {2 * t}, {2 * t + 1}", trainX, trainY, testX, testY);
+            using Scalar low = (2 * t).ToScalar(), high = (2 * t + 2).ToScalar();
+            var train = trainY.ge(low).logical_and(trainY.lt(high));
+            var test = testY.ge(low).logical_and(testY.lt(high));
+            return new ContinualTask(t, $"digits {2 * t}-{2 * t + 1}", trainX[train], trainY[train], testX[test], testY[test]);
         }
-        return TaskStream.FromTasks("clusters", "three tasks of two clusters", Enumerable.Range(0, 3).Select(Task).ToArray());
+        return TaskStream.FromTasks("synthetic-digits", "three tasks of two synthetic digits", Enumerable.Range(0, 3).Select(Task).ToArray());
     }
 
     private static StrategyResult Run(Strategy strategy)
