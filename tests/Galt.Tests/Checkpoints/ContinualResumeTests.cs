@@ -44,6 +44,8 @@ public class ContinualResumeTests
         "galt_hessian" => new GaltHessianStrategy { Anchors = new RetentionAnchors(perTask: 24) },
         "soft_penalty" => new SoftPenaltyStrategy(2.0) { Anchors = new RetentionAnchors(perTask: 24) },
         "galt_lowbp" => new GaltLowBpStrategy { Anchors = new RetentionAnchors(perTask: 24), Schedule = new RefreshSchedule(RefreshPeriod: 3, Trigger: 10) },
+        // A composed strategy: the plugin's memory and draws are checkpointed with it.
+        "galt+replay" => new GaltStrategy { Anchors = new RetentionAnchors(perTask: 24), Plugins = new[] { new Galt.Continual.Plugins.ReplayPlugin() } },
         _ => throw new ArgumentException(name),
     };
 
@@ -95,6 +97,7 @@ public class ContinualResumeTests
     [InlineData("galt_hessian")]
     [InlineData("soft_penalty")]
     [InlineData("galt_lowbp")]
+    [InlineData("galt+replay")]
     public void AResumedRunEqualsTheUninterruptedRunBitForBit(string strategy)
     {
         using var stream = Stream();
