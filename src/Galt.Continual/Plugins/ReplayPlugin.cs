@@ -14,10 +14,10 @@ public sealed class ReplayPlugin : IStrategyPlugin
     /// <summary>The draw seed's salt: the <c>replay</c> strategy's.</summary>
     private const int DrawSalt = 31;
 
-    private ReplayableRandom _draw = new(0);
+    private readonly SeededReplay _replay = new(DrawSalt);
 
     /// <summary>The stored examples.</summary>
-    public ReplayMemory Memory { get; } = new();
+    public ReplayMemory Memory => _replay.Memory;
 
     /// <inheritdoc />
     public string Name => "replay";
@@ -30,33 +30,20 @@ public sealed class ReplayPlugin : IStrategyPlugin
     };
 
     /// <inheritdoc />
-    public void BeforeTask(TaskContext context) => _draw = new ReplayableRandom(unchecked(context.Seed * DrawSalt + context.Task.Index));
+    public void BeforeTask(TaskContext context) => _replay.BeginTask(context);
 
     /// <inheritdoc />
-    public (Tensor X, Tensor Y) Batch(Tensor x, Tensor y, TaskContext context) =>
-        Memory.Sample((int)x.shape[0], _draw) is { } replay ? (cat(new[] { x, replay.X }), cat(new[] { y, replay.Y })) : (x, y);
+    public (Tensor X, Tensor Y) Batch(Tensor x, Tensor y, TaskContext context) => _replay.Mix(x, y);
 
     /// <inheritdoc />
-    public void AfterTask(TaskContext context)
-    {
-        if (!context.IsLastTask) Memory.Add(context.Task, context.Seed);
-    }
+    public void AfterTask(TaskContext context) => _replay.EndTask(context);
 
     /// <inheritdoc />
-    public void Save(CheckpointWriter writer)
-    {
-        writer.Part("memory", Memory);
-        writer.Part("draw", _draw);
-    }
+    public void Save(CheckpointWriter writer) => _replay.Save(writer);
 
     /// <inheritdoc />
-    public Action Prepare(CheckpointReader reader)
-    {
-        var memory = reader.Part("memory", Memory);
-        var draw = reader.Part("draw", _draw);
-        return () => { memory(); draw(); };
-    }
+    public Action Prepare(CheckpointReader reader) => _replay.Prepare(reader);
 
     /// <inheritdoc />
-    public void Dispose() => Memory.Dispose();
+    public void Dispose() => _replay.Dispose();
 }

@@ -6,42 +6,40 @@ namespace Galt.Continual.Strategies;
 /// </summary>
 public abstract class MemoryStrategy : AdamStrategy
 {
+    private SeededReplay? _replay;
+
+    /// <summary>The stored examples and their per-task draw (created on first use, with <see cref="DrawSalt"/>).</summary>
+    private protected SeededReplay Replay => _replay ??= new SeededReplay(DrawSalt);
+
     /// <summary>The stored examples.</summary>
-    protected ReplayMemory Memory { get; } = new();
+    protected ReplayMemory Memory => Replay.Memory;
 
     /// <summary>Draws from memory; reseeded at every task.</summary>
-    protected Random Draw => _draw;
-
-    private Galt.Checkpoints.ReplayableRandom _draw = new(0);
+    protected Random Draw => Replay.Draw;
 
     /// <summary>Distinguishes the draw seeds of different strategies.</summary>
     protected abstract int DrawSalt { get; }
 
     /// <inheritdoc />
-    public override void BeforeTask(TaskContext context) => _draw = new Galt.Checkpoints.ReplayableRandom(unchecked(context.Seed * DrawSalt + context.Task.Index));
+    public override void BeforeTask(TaskContext context) => Replay.BeginTask(context);
 
     /// <inheritdoc />
     public override void Save(Galt.Checkpoints.CheckpointWriter writer)
     {
         base.Save(writer);
-        writer.Part("memory", Memory);
-        writer.Part("draw", _draw);
+        Replay.Save(writer);
     }
 
     /// <inheritdoc />
-    public override Action Prepare(Galt.Checkpoints.CheckpointReader reader) =>
-        Then(base.Prepare(reader), Then(reader.Part("memory", Memory), reader.Part("draw", _draw)));
+    public override Action Prepare(Galt.Checkpoints.CheckpointReader reader) => Then(base.Prepare(reader), Replay.Prepare(reader));
 
     /// <inheritdoc />
-    public override void AfterTask(TaskContext context)
-    {
-        if (!context.IsLastTask) Memory.Add(context.Task, context.Seed);
-    }
+    public override void AfterTask(TaskContext context) => Replay.EndTask(context);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing) Memory.Dispose();
+        if (disposing) _replay?.Dispose();
         base.Dispose(disposing);
     }
 }

@@ -26,11 +26,7 @@ public sealed class ReplayStrategy : MemoryStrategy
     /// <inheritdoc />
     protected override Tensor Loss(Tensor x, Tensor y, TaskContext context)
     {
-        if (Memory.Sample((int)x.shape[0], Draw) is { } replay)
-        {
-            x = cat(new[] { x, replay.X });
-            y = cat(new[] { y, replay.Y });
-        }
+        (x, y) = Replay.Mix(x, y);
         return context.Objective.Loss(Model.forward(x), y);
     }
 }
