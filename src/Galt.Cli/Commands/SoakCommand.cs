@@ -20,6 +20,7 @@ public static class SoakCommand
     {
         var experiment = new Argument<string>("experiment") { Description = "The experiment to soak ('galt list'); flags after it that soak does not know go to 'galt run'." };
         var interval = new Option<int>("--interval-ms") { Description = "Milliseconds between the stress thread's forced full collections (0: back to back).", DefaultValueFactory = _ => 2 };
+        var share = new Option<double>("--max-share") { Description = "The most of the wall time the forced collections may take (0 < s ≤ 1): after a collection that took t the thread waits at least t·(1 − s)/s, so a process with a large heap keeps training between collections. 1: no bound.", DefaultValueFactory = _ => 0.5 };
         var gen0 = new Option<int>("--gen0-kib") { Description = "The child's generation-0 budget in KiB (DOTNET_GCgen0size): small means a collection every few allocations.", DefaultValueFactory = _ => 256 };
         var runs = new Option<int>("--runs") { Description = "How many times to run the experiment.", DefaultValueFactory = _ => 1 };
         var cli = new Option<string?>("--cli") { Description = "The Galt.Cli.dll to soak (default: this one), e.g. an older build's, to show what it does under the same stress." };
@@ -30,13 +31,14 @@ public static class SoakCommand
         };
         command.Arguments.Add(experiment);
         command.Options.Add(interval);
+        command.Options.Add(share);
         command.Options.Add(gen0);
         command.Options.Add(runs);
         command.Options.Add(cli);
         command.Options.Add(outRoot);
         command.SetAction(parse => CommandGuard.Run<ArgumentException>(console, 2, () =>
         {
-            var settings = new SoakSettings(parse.GetValue(experiment)!, parse.UnmatchedTokens.ToArray(), parse.GetValue(interval), parse.GetValue(gen0),
+            var settings = new SoakSettings(parse.GetValue(experiment)!, parse.UnmatchedTokens.ToArray(), parse.GetValue(interval), parse.GetValue(share), parse.GetValue(gen0),
                 parse.GetValue(runs), parse.GetValue(cli) ?? typeof(SoakCommand).Assembly.Location, parse.GetValue(outRoot)!);
             return Soak(console, settings);
         }));
@@ -93,6 +95,7 @@ public static class SoakCommand
         // The stress itself is a startup hook (src/Galt.SoakHook), so it runs inside any build's process, old or new.
         start.Environment["DOTNET_STARTUP_HOOKS"] = HookPath;
         start.Environment["GALT_GC_STRESS_MS"] = s.IntervalMs.ToString(CultureInfo.InvariantCulture);
+        start.Environment["GALT_GC_STRESS_SHARE"] = s.MaxShare.ToString("R", CultureInfo.InvariantCulture);
         start.Environment["GALT_SOAK_REPORT"] = report;
         start.Environment["NO_COLOR"] = "1";
         var clock = Stopwatch.StartNew();
@@ -125,11 +128,12 @@ public static class SoakCommand
 }
 
 /// <summary>What <c>galt soak</c> was asked to do.</summary>
-internal sealed record SoakSettings(string Experiment, string[] RunArguments, int IntervalMs, int Gen0KiB, int Runs, string Cli, string OutRoot)
+internal sealed record SoakSettings(string Experiment, string[] RunArguments, int IntervalMs, double MaxShare, int Gen0KiB, int Runs, string Cli, string OutRoot)
 {
     public void Validate()
     {
         if (IntervalMs < 0) throw new ArgumentException($"--interval-ms {IntervalMs}: expected 0 or more milliseconds.");
+        if (!(MaxShare > 0 && MaxShare <= 1)) throw new ArgumentException($"--max-share {MaxShare.ToString(CultureInfo.InvariantCulture)}: expected a share of the wall time in (0, 1].");
         if (Gen0KiB < 64) throw new ArgumentException($"--gen0-kib {Gen0KiB}: expected at least 64 (KiB).");
         if (Runs < 1) throw new ArgumentException($"--runs {Runs}: expected at least 1.");
         if (!File.Exists(Cli)) throw new ArgumentException($"--cli '{Cli}': no such file (expected a Galt.Cli.dll).");
@@ -144,6 +148,18 @@ internal sealed record SoakSettings(string Experiment, string[] RunArguments, in
 /// <param name="Gen2Collections">All full collections of the process.</param>
 internal sealed record SoakChildReport(long ForcedCollections, int Gen0Collections, int Gen2Collections)
 {
+    /// <summary>Seconds the stress thread spent in its forced collections and finalizer runs (null: an older hook).</summary>
+    public double? ForcedCollectionSeconds { get; init; }
+
+    /// <summary>Forced collections slow enough that the share bound lengthened the wait after them (null: an older hook).</summary>
+    public long? StretchedWaits { get; init; }
+
+    /// <summary>Seconds the process was paused by any collection (<see cref="GC.GetTotalPauseDuration"/>).</summary>
+    public double? GcPauseSeconds { get; init; }
+
+    /// <summary>Seconds from the hook's start to the report.</summary>
+    public double? Seconds { get; init; }
+
     /// <summary>TorchSharp objects freed by their finalizer while holding libtorch memory (null: the soaked build cannot count them).</summary>
     public long? FinalizedTorchObjects { get; init; }
 

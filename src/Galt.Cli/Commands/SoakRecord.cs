@@ -20,6 +20,7 @@ internal static class SoakRecord
                 ["experiment"] = s.Experiment,
                 ["run_arguments"] = string.Join(' ', s.RunArguments),
                 ["interval_ms"] = s.IntervalMs,
+                ["max_share"] = s.MaxShare,
                 ["gen0_kib"] = s.Gen0KiB,
                 ["runs"] = s.Runs,
                 ["cli"] = Path.GetFullPath(s.Cli),
@@ -41,11 +42,14 @@ internal static class SoakRecord
         record.Tables.Add(new ReportTable
         {
             Title = "Runs",
-            Columns = new() { "run", "ended", "seconds", "forced full collections", "gen-0 collections", "TorchSharp objects finalized", "error", "run folder" },
+            Columns = new() { "run", "ended", "seconds", "forced full collections", "share of time in them", "waits lengthened", "GC pause share", "gen-0 collections", "TorchSharp objects finalized", "error", "run folder" },
             Rows = results.Select(r => new List<string>
             {
                 r.Run.ToString(CultureInfo.InvariantCulture), r.Ending, Cell(r.Seconds),
                 r.Child is null ? "—" : r.Child.ForcedCollections.ToString(CultureInfo.InvariantCulture),
+                Share(r.Child?.ForcedCollectionSeconds, r.Child?.Seconds),
+                r.Child?.StretchedWaits?.ToString(CultureInfo.InvariantCulture) ?? "—",
+                Share(r.Child?.GcPauseSeconds, r.Child?.Seconds),
                 r.Child is null ? "—" : r.Child.Gen0Collections.ToString(CultureInfo.InvariantCulture),
                 r.Child is null ? "—" : FinalizedCell(r.Child),
                 r.Error ?? "",
@@ -64,9 +68,12 @@ internal static class SoakRecord
                 Points("died", results.Where(r => r.Crashed)),
             },
         });
-        record.Notes.Add($"Each run is 'galt run {s.Experiment} {string.Join(' ', s.RunArguments)}' in a child process with DOTNET_GCgen0size = {s.Gen0KiB} KiB and a thread forcing a full collection and the pending finalizers every {s.IntervalMs} ms; a child that does not finish (killed by a signal, or ended by an error) counts as a crash. The finalized-object count comes from the runtime's FinalizeObject events inside the child (Galt.Diagnostics.FinalizedTorchObjects); a build without that counter (--cli of an older build) says so. The stress runs as a .NET startup hook (DOTNET_STARTUP_HOOKS = Galt.SoakHook.dll), so an older build gets exactly the same stress.");
+        record.Notes.Add($"Each run is 'galt run {s.Experiment} {string.Join(' ', s.RunArguments)}' in a child process with DOTNET_GCgen0size = {s.Gen0KiB} KiB and a thread forcing a full collection and the pending finalizers every {s.IntervalMs} ms (waiting longer after a slow collection, so that forced collections take at most {s.MaxShare.ToString("0.##", CultureInfo.InvariantCulture)} of the wall time); a child that does not finish (killed by a signal, or ended by an error) counts as a crash. The finalized-object count comes from the runtime's FinalizeObject events inside the child (Galt.Diagnostics.FinalizedTorchObjects); a build without that counter (--cli of an older build) says so. The stress runs as a .NET startup hook (DOTNET_STARTUP_HOOKS = Galt.SoakHook.dll), so an older build gets exactly the same stress.");
         return record;
     }
+
+    private static string Share(double? part, double? whole) =>
+        part is { } p && whole is { } w && w > 0 ? (p / w).ToString("0.00", CultureInfo.InvariantCulture) : "—";
 
     private static string FinalizedCell(SoakChildReport child) => child.FinalizedTorchObjects switch
     {

@@ -36,6 +36,12 @@ public class SoakCommandTests
         Assert.Equal(0, summary.GetProperty("crashes").GetDouble());
         Assert.True(summary.GetProperty("forced_collections").GetDouble() > 10, "the stress thread forced almost no collections: the hook did not run");
         Assert.Equal(0, summary.GetProperty("finalized_torch_objects").GetDouble());
+        // The forced collections took at most the default share (0.5) of the child's time: the wait after each one is
+        // at least as long as the collection.
+        using var stress = JsonDocument.Parse(File.ReadAllText(Path.Combine(soak, "run-1.stress.json")));
+        double inCollections = stress.RootElement.GetProperty("ForcedCollectionSeconds").GetDouble();
+        double seconds = stress.RootElement.GetProperty("Seconds").GetDouble();
+        Assert.True(inCollections > 0 && inCollections <= 0.52 * seconds, $"{inCollections:0.00} s of {seconds:0.00} s in forced collections");
         // The soaked run wrote its own folder, as a plain run does.
         Assert.Single(Directory.GetDirectories(Path.Combine(soak, "run-1")));
         foreach (var file in new[] { "report.md", "soak_runs.png", "run-1.log", "run-1.stress.json" })
@@ -46,6 +52,8 @@ public class SoakCommandTests
     [InlineData("--runs", "0", "--runs 0")]
     [InlineData("--interval-ms", "-1", "--interval-ms -1")]
     [InlineData("--gen0-kib", "8", "--gen0-kib 8")]
+    [InlineData("--max-share", "0", "--max-share 0")]
+    [InlineData("--max-share", "1.5", "--max-share 1.5")]
     [InlineData("--cli", "/no/such/Galt.Cli.dll", "no such file")]
     public void BadOptionsAreRefusedBeforeAnythingRuns(string option, string value, string message)
     {
