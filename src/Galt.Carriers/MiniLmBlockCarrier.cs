@@ -5,13 +5,14 @@ using static TorchSharp.torch;
 namespace Galt.Carriers;
 
 /// <summary>
-/// all-MiniLM-L6-v2 as an <see cref="IBlockCarrier"/> for the typed channels: rendered prompts tokenized by the model's
+/// all-MiniLM-L6-v2 as a text <see cref="IBlockCarrier{TInput}"/> for the typed channels: texts tokenized by the model's
 /// own WordPiece tokenizer keeping the last <see cref="MaxTokens"/> tokens (left truncation, spec §2.3), the six
 /// post-norm layers run one by one with the padding bias, the summary = mean over real tokens (the model's pretrained
-/// pooling), LoRA (rank 8, scale 16, B = 0) on every projection with the base frozen, and the dense choice score =
-/// log-softmax over the options of 20 × cosine(pooled question, pooled option) — the model's pretrained use.
+/// pooling), LoRA (rank 8, scale 16, B = 0) on every projection with the base frozen. Multiple-choice items meet it
+/// through <see cref="TextChoiceAdapter"/>: the dense choice score = log-softmax over the options of 20 × cosine(pooled
+/// question, pooled option) — the model's pretrained use.
 /// </summary>
-public sealed class MiniLmBlockCarrier : IBlockCarrier, IDisposable
+public sealed class MiniLmBlockCarrier : IBlockCarrier<IReadOnlyList<string>>, IDisposable
 {
     private readonly MiniLmCarrier _model;
 
@@ -44,14 +45,11 @@ public sealed class MiniLmBlockCarrier : IBlockCarrier, IDisposable
     public int LayerCount => _layers.Count;
 
     /// <inheritdoc />
-    public (Tensor Ids, Tensor Mask) Encode(IReadOnlyList<string> texts)
+    public (Tensor Hidden, Tensor Mask) Embed(IReadOnlyList<string> inputs)
     {
-        var batch = _model.Tokenizer.EncodeBatch(texts, MaxTokens, TruncationSide.Left);
-        return (batch.InputIds, batch.AttentionMask);
+        var batch = _model.Tokenizer.EncodeBatch(inputs, MaxTokens, TruncationSide.Left);
+        return (_model.Encoder.Embed(batch.InputIds), batch.AttentionMask);
     }
-
-    /// <inheritdoc />
-    public Tensor Embed(Tensor ids, Tensor mask) => _model.Encoder.Embed(ids);
 
     /// <inheritdoc />
     public Tensor Layer(int index, Tensor hidden, Tensor mask) => _layers[index].call(hidden, BertEncoder.AttentionBias(mask, hidden.dtype));
@@ -62,13 +60,6 @@ public sealed class MiniLmBlockCarrier : IBlockCarrier, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<(string Name, Parameter Parameter)> LayerParameters(int index) =>
         _layers[index].named_parameters().Select(p => ($"layers.{index}.{p.name}", p.parameter)).ToList();
-
-    /// <inheritdoc />
-    public Tensor DenseChoiceScores(IReadOnlyList<ChoiceItem> items) => ChoiceSimilarity.Scores(items, texts =>
-    {
-        var (ids, mask) = Encode(texts);
-        return BertEncoder.MeanPool(_model.Encoder.Encode(ids, mask), mask);
-    });
 
     /// <inheritdoc />
     public void Dispose() => _model.Dispose();

@@ -88,8 +88,7 @@ public sealed class ChannelConstraints : IDisposable
 
     private RoutedPass ProbePass(int? lastBlock = null)
     {
-        var (ids, mask) = _carrier.Carrier.Encode(new[] { _probe.Render() });
-        return _carrier.Forward(ChannelBranch.Task, ids, mask, lastBlock: lastBlock);
+        return _carrier.Forward(ChannelBranch.Task, new[] { _probe }, lastBlock: lastBlock);
     }
 
     private Tensor[] SnapshotRoutes()

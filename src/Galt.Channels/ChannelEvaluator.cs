@@ -155,8 +155,7 @@ public sealed class ChannelEvaluator
         {
             using var scope = NewDisposeScope();
             var batch = items.Skip(start).Take(_batchSize).ToArray();
-            var (ids, mask) = _carrier.Carrier.Encode(batch.Select(i => i.Render()).ToArray());
-            var (c, h) = RouteStatistics(_carrier.Forward(ChannelBranch.Task, ids, mask).RouteLogits[^1], batch);
+            var (c, h) = RouteStatistics(_carrier.Forward(ChannelBranch.Task, batch).RouteLogits[^1], batch);
             correct += c;
             entropy += h;
         }
@@ -168,7 +167,7 @@ public sealed class ChannelEvaluator
     {
         using var noGrad = no_grad();
         var parts = new List<Tensor>();
-        for (int start = 0; start < items.Count; start += _batchSize) parts.Add(_carrier.Carrier.DenseChoiceScores(items.Skip(start).Take(_batchSize).ToArray()));
+        for (int start = 0; start < items.Count; start += _batchSize) parts.Add(_carrier.DenseChoiceScores(items.Skip(start).Take(_batchSize).ToArray()));
         return cat(parts, 0);
     }
 }

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Galt.Channels;
 
 /// <summary>
-/// A block carrier as an ordinary classifier over a fixed table of multiple-choice items, so the continual harness,
+/// A text block carrier as an ordinary classifier over a fixed table of multiple-choice items, so the continual harness,
 /// the constraints and the optimizers (which all take <c>nn.Module&lt;Tensor, Tensor&gt;</c> from inputs to class
 /// scores) work on text: the input is a vector of item indices [n] (int64), the output the carrier's dense choice
 /// scores [n, options] (<see cref="ChoiceSimilarity.ScoresPaddedApart"/>: log-probabilities over the options).
@@ -13,11 +13,11 @@ namespace Galt.Channels;
 /// </summary>
 public sealed class ChoiceItemModule : nn.Module<Tensor, Tensor>, Galt.Models.ILayerStates
 {
-    private readonly IBlockCarrier _carrier;
+    private readonly IBlockCarrier<IReadOnlyList<string>> _carrier;
     private readonly IReadOnlyList<ChoiceItem> _items;
 
     /// <summary>Wraps <paramref name="carrier"/> over <paramref name="items"/>; every item must have the same number of options.</summary>
-    public ChoiceItemModule(IBlockCarrier carrier, IReadOnlyList<ChoiceItem> items, double scale = ChoiceSimilarity.DefaultScale) : base(nameof(ChoiceItemModule))
+    public ChoiceItemModule(IBlockCarrier<IReadOnlyList<string>> carrier, IReadOnlyList<ChoiceItem> items, double scale = ChoiceSimilarity.DefaultScale) : base(nameof(ChoiceItemModule))
     {
         if (items.Count == 0) throw new ArgumentException("a choice-item module needs at least one item.", nameof(items));
         int options = items[0].Options.Count;
@@ -106,8 +106,7 @@ public sealed class ChoiceItemModule : nn.Module<Tensor, Tensor>, Galt.Models.IL
     private Tensor Embed(IReadOnlyList<string> texts, int depth, IReadOnlyList<int>? layers = null, Tensor[]? states = null)
     {
         if (layers is not null) CheckLayers(layers);
-        var (ids, mask) = _carrier.Encode(texts);
-        var hidden = _carrier.Embed(ids, mask);
+        var (hidden, mask) = _carrier.Embed(texts);
         for (int layer = 0; layer < depth; layer++)
         {
             hidden = _carrier.Layer(layer, hidden, mask);

@@ -4,10 +4,12 @@ using static TorchSharp.torch;
 namespace Galt.Channels;
 
 /// <summary>
-/// A block-structured transformer that a <see cref="RoutedCarrier"/> can wrap: an embedding stage, an ordered list of
-/// layers the routed carrier runs one by one (with its experts between them), and a summary of the hidden state per
-/// example. Implemented for the pretrained MiniLM encoder (Galt.Carriers) and, in Galt.Experiments, for the library's
-/// own <see cref="Models.TransformerTrunk"/> with a word vocabulary (the tiny carrier the tests use).
+/// A block-structured model that a <see cref="RoutedCarrier"/> can wrap: hidden states [batch, length, H] with a 0/1
+/// mask [batch, length] of real positions pass through an ordered list of layers, which the routed carrier runs one by
+/// one (with its experts between them), and a summary [batch, H] per example is read from them. Any model of that
+/// shape is a carrier — a transformer (length = tokens), or a stack of dense blocks over vectors (length 1, mask all
+/// ones). How inputs become the states entering layer 0 is <see cref="IBlockCarrier{TInput}"/>; how multiple-choice
+/// items are scored on a carrier is an adapter over it (<see cref="IChoiceAdapter"/>, <see cref="TextChoiceAdapter"/>).
 /// </summary>
 public interface IBlockCarrier
 {
@@ -17,24 +19,37 @@ public interface IBlockCarrier
     /// <summary>Number of layers.</summary>
     int LayerCount { get; }
 
-    /// <summary>Token ids [batch, length] (int64) and a 0/1 mask of real tokens for <paramref name="texts"/>.</summary>
-    (Tensor Ids, Tensor Mask) Encode(IReadOnlyList<string> texts);
-
-    /// <summary>Hidden states [batch, length, H] entering layer 0.</summary>
-    Tensor Embed(Tensor ids, Tensor mask);
-
     /// <summary>Layer <paramref name="index"/> applied to <paramref name="hidden"/> (padding masked by <paramref name="mask"/>).</summary>
     Tensor Layer(int index, Tensor hidden, Tensor mask);
 
-    /// <summary>One vector [batch, H] per example from the hidden states (e.g. the mean over real tokens).</summary>
+    /// <summary>One vector [batch, H] per example from the hidden states (e.g. the mean over real positions).</summary>
     Tensor Summarize(Tensor hidden, Tensor mask);
 
     /// <summary>The trainable parameters of layer <paramref name="index"/>, with names unique within the carrier.</summary>
     IReadOnlyList<(string Name, Parameter Parameter)> LayerParameters(int index);
+}
 
-    /// <summary>
-    /// The carrier's own zero-shot choice scores [batch, options] for multiple-choice items (log-probabilities over the
-    /// options): the dense path of spec §5.2 that <c>base_choice_scale</c> weighs.
-    /// </summary>
-    Tensor DenseChoiceScores(IReadOnlyList<ChoiceItem> items);
+/// <summary>
+/// A block carrier with its own input stage: inputs of type <typeparamref name="TInput"/> become the hidden states
+/// entering layer 0. A text carrier is an <c>IBlockCarrier&lt;IReadOnlyList&lt;string&gt;&gt;</c> (the pretrained
+/// MiniLM encoder in Galt.Carriers tokenizes and embeds); a dense model can take a tensor.
+/// </summary>
+/// <typeparam name="TInput">What one batch of inputs is.</typeparam>
+public interface IBlockCarrier<in TInput> : IBlockCarrier
+{
+    /// <summary>The hidden states [batch, length, H] entering layer 0 for <paramref name="inputs"/>, and the 0/1 mask [batch, length] of real positions.</summary>
+    (Tensor Hidden, Tensor Mask) Embed(TInput inputs);
+}
+
+/// <summary>Passes over a whole <see cref="IBlockCarrier{TInput}"/>.</summary>
+public static class BlockCarrierPasses
+{
+    /// <summary>The summary [batch, H] after every layer: embed, run the layers in order, summarize.</summary>
+    public static Tensor Summary<TInput>(this IBlockCarrier<TInput> carrier, TInput inputs)
+    {
+        ArgumentNullException.ThrowIfNull(carrier);
+        var (hidden, mask) = carrier.Embed(inputs);
+        for (int layer = 0; layer < carrier.LayerCount; layer++) hidden = carrier.Layer(layer, hidden, mask);
+        return carrier.Summarize(hidden, mask);
+    }
 }

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace Galt.Channels;
 
 /// <summary>
-/// The macro-block policy carrier of spec §5.2 over any <see cref="IBlockCarrier"/>: the carrier's layers grouped into
+/// The macro-block policy carrier of spec §5.2 over any <see cref="IBlockCarrier"/> (multiple-choice items reach it
+/// through an <see cref="IChoiceAdapter"/>): the carrier's layers grouped into
 /// B macro-blocks; per block a route reader R_b (H → P) and carry K_b (P → P) — three independent sets with typed
 /// routes —, P rank-16 experts per block shared by every branch, and P output heads (H → P) per output branch (three
 /// with typed outputs). A pass for branch β starts from the uniform route; before block b the route (transformed by
@@ -24,12 +25,27 @@ public sealed class RoutedCarrier : nn.Module
     private readonly ModuleList<Linear> readers = new(), carries = new(), policy_downs = new(), policy_ups = new(), heads = new();
     private readonly int[][] _blockLayers;
 
-    /// <summary>Wraps <paramref name="carrier"/>; the policy modules are initialised from <paramref name="seed"/>.</summary>
-    public RoutedCarrier(IBlockCarrier carrier, RoutedCarrierOptions options, int seed) : base(nameof(RoutedCarrier))
+    /// <summary>
+    /// Wraps a text carrier, scoring multiple-choice items through a <see cref="TextChoiceAdapter"/>; the policy modules
+    /// are initialised from <paramref name="seed"/>.
+    /// </summary>
+    public RoutedCarrier(IBlockCarrier<IReadOnlyList<string>> carrier, RoutedCarrierOptions options, int seed)
+        : this(carrier, carrier is null ? null : new TextChoiceAdapter(carrier), options, seed)
+    {
+    }
+
+    /// <summary>
+    /// Wraps any block carrier; <paramref name="choices"/> says how multiple-choice items meet it (null: the routed
+    /// carrier runs <see cref="Forward(ChannelBranch, Tensor, Tensor, RouteMode, int?)"/> on states you embed, and its
+    /// choice scoring is unavailable). The policy modules are initialised from <paramref name="seed"/>.
+    /// </summary>
+    public RoutedCarrier(IBlockCarrier carrier, IChoiceAdapter? choices, RoutedCarrierOptions options, int seed) : base(nameof(RoutedCarrier))
     {
         ArgumentNullException.ThrowIfNull(carrier);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _carrier = carrier;
+        Choices = choices;
         Options = options;
         int p = options.Policies, h = carrier.Width;
         _blockLayers = Enumerable.Range(0, (carrier.LayerCount + options.BlockSize - 1) / options.BlockSize)
@@ -81,6 +97,15 @@ public sealed class RoutedCarrier : nn.Module
     /// <summary>The wrapped carrier.</summary>
     public IBlockCarrier Carrier => _carrier;
 
+    /// <summary>How multiple-choice items meet the carrier (null: no choice scoring).</summary>
+    public IChoiceAdapter? Choices { get; }
+
+    private IChoiceAdapter RequireChoices() => Choices ?? throw new InvalidOperationException(
+        "this routed carrier was built without a choice adapter (IChoiceAdapter), so it cannot score multiple-choice items; pass one to the constructor, or run Forward on states you embed.");
+
+    /// <summary>The carrier's own choice scores [items, options] of <paramref name="items"/> (through <see cref="Choices"/>).</summary>
+    public Tensor DenseChoiceScores(IReadOnlyList<ChoiceItem> items) => RequireChoices().DenseChoiceScores(items);
+
     /// <summary>B, the number of macro-blocks.</summary>
     public int Blocks => _blockLayers.Length;
 
@@ -102,16 +127,28 @@ public sealed class RoutedCarrier : nn.Module
 
     private int OutputSet(ChannelBranch branch) => Options.TypedOutputs ? (int)branch : 0;
 
-    /// <summary>
-    /// One routed pass of branch <paramref name="branch"/> over token ids and mask under <paramref name="mode"/>. With
-    /// <paramref name="lastBlock"/> the pass stops after that block (its routes only, no output bonus): what a
-    /// route-forward constraint on that block needs.
-    /// </summary>
-    public RoutedPass Forward(ChannelBranch branch, Tensor ids, Tensor mask, RouteMode mode = RouteMode.Normal, int? lastBlock = null)
+    /// <summary>One routed pass of branch <paramref name="branch"/> over multiple-choice items' prompts (through <see cref="Choices"/>).</summary>
+    public RoutedPass Forward(ChannelBranch branch, IReadOnlyList<ChoiceItem> items, RouteMode mode = RouteMode.Normal, int? lastBlock = null)
     {
+        var (hidden, mask) = RequireChoices().Embed(items);
+        return Forward(branch, hidden, mask, mode, lastBlock);
+    }
+
+    /// <summary>
+    /// One routed pass of branch <paramref name="branch"/> from the states entering the carrier's layer 0
+    /// (<paramref name="hidden"/> [batch, length, H], <paramref name="mask"/> [batch, length]) under
+    /// <paramref name="mode"/>. With <paramref name="lastBlock"/> the pass stops after that block (its routes only, no
+    /// output bonus): what a route-forward constraint on that block needs.
+    /// </summary>
+    public RoutedPass Forward(ChannelBranch branch, Tensor hidden, Tensor mask, RouteMode mode = RouteMode.Normal, int? lastBlock = null)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        ArgumentNullException.ThrowIfNull(mask);
         if (lastBlock is < 0 || lastBlock >= Blocks) throw new ArgumentOutOfRangeException(nameof(lastBlock), $"block {lastBlock} is outside 0..{Blocks - 1}.");
+        if (hidden.dim() != 3 || hidden.shape[2] != _carrier.Width)
+            throw new ArgumentException($"hidden states of shape [{string.Join(", ", hidden.shape)}]: expected [batch, length, {_carrier.Width}].", nameof(hidden));
         int p = Options.Policies;
-        var h = _carrier.Embed(ids, mask);
+        var h = hidden;
         long n = h.shape[0];
         Tensor r;
         using (var share = (1.0 / p).ToScalar()) r = full(new long[] { n, p }, share, dtype: ScalarType.Float32, device: h.device);
@@ -207,7 +244,7 @@ public sealed class RoutedCarrier : nn.Module
     /// </summary>
     /// <remarks>
     /// The dense scores do not depend on the branch or the route mode; an evaluation that scores the same items many
-    /// times can pass them once as <paramref name="dense"/> (from <see cref="IBlockCarrier.DenseChoiceScores"/>).
+    /// times can pass them once as <paramref name="dense"/> (from <see cref="DenseChoiceScores"/>).
     /// </remarks>
     public (Tensor Scores, RoutedPass Pass) ChoiceScores(ChannelBranch branch, IReadOnlyList<ChoiceItem> items, RouteMode mode = RouteMode.Normal, Tensor? dense = null)
     {
@@ -220,10 +257,9 @@ public sealed class RoutedCarrier : nn.Module
     {
         if (items.Count == 0) throw new ArgumentException("no choice items to score.", nameof(items));
         foreach (var item in items) item.Validate(Options.Policies);
-        var (ids, mask) = _carrier.Encode(items.Select(i => i.Render()).ToArray());
-        var pass = Forward(branch, ids, mask, mode);
+        var pass = Forward(branch, items, mode);
         if (!(Options.BaseChoiceScale > 0)) return (pass, null);
-        dense = (dense ?? _carrier.DenseChoiceScores(items)).to(ScalarType.Float32);
+        dense = (dense ?? DenseChoiceScores(items)).to(ScalarType.Float32);
         if (dense.shape[0] != items.Count || dense.shape[1] != Options.Policies)
             throw new ArgumentException($"dense scores of shape [{string.Join(", ", dense.shape)}] do not fit {items.Count} items of {Options.Policies} options.", nameof(dense));
         return (pass, Options.BaseChoiceScale == 1 ? dense : dense.Times(Options.BaseChoiceScale));

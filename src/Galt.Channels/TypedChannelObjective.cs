@@ -64,10 +64,10 @@ public sealed class TypedChannelObjective : IDisposable
         if (_carrierFrozen)
         {
             if (!_frozenDense.TryGetValue(key, out var cached))
-                using (no_grad()) _frozenDense[key] = cached = _carrier.Carrier.DenseChoiceScores(items).detach().DetachFromDisposeScope();
+                using (no_grad()) _frozenDense[key] = cached = _carrier.DenseChoiceScores(items).detach().DetachFromDisposeScope();
             return cached;
         }
-        if (!perCall.TryGetValue(key, out var dense)) perCall[key] = dense = _carrier.Carrier.DenseChoiceScores(items);
+        if (!perCall.TryGetValue(key, out var dense)) perCall[key] = dense = _carrier.DenseChoiceScores(items);
         return dense;
     }
 

@@ -35,7 +35,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     public string Description => "Safety from birth (spec §4): 4-task Brown stream on the pretrained MiniLM carrier after a safety warm-up; hard safety constraint from step 0 vs KL penalty vs none (summary <method>.task_acc/.safety_acc/.safety_max_violation).";
 
     /// <summary>The carrier for a seed (default: all-MiniLM-L6-v2 with LoRA seeded by it); tests pass a tiny one.</summary>
-    public Func<int, IBlockCarrier>? CarrierFactory { get; init; }
+    public Func<int, IBlockCarrier<IReadOnlyList<string>>>? CarrierFactory { get; init; }
 
     /// <summary>The methods run when <c>--variant</c> names none (default all; <c>--variant a,b</c> picks some by name).</summary>
     public IReadOnlyList<SfbMethod> Methods { get; init; } = SfbMethod.All;
@@ -123,7 +123,7 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     }
 
     /// <summary>One method on one seed: a fresh carrier at the post-warm-up state, the shared harness, the shared probes.</summary>
-    private static SfbOutcome RunMethod(SfbMethod method, SfbStream stream, Func<int, IBlockCarrier> factory, int seed, WarmupResult warmup, IProgressSink progress, RunJournal? journal)
+    private static SfbOutcome RunMethod(SfbMethod method, SfbStream stream, Func<int, IBlockCarrier<IReadOnlyList<string>>> factory, int seed, WarmupResult warmup, IProgressSink progress, RunJournal? journal)
     {
         var clock = Stopwatch.StartNew();
         using var carrier = AsDisposable(factory(seed));
@@ -178,11 +178,11 @@ public sealed class SafetyFromBirthExperiment : IRunnable
     }
 
     /// <summary>Disposes the carrier when it is disposable (the MiniLM carrier is; a test carrier may not be).</summary>
-    private static CarrierLease AsDisposable(IBlockCarrier carrier) => new(carrier);
+    private static CarrierLease AsDisposable(IBlockCarrier<IReadOnlyList<string>> carrier) => new(carrier);
 
-    private sealed class CarrierLease(IBlockCarrier target) : IDisposable
+    private sealed class CarrierLease(IBlockCarrier<IReadOnlyList<string>> target) : IDisposable
     {
-        public IBlockCarrier Target { get; } = target;
+        public IBlockCarrier<IReadOnlyList<string>> Target { get; } = target;
 
         public void Dispose() => (Target as IDisposable)?.Dispose();
     }

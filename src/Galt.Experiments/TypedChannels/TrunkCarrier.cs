@@ -9,13 +9,13 @@ using Galt.Experiments.Text;
 namespace Galt.Experiments.TypedChannels;
 
 /// <summary>
-/// The library's own <see cref="TransformerTrunk"/> as an <see cref="IBlockCarrier"/>, for tests and small experiments:
+/// The library's own <see cref="TransformerTrunk"/> as a text <see cref="IBlockCarrier{TInput}"/>, for tests and small experiments:
 /// word tokens (<see cref="WordTokenizer"/>) looked up in a given vocabulary (id 0 = padding, 1 = unknown), right-padded
 /// and cut to the trunk's maximum length; the summary is the mean over real tokens after the final LayerNorm. The
 /// trunk's attention has no padding mask, so padded positions are attended to; use equal-length texts where that matters.
 /// The carrier owns the trunk: disposing it disposes the trunk.
 /// </summary>
-public sealed class TrunkCarrier : IBlockCarrier, IDisposable
+public sealed class TrunkCarrier : IBlockCarrier<IReadOnlyList<string>>, IDisposable
 {
     private readonly TransformerTrunk _trunk;
     private readonly IReadOnlyDictionary<string, int> _vocabulary;
@@ -52,7 +52,14 @@ public sealed class TrunkCarrier : IBlockCarrier, IDisposable
     public int LayerCount => _trunk.Layers.Count;
 
     /// <inheritdoc />
-    public (Tensor Ids, Tensor Mask) Encode(IReadOnlyList<string> texts)
+    public (Tensor Hidden, Tensor Mask) Embed(IReadOnlyList<string> inputs)
+    {
+        var (ids, mask) = Tokens(inputs);
+        return (_trunk.Embed(ids), mask);
+    }
+
+    /// <summary>Token ids [texts, length] (int64, right-padded) and the 0/1 mask of real tokens.</summary>
+    private (Tensor Ids, Tensor Mask) Tokens(IReadOnlyList<string> texts)
     {
         var rows = texts.Select(t => WordTokenizer.Release.Tokens(t).Select(w => _vocabulary.TryGetValue(w, out int id) ? id : Unknown)
             .TakeLast(_trunk.MaxLength).ToArray()).ToArray();
@@ -69,9 +76,6 @@ public sealed class TrunkCarrier : IBlockCarrier, IDisposable
     }
 
     /// <inheritdoc />
-    public Tensor Embed(Tensor ids, Tensor mask) => _trunk.Embed(ids);
-
-    /// <inheritdoc />
     public Tensor Layer(int index, Tensor hidden, Tensor mask) => _trunk.Layers[index].call(hidden);
 
     /// <inheritdoc />
@@ -85,13 +89,4 @@ public sealed class TrunkCarrier : IBlockCarrier, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<(string Name, Parameter Parameter)> LayerParameters(int index) =>
         _trunk.Layers[index].named_parameters().Select(p => ($"layers.{index}.{p.name}", p.parameter)).ToList();
-
-    /// <inheritdoc />
-    public Tensor DenseChoiceScores(IReadOnlyList<ChoiceItem> items) => ChoiceSimilarity.Scores(items, texts =>
-    {
-        var (ids, mask) = Encode(texts);
-        var h = Embed(ids, mask);
-        for (int l = 0; l < LayerCount; l++) h = Layer(l, h, mask);
-        return Summarize(h, mask);
-    });
 }

@@ -23,7 +23,7 @@ public static class TypedChannelRun
     /// <param name="steps">Training steps; null = the configuration's.</param>
     /// <param name="progress">Progress of the steps.</param>
     /// <param name="cache">The untrained carrier's scores shared by the configurations of a seed (keys name the data), or null.</param>
-    public static TypedChannelOutcome Run(TypedChannelConfig config, TypedChannelData data, Func<int, IBlockCarrier> carrierFactory, int seed, int blockSize,
+    public static TypedChannelOutcome Run(TypedChannelConfig config, TypedChannelData data, Func<int, IBlockCarrier<IReadOnlyList<string>>> carrierFactory, int seed, int blockSize,
         int? steps, IProgressSink progress, BaseScoreCache? cache = null)
     {
         var total = Stopwatch.StartNew();

@@ -30,7 +30,7 @@ public sealed class TypedChannelsExperiment : IRunnable
     public int DefaultEvalSize { get; init; } = 32;
 
     /// <summary>A fresh carrier for a seed; null = all-MiniLM-L6-v2 with LoRA seeded by the seed.</summary>
-    public Func<int, IBlockCarrier>? CarrierFactory { get; init; }
+    public Func<int, IBlockCarrier<IReadOnlyList<string>>>? CarrierFactory { get; init; }
 
     /// <summary>The metrics aggregated per configuration (summary keys and the main table).</summary>
     public static IReadOnlyList<string> Reported { get; } = new[]

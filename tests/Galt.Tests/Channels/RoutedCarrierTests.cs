@@ -31,14 +31,14 @@ public class RoutedCarrierTests
         using var scope = NewDisposeScope();
         var routed = Routed(new RoutedCarrierOptions { BlockSize = 2, OutputExpertScale = 2, BaseChoiceScale = 0 });
         Assert.Equal(2, routed.Blocks);
-        var (ids, mask) = routed.Carrier.Encode(Items.Select(i => i.Render()).ToArray());
-        var pass = routed.Forward(ChannelBranch.Task, ids, mask, RouteMode.Zero);
+        var (hidden, mask) = routed.Choices!.Embed(Items);
+        var pass = routed.Forward(ChannelBranch.Task, hidden, mask, RouteMode.Zero);
         Assert.All(pass.Experts, block => Assert.All(block, e => Assert.Equal(0, e)));
         Assert.All(pass.OutputHead, k => Assert.Equal(0, k));
         var rms = pass.Summary.pow(2).mean(new long[] { -1 }).sqrt();
         Assert.True((rms - 1).abs().max().item<float>() < 1e-3, "the summary the heads read has unit RMS");
         // block 0 always reads the uniform route, so it picks expert 0 in every mode
-        Assert.All(routed.Forward(ChannelBranch.Task, ids, mask, RouteMode.Scramble).Experts[0], e => Assert.Equal(0, e));
+        Assert.All(routed.Forward(ChannelBranch.Task, hidden, mask, RouteMode.Scramble).Experts[0], e => Assert.Equal(0, e));
     }
 
     [Fact]
@@ -46,10 +46,10 @@ public class RoutedCarrierTests
     {
         using var scope = NewDisposeScope();
         var routed = Routed(new RoutedCarrierOptions { BlockSize = 1, OutputExpertScale = 2, BaseChoiceScale = 0 });
-        var (ids, mask) = routed.Carrier.Encode(Items.Select(i => i.Render()).ToArray());
+        var (hidden, mask) = routed.Choices!.Embed(Items);
         foreach (var mode in new[] { RouteMode.Normal, RouteMode.Scramble, RouteMode.ScrambleBlocksOnly, RouteMode.ScrambleOutputOnly })
         {
-            var pass = routed.Forward(ChannelBranch.Task, ids, mask, mode);
+            var pass = routed.Forward(ChannelBranch.Task, hidden, mask, mode);
             for (int b = 1; b < routed.Blocks; b++)
             {
                 var read = routed.Transform.ForBlock(pass.Routes[b - 1], b, mode);
@@ -81,7 +81,7 @@ public class RoutedCarrierTests
     {
         using var scope = NewDisposeScope();
         var carrier = TinyCarrier();
-        var dense = carrier.DenseChoiceScores(Items);
+        var dense = new TextChoiceAdapter(carrier).DenseChoiceScores(Items);
         Assert.Equal(new long[] { Items.Length, 4 }, dense.shape);
         Assert.True(dense.exp().sum(-1).sub(1).abs().max().item<float>() < 1e-5, "log-probabilities over the options");
         var routed = new RoutedCarrier(carrier, new RoutedCarrierOptions { BlockSize = 2, BaseChoiceScale = 0.5 }, seed: 5);
@@ -111,8 +111,7 @@ public class RoutedCarrierTests
     {
         using var scope = NewDisposeScope();
         var routed = Routed(new RoutedCarrierOptions { BlockSize = 2, OutputExpertScale = 2, BaseChoiceScale = 0 });
-        var (ids, mask) = routed.Carrier.Encode(new[] { Items[0].Render() });
-        var pass = routed.Forward(ChannelBranch.Task, ids, mask);
+        var pass = routed.Forward(ChannelBranch.Task, new[] { Items[0] });
         pass.Summary.sum().backward();
         long chosen = pass.Experts[1][0];
         var ups = routed.PolicyParameters(1).Where(p => p.Name.StartsWith("policy_ups.", StringComparison.Ordinal) && p.Name.EndsWith(".weight", StringComparison.Ordinal)).ToArray();

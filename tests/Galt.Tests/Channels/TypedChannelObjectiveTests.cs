@@ -50,8 +50,7 @@ public class TypedChannelObjectiveTests
         var carrier = ZeroScoreCarrier();
         var objective = new TypedChannelObjective(carrier, new ChannelLossWeights { Distill = 0, RouteTask = 1, RouteEntropy = 1, MemoryIdentity = new IdentityAnchor(1, 3) });
         var (_, terms) = objective.Loss(Items[0], full(4, 0.25f), Items[..2], Items[2..]);
-        var (ids, mask) = carrier.Carrier.Encode(new[] { Items[0].Render() });
-        var pass = carrier.Forward(ChannelBranch.Task, ids, mask);
+        var pass = carrier.Forward(ChannelBranch.Task, new[] { Items[0] });
         double expected = Enumerable.Range(0, carrier.Blocks).Sum(b => objective.BlockWeights[b] * -pass.RouteLogits[b].log_softmax(-1)[0, 0].item<float>());
         Assert.Equal(expected, terms["route_task_ce"], 1e-5);
         Assert.InRange(terms["route_entropy"], 0, Math.Log(4) + 1e-6);
