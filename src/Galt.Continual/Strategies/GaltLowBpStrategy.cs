@@ -1,6 +1,7 @@
 using Galt.Tensors;
 using System.Globalization;
 using Galt.Jacobians;
+using Galt.Models;
 using Galt.Optim;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,7 +13,9 @@ namespace Galt.Continual.Strategies;
 /// trigger 0.3) picks global steps — full backprop of the model's cross-entropy, local heads trained on stop-gradient
 /// hidden states, constraint Jacobians recomputed and cached — or local steps, where each LoRA block learns only through
 /// its own local head (inputs are stop-gradient post-ReLU activations), the output head through its own input, and the
-/// constraints use their stale cached Jacobians with fresh values.
+/// constraints use their stale cached Jacobians with fresh values. Works on any <see cref="ILayerChain"/> (the release's
+/// <see cref="LoraMlp"/> is one); <see cref="LocalHeadLowBpStrategy"/> is the variant for models that only hand out
+/// their layer states (<see cref="ILayerStates"/>).
 /// </summary>
 public sealed class GaltLowBpStrategy : ConstrainedStrategy
 {
@@ -47,16 +50,24 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
     /// <inheritdoc />
     protected override ConstrainedOptimizer CreateOptimizer()
     {
-        if (Model is not Galt.Models.LoraMlp)
-            throw new NotSupportedException($"galt_lowbp trains each hidden layer through a local head on that layer's output, so it needs a Galt.Models.LoraMlp; got {Model.GetType().Name}.");
+        if (Model is not ILayerChain)
+            throw new NotSupportedException($"galt_lowbp trains each hidden layer through a local head on that layer's output, so it needs a model that runs its layers one by one (Galt.Models.ILayerChain, e.g. LoraMlp); got {Model.GetType().Name}.");
         _scheduler = new RefreshScheduler(Schedule);
-        _localHeads = Mlp.Widths.Skip(1).Take(Mlp.Layers.Count).Select(w => nn.Linear(w, Mlp.Widths[^1])).ToArray();
+        _localHeads = Chain.StateWidths.Select(w => nn.Linear(w, Chain.OutputWidth)).ToArray();
         _localAdam = new ExplicitAdam(_localHeads.SelectMany(h => h.parameters()), 1e-3);
         return new AlHessianOptimizer(Trainable, Options);
     }
 
-    /// <summary>The model as the layered LoRA MLP this strategy needs (checked on attach).</summary>
-    private Galt.Models.LoraMlp Mlp => (Galt.Models.LoraMlp)Model;
+    /// <summary>The model as the layer chain this strategy needs (checked on attach).</summary>
+    private ILayerChain Chain => (ILayerChain)Model;
+
+    /// <summary>The post-activation output of every hidden layer, input side first.</summary>
+    private Tensor[] HiddenStates(Tensor x)
+    {
+        var states = new Tensor[Chain.StateWidths.Count];
+        for (int l = 0; l < states.Length; l++) states[l] = Chain.LayerForward(l, l == 0 ? x : states[l - 1]);
+        return states;
+    }
 
     /// <inheritdoc />
     public override void Step(Tensor x, Tensor y, TaskContext context)
@@ -69,8 +80,8 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
         if (global)
         {
             // spec §3 step 2: CE(model) trains LoRA and head; local-head CEs on stop-gradient states train only the heads.
-            var hidden = Mlp.HiddenStates(x);
-            var loss = context.Objective.Loss(Mlp.Head.forward(hidden[^1]), y);
+            var hidden = HiddenStates(x);
+            var loss = context.Objective.Loss(Chain.HeadForward(hidden[^1]), y);
             for (int l = 0; l < _localHeads.Length; l++) loss = loss.Plus(context.Objective.Loss(_localHeads[l].forward(hidden[l].detach()), y));
             modelGradients = BackwardWithHeads(loss, parameters, _localAdam!);
             foreach (var cache in _cachedJacobians) foreach (var j in cache) j?.Dispose();
@@ -82,14 +93,13 @@ public sealed class GaltLowBpStrategy : ConstrainedStrategy
         else
         {
             // spec §3 step 3: every block learns from its own local head on stop-gradient post-ReLU inputs.
-            IReadOnlyList<Tensor> plain;
-            using (no_grad()) plain = Mlp.HiddenStates(x);
-            var loss = context.Objective.Loss(Mlp.Head.forward(plain[^1].detach()), y);
+            Tensor[] plain;
+            using (no_grad()) plain = HiddenStates(x);
+            var loss = context.Objective.Loss(Chain.HeadForward(plain[^1].detach()), y);
             for (int l = 0; l < _localHeads.Length; l++)
             {
                 var input = l == 0 ? x : plain[l - 1].detach();
-                var layer = Mlp.Layers[l];
-                var h = nn.functional.relu(layer.BaseForward(input).detach().Plus(layer.AdapterForward(input)));
+                var h = Chain.LayerForward(l, input);
                 loss = loss.Plus(context.Objective.Loss(_localHeads[l].forward(h), y));
             }
             modelGradients = BackwardWithHeads(loss, parameters, _localAdam!);

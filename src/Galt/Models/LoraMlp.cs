@@ -9,7 +9,7 @@ namespace Galt.Models;
 /// After pretraining, <see cref="FreezeBase"/> leaves only the LoRA A/B factors and the head trainable.
 /// Sub-layers are run with <c>call</c>, not <c>forward</c>, so forward hooks (the batched Jacobian path) see them.
 /// </summary>
-public sealed class LoraMlp : nn.Module<Tensor, Tensor>
+public sealed class LoraMlp : nn.Module<Tensor, Tensor>, ILayerChain
 {
     private readonly ModuleList<LoraLinear> layers = new();
     private readonly Linear head;
@@ -45,13 +45,29 @@ public sealed class LoraMlp : nn.Module<Tensor, Tensor>
     {
         var states = new List<Tensor>(layers.Count);
         var x = input;
-        foreach (var layer in layers)
+        for (int l = 0; l < layers.Count; l++)
         {
-            x = nn.functional.relu(layer.call(x));
+            x = LayerForward(l, x);
             states.Add(x);
         }
         return states;
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> StateWidths => Widths.Skip(1).Take(layers.Count).ToArray();
+
+    /// <inheritdoc />
+    public int OutputWidth => Widths[^1];
+
+    /// <summary>ReLU(LoRA layer <paramref name="layer"/>(<paramref name="input"/>)).</summary>
+    public Tensor LayerForward(int layer, Tensor input)
+    {
+        if (layer < 0 || layer >= layers.Count) throw new ArgumentOutOfRangeException(nameof(layer), $"layer {layer} is outside 0..{layers.Count - 1}.");
+        return nn.functional.relu(layers[layer].call(input));
+    }
+
+    /// <inheritdoc />
+    public Tensor HeadForward(Tensor lastState) => head.call(lastState);
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => head.call(HiddenStates(input)[^1]);

@@ -23,6 +23,30 @@ public class AnyModelTests
         public override Tensor forward(Tensor x) => head.call(nn.functional.relu(conv.call(x)).flatten(1));
     }
 
+    /// <summary>The same network as a chain of one hidden layer (conv, ReLU, flatten) and a head.</summary>
+    private sealed class SmallConvChain : nn.Module<Tensor, Tensor>, Galt.Models.ILayerChain
+    {
+        private readonly Conv2d conv;
+        private readonly Linear head;
+
+        public SmallConvChain() : base(nameof(SmallConvChain))
+        {
+            conv = nn.Conv2d(1, 4, 3, padding: 1);
+            head = nn.Linear(4 * 8 * 8, 4);
+            RegisterComponents();
+        }
+
+        public IReadOnlyList<int> StateWidths => new[] { 4 * 8 * 8 };
+
+        public int OutputWidth => 4;
+
+        public Tensor LayerForward(int layer, Tensor input) => nn.functional.relu(conv.call(input)).flatten(1);
+
+        public Tensor HeadForward(Tensor lastState) => head.call(lastState);
+
+        public override Tensor forward(Tensor x) => HeadForward(LayerForward(0, x));
+    }
+
     /// <summary>Task t: classes 2t and 2t+1, each a bright square in its own quadrant on noise.</summary>
     private static TaskStream Stream()
     {
@@ -73,7 +97,21 @@ public class AnyModelTests
         using var strategy = new GaltLowBpStrategy();
         var e = Assert.Throws<NotSupportedException>(() =>
             ContinualTrainer.Run(stream, () => new SmallConv(), strategy, new ContinualSettings(BatchSize: 32)));
-        Assert.Contains("LoraMlp", e.Message);
+        Assert.Contains("ILayerChain", e.Message);
+    }
+
+    [Fact]
+    public void TheLowBpHybridTrainsAnyLayerChainWithGlobalAndLocalSteps()
+    {
+        using var stream = Stream();
+        using var strategy = new GaltLowBpStrategy { Schedule = new RefreshSchedule(RefreshPeriod: 3, Trigger: 10) };
+        random.manual_seed(5);
+        var result = ContinualTrainer.Run(stream, () => new SmallConvChain(), strategy, new ContinualSettings(EpochsPerTask: 2, BatchSize: 32, Seed: 3));
+        Assert.True(result.Accuracy[0][0] > 0.9, $"task 0 accuracy after task 0: {result.Accuracy[0][0]}");
+        Assert.True(result.GlobalBackprops > 0 && result.LocalBackprops > 0, $"global {result.GlobalBackprops}, local {result.LocalBackprops}");
+        Assert.Equal(2 * 15 * 2, result.GlobalBackprops + result.LocalBackprops);
+        var row = Assert.Single(result.Constraints!.Certificate!.Rows);
+        Assert.True(row.Feasible, $"retain_task_0: C = {row.Value}");
     }
 
     [Fact]
