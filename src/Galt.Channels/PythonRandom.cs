@@ -6,7 +6,7 @@ namespace Galt.Channels;
 /// fixes its scramble permutations with <c>random.Random(3000 + b).shuffle</c> (spec §5.6); reproducing the generator
 /// makes our permutations the release's for every block and policy count, not only the seven the spec lists.
 /// </summary>
-public sealed class PythonRandom
+internal sealed class PythonRandom
 {
     private const int N = 624, M = 397;
     private readonly uint[] _mt = new uint[N];
