@@ -10,6 +10,9 @@ namespace Galt.Cli;
 /// <summary>Runs one experiment or benchmark with progress bars, writes its folder, and shows its summary table.</summary>
 public sealed class RunExecution
 {
+    /// <summary>The exit code of a run stopped at a checkpoint that can be resumed (--interrupt-at).</summary>
+    public const int Interrupted = 3;
+
     /// <summary>The folder inside a checkpointed run's folder that holds its journal (removed when the run finishes).</summary>
     public const string JournalFolder = "checkpoints";
 
@@ -82,7 +85,7 @@ public sealed class RunExecution
         {
             _console.MarkupLine($"[yellow]interrupted:[/] {Markup.Escape(e.Message)}");
             _console.MarkupLine($"Continue with: galt run {Markup.Escape(runnable.Name)} --resume {Markup.Escape(Path.GetFullPath(folder!))}");
-            return 3;
+            return Interrupted;
         }
         catch (Exception e) when (e is GaltDataException or Galt.Checkpoints.CheckpointException or ArgumentException or InvalidDataException or IOException or InvalidOperationException)
         {

@@ -25,6 +25,7 @@ public static class SoakCommand
         var runs = new Option<int>("--runs") { Description = "How many times to run the experiment.", DefaultValueFactory = _ => 1 };
         var cli = new Option<string?>("--cli") { Description = "The Galt.Cli.dll to soak (default: this one), e.g. an older build's, to show what it does under the same stress." };
         var outRoot = new Option<string>("--soak-out") { Description = "Where the soak's folder goes.", DefaultValueFactory = _ => "runs" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the soak in this folder (one stopped from outside, or whose run was interrupted) under the stress it was started with: each unfinished run resumes from its checkpoints ('galt run --resume')." };
         var command = new Command("soak", "Run an experiment under garbage-collector stress in a child process and report crashes, forced collections and TorchSharp objects left to the finalizer.")
         {
             TreatUnmatchedTokensAsErrors = false,
@@ -36,8 +37,18 @@ public static class SoakCommand
         command.Options.Add(runs);
         command.Options.Add(cli);
         command.Options.Add(outRoot);
+        command.Options.Add(resume);
         command.SetAction(parse => CommandGuard.Run<ArgumentException>(console, 2, () =>
         {
+            if (parse.GetValue(resume) is { } folder)
+            {
+                var recorded = SoakFolder.ReadSettings(folder);
+                if (recorded.Experiment != parse.GetValue(experiment))
+                    throw new ArgumentException($"--resume: '{folder}' soaks {recorded.Experiment}, not {parse.GetValue(experiment)}.");
+                if (parse.UnmatchedTokens.Count > 0 || parse.Tokens.Count(t => t.Type == System.CommandLine.Parsing.TokenType.Option) > 1)
+                    throw new ArgumentException("--resume continues the soak with the options it was started with (soak.json in its folder); give no other options.");
+                return Soak(console, recorded, folder);
+            }
             var settings = new SoakSettings(parse.GetValue(experiment)!, parse.UnmatchedTokens.ToArray(), parse.GetValue(interval), parse.GetValue(share), parse.GetValue(gen0),
                 parse.GetValue(runs), parse.GetValue(cli) ?? typeof(SoakCommand).Assembly.Location, parse.GetValue(outRoot)!);
             return Soak(console, settings);
@@ -48,26 +59,38 @@ public static class SoakCommand
     /// <summary>The startup hook that stresses the soaked process, shipped beside the CLI.</summary>
     private static string HookPath => Path.Combine(AppContext.BaseDirectory, "Galt.SoakHook.dll");
 
-    private static int Soak(IAnsiConsole console, SoakSettings s)
+    private static int Soak(IAnsiConsole console, SoakSettings s, string? resumeFolder = null)
     {
         if (!File.Exists(HookPath)) throw new ArgumentException($"the soak's startup hook is missing: {HookPath} (rebuild the CLI).");
         s.Validate();
-        var started = DateTime.UtcNow;
-        var folder = RunDirectory.Create(s.OutRoot, $"soak-{s.Experiment}", started);
+        var soak = resumeFolder is null ? SoakFolder.Create(s) : SoakFolder.Open(resumeFolder);
         var results = new List<SoakRunResult>();
         for (int i = 0; i < s.Runs; i++)
         {
-            var result = RunOnce(console, s, folder, i);
+            // A run whose last leg finished or crashed is final; an interrupted or unrecorded one continues from its checkpoints.
+            if (soak.Result(i) is { Resumable: false } done)
+            {
+                results.Add(done);
+                continue;
+            }
+            var result = RunLeg(console, s, soak, i);
+            soak.Record(result);
             results.Add(result);
             console.MarkupLine(result.Crashed
                 ? $"[red]run {i + 1}: died[/] ({Markup.Escape(result.Ending)}) after {result.Seconds:0} s: {Markup.Escape(result.Error ?? "no error line")}; log {Markup.Escape(result.Log)}"
-                : $"run {i + 1}: {Markup.Escape(result.Ending)} after {result.Seconds:0} s, {result.Child?.ForcedCollections ?? 0} forced collections, {result.Child?.FinalizedTorchObjects?.ToString(CultureInfo.InvariantCulture) ?? "?"} TorchSharp objects finalized");
+                : $"run {i + 1}: {Markup.Escape(result.Ending)} after {result.Seconds:0} s ({result.Legs} leg(s)), {result.Child?.ForcedCollections ?? 0} forced collections, {result.Child?.FinalizedTorchObjects?.ToString(CultureInfo.InvariantCulture) ?? "?"} TorchSharp objects finalized");
         }
-        var record = SoakRecord.Build(s, started, results);
-        var written = ReportWriter.WriteAll(record, folder);
+        var record = SoakRecord.Build(s, soak.Started, results);
+        var written = ReportWriter.WriteAll(record, soak.Path);
         SummaryView.Show(console, record);
-        console.MarkupLine($"Soak folder: [blue]{Markup.Escape(Path.GetFullPath(folder))}[/] ({string.Join(", ", written.Select(Path.GetFileName))})");
-        return results.Any(r => r.Crashed) ? 1 : 0;
+        console.MarkupLine($"Soak folder: [blue]{Markup.Escape(Path.GetFullPath(soak.Path))}[/] ({string.Join(", ", written.Select(Path.GetFileName))})");
+        if (results.Any(r => r.Crashed)) return 1;
+        if (results.Any(r => r.Resumable))
+        {
+            console.MarkupLine($"[yellow]interrupted:[/] continue it with: galt soak {Markup.Escape(s.Experiment)} --resume {Markup.Escape(Path.GetFullPath(soak.Path))}");
+            return 3;
+        }
+        return 0;
     }
 
     /// <summary>The first line of <paramref name="log"/> that reports an error, for the report.</summary>
@@ -79,18 +102,27 @@ public static class SoakCommand
         return line is null ? null : line.Length > 240 ? line[..240] + "…" : line.Trim();
     }
 
-    private static SoakRunResult RunOnce(IAnsiConsole console, SoakSettings s, string folder, int index)
+    private static SoakRunResult RunLeg(IAnsiConsole console, SoakSettings s, SoakFolder soak, int index)
     {
-        string runOut = Path.Combine(folder, $"run-{index + 1}");
-        string log = Path.Combine(folder, $"run-{index + 1}.log");
-        string report = Path.Combine(folder, $"run-{index + 1}.stress.json");
+        string runOut = soak.RunOut(index);
+        string log = soak.Log(index);
+        string report = Path.Combine(soak.Path, $"run-{index + 1}.stress.json");
+        var (leg, earlierSeconds) = soak.BeginLeg(index);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(s.Cli);
         start.ArgumentList.Add("run");
-        start.ArgumentList.Add(s.Experiment);
-        foreach (var a in s.RunArguments) start.ArgumentList.Add(a);
-        start.ArgumentList.Add("--out");
-        start.ArgumentList.Add(runOut);
+        if (leg > 1 && soak.ChildRunFolder(index) is { } interrupted)
+        {
+            start.ArgumentList.Add("--resume");
+            start.ArgumentList.Add(interrupted);
+        }
+        else
+        {
+            start.ArgumentList.Add(s.Experiment);
+            foreach (var a in s.RunArguments) start.ArgumentList.Add(a);
+            start.ArgumentList.Add("--out");
+            start.ArgumentList.Add(runOut);
+        }
         start.Environment["DOTNET_GCgen0size"] = "0x" + ((long)s.Gen0KiB * 1024).ToString("x");
         // The stress itself is a startup hook (src/Galt.SoakHook), so it runs inside any build's process, old or new.
         start.Environment["DOTNET_STARTUP_HOOKS"] = HookPath;
@@ -99,10 +131,11 @@ public static class SoakCommand
         start.Environment["GALT_SOAK_REPORT"] = report;
         start.Environment["NO_COLOR"] = "1";
         var clock = Stopwatch.StartNew();
-        using var writer = new StreamWriter(log) { AutoFlush = true };
+        using var writer = new StreamWriter(log, append: true) { AutoFlush = true };
+        if (leg > 1) writer.WriteLine($"--- galt soak: leg {leg}, resumed from the run's checkpoints at {DateTime.UtcNow:O} ---");
         string last = "";
         int exit = 0;
-        console.Status().Start($"soak run {index + 1}/{s.Runs}: galt run {s.Experiment} under GC stress", ctx =>
+        console.Status().Start($"soak run {index + 1}/{s.Runs} (leg {leg}): galt run {s.Experiment} under GC stress", ctx =>
         {
             using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start 'dotnet'.");
             void Line(string? line)
@@ -123,7 +156,7 @@ public static class SoakCommand
         SoakChildReport? child = File.Exists(report) ? JsonSerializer.Deserialize<SoakChildReport>(File.ReadAllText(report)) : null;
         if (child is not null && File.Exists(report + SoakCount.Suffix) && JsonSerializer.Deserialize<SoakFinalized>(File.ReadAllText(report + SoakCount.Suffix)) is { } finalized)
             child = child with { FinalizedTorchObjects = finalized.Count, FinalizedByType = finalized.ByType };
-        return new SoakRunResult(index + 1, exit, clock.Elapsed.TotalSeconds, child, log, runOut, FirstError(log));
+        return new SoakRunResult(index + 1, exit, earlierSeconds + clock.Elapsed.TotalSeconds, child, log, runOut, FirstError(log)) { Legs = leg };
     }
 }
 
@@ -167,18 +200,28 @@ internal sealed record SoakChildReport(long ForcedCollections, int Gen0Collectio
     public Dictionary<string, long>? FinalizedByType { get; init; }
 }
 
-/// <summary>One child run of a soak.</summary>
+/// <summary>One child run of a soak (its last leg's ending; <see cref="Seconds"/> over every leg).</summary>
 internal sealed record SoakRunResult(int Run, int ExitCode, double Seconds, SoakChildReport? Child, string Log, string RunFolder, string? Error)
 {
+    /// <summary>Legs the run took: 1, plus one per resumption after an interruption.</summary>
+    public int Legs { get; init; } = 1;
+
+    /// <summary>Interrupted (exit code 3: the run stopped at a checkpoint and can resume), so not final.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Resumable => ExitCode == RunExecution.Interrupted;
+
     /// <summary>On Unix a child killed by signal n exits with 128 + n.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int? Signal => ExitCode > 128 && ExitCode < 128 + 65 ? ExitCode - 128 : null;
 
     /// <summary>Did not finish: died by a signal, or ended with an error (under stress, libtorch reading a freed object
     /// often fails a check, "Expected false to be true" from c10::Scalar, before it faults).</summary>
-    public bool Crashed => ExitCode != 0;
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Crashed => ExitCode != 0 && !Resumable;
 
     /// <summary>How the run ended, in words.</summary>
-    public string Ending => Signal switch
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Ending => Resumable ? "interrupted (resumable)" : Signal switch
     {
         11 => "SIGSEGV (segmentation fault)",
         6 => "SIGABRT (abort)",

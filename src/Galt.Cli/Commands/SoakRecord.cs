@@ -29,6 +29,8 @@ internal static class SoakRecord
         record.SetSummary("runs", results.Count);
         record.SetSummary("crashes", results.Count(r => r.Crashed));
         record.SetSummary("finished", results.Count(r => r.ExitCode == 0));
+        record.SetSummary("interrupted", results.Count(r => r.Resumable));
+        record.SetSummary("legs", results.Sum(r => r.Legs));
         record.SetSummary("seconds.total", results.Sum(r => r.Seconds));
         var reported = results.Where(r => r.Child is not null).ToArray();
         if (reported.Length > 0)
@@ -42,10 +44,10 @@ internal static class SoakRecord
         record.Tables.Add(new ReportTable
         {
             Title = "Runs",
-            Columns = new() { "run", "ended", "seconds", "forced full collections", "share of time in them", "waits lengthened", "GC pause share", "gen-0 collections", "TorchSharp objects finalized", "error", "run folder" },
+            Columns = new() { "run", "ended", "legs", "seconds", "forced full collections", "share of time in them", "waits lengthened", "GC pause share", "gen-0 collections", "TorchSharp objects finalized", "error", "run folder" },
             Rows = results.Select(r => new List<string>
             {
-                r.Run.ToString(CultureInfo.InvariantCulture), r.Ending, Cell(r.Seconds),
+                r.Run.ToString(CultureInfo.InvariantCulture), r.Ending, r.Legs.ToString(CultureInfo.InvariantCulture), Cell(r.Seconds),
                 r.Child is null ? "—" : r.Child.ForcedCollections.ToString(CultureInfo.InvariantCulture),
                 Share(r.Child?.ForcedCollectionSeconds, r.Child?.Seconds),
                 r.Child?.StretchedWaits?.ToString(CultureInfo.InvariantCulture) ?? "—",
@@ -68,7 +70,7 @@ internal static class SoakRecord
                 Points("died", results.Where(r => r.Crashed)),
             },
         });
-        record.Notes.Add($"Each run is 'galt run {s.Experiment} {string.Join(' ', s.RunArguments)}' in a child process with DOTNET_GCgen0size = {s.Gen0KiB} KiB and a thread forcing a full collection and the pending finalizers every {s.IntervalMs} ms (waiting longer after a slow collection, so that forced collections take at most {s.MaxShare.ToString("0.##", CultureInfo.InvariantCulture)} of the wall time); a child that does not finish (killed by a signal, or ended by an error) counts as a crash. The finalized-object count comes from the runtime's FinalizeObject events inside the child (Galt.Diagnostics.FinalizedTorchObjects); a build without that counter (--cli of an older build) says so. The stress runs as a .NET startup hook (DOTNET_STARTUP_HOOKS = Galt.SoakHook.dll), so an older build gets exactly the same stress.");
+        record.Notes.Add($"Each run is 'galt run {s.Experiment} {string.Join(' ', s.RunArguments)}' in a child process with DOTNET_GCgen0size = {s.Gen0KiB} KiB and a thread forcing a full collection and the pending finalizers every {s.IntervalMs} ms (waiting longer after a slow collection, so that forced collections take at most {s.MaxShare.ToString("0.##", CultureInfo.InvariantCulture)} of the wall time); a child that does not finish (killed by a signal, or ended by an error) counts as a crash; one interrupted at a checkpoint (exit code 3), or stopped with the soak itself, is resumed by 'galt soak --resume' under the same stress, each resumption a leg (its seconds count from its start to its log's last line). The stress report (forced collections, shares) is the last leg's. The finalized-object count comes from the runtime's FinalizeObject events inside the child (Galt.Diagnostics.FinalizedTorchObjects); a build without that counter (--cli of an older build) says so. The stress runs as a .NET startup hook (DOTNET_STARTUP_HOOKS = Galt.SoakHook.dll), so an older build gets exactly the same stress.");
         return record;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Galt.Tests.Data;
 
 namespace Galt.Tests.Cli;
 
@@ -46,6 +47,43 @@ public class SoakCommandTests
         Assert.Single(Directory.GetDirectories(Path.Combine(soak, "run-1")));
         foreach (var file in new[] { "report.md", "soak_runs.png", "run-1.log", "run-1.stress.json" })
             Assert.True(File.Exists(Path.Combine(soak, file)), $"{file} missing");
+    }
+
+    [Fact]
+    public void ASoakWhoseRunWasInterruptedResumesUnderTheSameStressAndFinishes()
+    {
+        string data = SyntheticMnist.WriteDirectory(trainCount: 600, testCount: 200);
+        string root = TempDir.Create();
+        var (exit, text) = CliTests.Invoke("soak", "split-mnist", "--cli", BuiltCli(), "--soak-out", root, "--interval-ms", "5",
+            "--quick", "--data-dir", data, "--checkpoint-every", "4", "--interrupt-at", "split-2/seed0/galt@6");
+        Assert.True(exit == 3, text);
+        Assert.Contains("--resume", text);
+        string soak = Assert.Single(Directory.GetDirectories(root));
+        Assert.Equal(1, Summary(soak).GetProperty("interrupted").GetDouble());
+        Assert.Equal(0, Summary(soak).GetProperty("crashes").GetDouble());
+
+        var (refused, message) = CliTests.Invoke("soak", "split-mnist", "--resume", soak, "--runs", "2");
+        Assert.Equal(2, refused);
+        Assert.Contains("give no other options", message);
+
+        var (resumed, output) = CliTests.Invoke("soak", "split-mnist", "--resume", soak);
+        Assert.True(resumed == 0, output);
+        var summary = Summary(soak);
+        Assert.Equal(1, summary.GetProperty("finished").GetDouble());
+        Assert.Equal(2, summary.GetProperty("legs").GetDouble());
+        Assert.Equal(0, summary.GetProperty("crashes").GetDouble());
+        Assert.Equal(0, summary.GetProperty("finalized_torch_objects").GetDouble());
+        Assert.Contains("leg 2, resumed from the run's checkpoints", File.ReadAllText(Path.Combine(soak, "run-1.log")));
+        // The second leg continued the first leg's run folder to its end.
+        string run = Assert.Single(Directory.GetDirectories(Path.Combine(soak, "run-1")));
+        Assert.True(File.Exists(Path.Combine(run, "result.json")));
+        Assert.Contains("continued from a checkpoint", File.ReadAllText(Path.Combine(soak, "run-1.log")));
+    }
+
+    private static JsonElement Summary(string soak)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(soak, "result.json")));
+        return doc.RootElement.GetProperty("summary").Clone();
     }
 
     [Theory]
