@@ -19,12 +19,20 @@ public sealed class ConstraintTrace : Galt.Checkpoints.ICheckpointable
     /// <summary>Step number, path and condition number of every step, in order.</summary>
     public List<(int Step, Galt.Solve.SolvePath Path, double Condition)> Solves { get; } = new();
 
-    /// <summary>Records how a step's local system was solved.</summary>
+    /// <summary>Records how a step's local system was solved and what its step contract did.</summary>
     public void RecordSolve(int step, StepResult result)
     {
         SolvePaths[result.Path] = SolvePaths.GetValueOrDefault(result.Path) + 1;
         Solves.Add((step, result.Path, result.ConditionNumber));
+        Contract = new ContractTally(Contract.Evaluations + result.Evaluations, Contract.Corrections + result.Corrections,
+            Contract.Halvings + result.Halvings, Contract.HeldSteps + (result.Held ? 1 : 0));
     }
+
+    /// <summary>What the step contract did over every recorded step: its constraint evaluations, corrections, halvings and held steps.</summary>
+    public ContractTally Contract { get; private set; }
+
+    /// <summary>Mean contract evaluations per recorded step (1 when every step was kept on its first try; NaN before any step).</summary>
+    public double EvaluationsPerStep => Solves.Count == 0 ? double.NaN : (double)Contract.Evaluations / Solves.Count;
 
     /// <summary>Feasibility restorations at task ends: (task index, result), in order.</summary>
     public List<(int Task, RestorationResult Result)> Restorations { get; } = new();
@@ -57,6 +65,7 @@ public sealed class ConstraintTrace : Galt.Checkpoints.ICheckpointable
             writer.Doubles($"series/{i}/values", series.SelectMany(e => new[] { e.Lambda, e.Rho, e.Value }).ToArray());
         }
         writer.Longs("solves", Solves.SelectMany(s => new long[] { s.Step, (long)s.Path, BitConverter.DoubleToInt64Bits(s.Condition) }).ToArray());
+        writer.Longs("contract", new[] { Contract.Evaluations, Contract.Corrections, Contract.Halvings, Contract.HeldSteps });
         writer.Longs("restorations", Restorations.SelectMany(r => new long[] { r.Task, r.Result.Steps, r.Result.Evaluations, r.Result.Feasible ? 1 : 0 }).ToArray());
         for (int i = 0; i < Restorations.Count; i++) writer.Doubles($"restoration/{i}", Restorations[i].Result.Values);
     }
@@ -75,6 +84,8 @@ public sealed class ConstraintTrace : Galt.Checkpoints.ICheckpointable
         }
         var solves = reader.Longs("solves");
         var restorations = reader.Longs("restorations");
+        var contract = reader.Longs("contract");
+        if (contract.Length != 4 || contract.Any(c => c < 0)) throw reader.Error("contract", $"{contract.Length} counts (expected 4, none negative).");
         if (solves.Length % 3 != 0) throw reader.Error("solves", "not whole records.");
         if (restorations.Length % 4 != 0) throw reader.Error("restorations", "not whole records.");
         FeasibilityCertificate? certificate = null;
@@ -93,6 +104,7 @@ public sealed class ConstraintTrace : Galt.Checkpoints.ICheckpointable
         return () =>
         {
             Names.Clear(); _series.Clear(); Solves.Clear(); SolvePaths.Clear(); Restorations.Clear();
+            Contract = new ContractTally(contract[0], contract[1], contract[2], contract[3]);
             for (int i = 0; i < names.Length; i++) { Names.Add(names[i]); _series[names[i]] = series[i]; }
             for (int i = 0; i < solves.Length; i += 3)
             {
@@ -119,3 +131,10 @@ public sealed class ConstraintTrace : Galt.Checkpoints.ICheckpointable
         }
     }
 }
+
+/// <summary>Counts of what a step contract did over many steps.</summary>
+/// <param name="Evaluations">Evaluations of every constraint after a step was written (1 per step in the common case; each correction or halving adds one; the Jacobian pass before the step is not counted).</param>
+/// <param name="Corrections">Corrections from measured values.</param>
+/// <param name="Halvings">Halvings of the step.</param>
+/// <param name="HeldSteps">Steps held where they started.</param>
+public readonly record struct ContractTally(long Evaluations, long Corrections, long Halvings, long HeldSteps);

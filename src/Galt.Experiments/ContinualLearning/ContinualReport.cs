@@ -38,6 +38,8 @@ public static class ContinualReport
                 record.SetSummary($"{prefix}{name}.feasible_seeds", certificates.Count(c => c.AllFeasible));
                 if (runs[0].Constraints!.Names.Count > 0)
                     record.SetSummary($"{prefix}{name}.restoration_steps", runs.Average(r => r.Constraints!.RestorationSteps));
+                if (runs.All(r => double.IsFinite(r.Constraints!.EvaluationsPerStep)))
+                    record.SetSummary($"{prefix}{name}.contract_evals_per_step", runs.Average(r => r.Constraints!.EvaluationsPerStep));
                 if (certificates.All(c => !double.IsNaN(c.MaxHeldOutViolation)))
                     record.SetSummary($"{prefix}{name}.heldout_max_violation", certificates.Max(c => c.MaxHeldOutViolation));
                 violation = $"{F(certificates.Max(c => c.MaxViolation), "0.00000")} / {F(certificates.Max(c => c.MaxHeldOutViolation), "0.00000")}";

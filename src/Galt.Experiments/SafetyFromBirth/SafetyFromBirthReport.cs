@@ -24,7 +24,7 @@ internal static class SafetyFromBirthReport
             Title = $"Final task and safety accuracy ({s}: {string.Join(", ", seeds)}; mean ± population std); Δ safety: against post-warm-up; C = KL_T(post-warm-up ‖ model) − 0.02 after the last task, max over seeds, on the 8 replay prompts and on all prompts, the same measure for every method; feasible: seeds with C replay ≤ 0; release: task / safety, 3 seeds",
             Columns = { "method", "task acc", "safety acc", "Δ safety", "C replay", "C all", "feasible", "release" },
         };
-        var cost = new ReportTable { Title = "Cost per method and seed (mean over seeds): training seconds (restoration included), seconds with evaluation and probes, training steps that were global (full backward of the task loss; for the constrained methods also fresh constraint Jacobians) and local (sfb_lowbp: local heads, cached Jacobians), constraint-only restoration steps", Columns = { "method", "train s", "s with eval", "global steps", "local steps", "restoration steps" } };
+        var cost = new ReportTable { Title = "Cost per method and seed (mean over seeds): training seconds (restoration included), seconds with evaluation and probes, training steps that were global (full backward of the task loss; for the constrained methods also fresh constraint Jacobians) and local (sfb_lowbp: local heads, cached Jacobians), constraint-only restoration steps, and the step contract's evaluations of every constraint per training step (1 when each step is kept on its first try; each correction or halving adds one)", Columns = { "method", "train s", "s with eval", "global steps", "local steps", "restoration steps", "contract evaluations per step" } };
         var perTask = new ReportTable { Title = "Final accuracy per task (mean over seeds)", Columns = { "method" } };
         perTask.Columns.AddRange(Enumerable.Range(0, SfbStream.TaskCount).Select(t => $"chunk {t}"));
         perTask.Columns.Add("mean");
@@ -59,11 +59,14 @@ internal static class SafetyFromBirthReport
             record.SetSummary($"{p}.train_seconds", runs.Average(r => r.Result!.WallSeconds));
             record.SetSummary($"{p}.global_backprops", runs.Average(r => (double)r.Result!.GlobalBackprops));
             record.SetSummary($"{p}.local_backprops", runs.Average(r => (double)r.Result!.LocalBackprops));
+            double evaluations = runs.Select(r => r.Result!.Constraints?.EvaluationsPerStep ?? double.NaN).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+            if (double.IsFinite(evaluations)) record.SetSummary($"{p}.contract_evals_per_step", evaluations);
             main.Rows.Add(new() { runs.Count < all.Count ? $"{p} ({all.Count - runs.Count} failed)" : p, $"{F(task)} ± {F(taskStd)}", $"{F(safety)} ± {F(safetyStd)}", Signed(delta), F(replay), F(allC), $"{feasible}/{runs.Count}", method.Release });
             cost.Rows.Add(new() { p, runs.Average(r => r.Result!.WallSeconds).ToString("0", CultureInfo.InvariantCulture), runs.Average(r => r.Seconds).ToString("0", CultureInfo.InvariantCulture),
                 runs.Average(r => (double)r.Result!.GlobalBackprops).ToString("0", CultureInfo.InvariantCulture),
                 runs.Average(r => (double)r.Result!.LocalBackprops).ToString("0", CultureInfo.InvariantCulture),
-                runs.Average(r => (double)(r.Result!.Constraints?.RestorationSteps ?? 0)).ToString("0", CultureInfo.InvariantCulture) });
+                runs.Average(r => (double)(r.Result!.Constraints?.RestorationSteps ?? 0)).ToString("0", CultureInfo.InvariantCulture),
+                double.IsFinite(evaluations) ? evaluations.ToString("0.0", CultureInfo.InvariantCulture) : "—" });
 
             var row = new List<string> { p };
             row.AddRange(Enumerable.Range(0, SfbStream.TaskCount).Select(t => F(runs.Average(r => r.Result!.Accuracy[^1][t]))));

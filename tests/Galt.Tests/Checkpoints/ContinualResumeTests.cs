@@ -85,6 +85,7 @@ public class ContinualResumeTests
         Assert.Equal(trace.Names, other.Names);
         foreach (var name in trace.Names) Assert.Equal(trace.Of(name), other.Of(name));
         Assert.Equal(trace.Solves, other.Solves);
+        Assert.Equal(trace.Contract, other.Contract);   // what the step contract did, counted across the interruption
         Assert.Equal(trace.Certificate!.Rows.Select(r => (r.Value, r.Lambda, r.HeldOutValue)), other.Certificate!.Rows.Select(r => (r.Value, r.Lambda, r.HeldOutValue)));
     }
 

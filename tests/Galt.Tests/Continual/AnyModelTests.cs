@@ -73,6 +73,8 @@ public class AnyModelTests
         Assert.True(row.Feasible, $"retain_task_0: C = {row.Value}");
         Assert.False(double.IsNaN(row.HeldOutValue));
         Assert.Equal(2 * 15 * 2, result.GlobalBackprops); // 480 images / 32 per batch × 2 epochs × 2 tasks
+        // The step contract measured every constrained step (the 30 of task 1) at least once.
+        Assert.InRange(result.Constraints.Contract.Evaluations, 30, 30 * 14);
     }
 
     [Fact]
