@@ -29,10 +29,10 @@ public class MiniLmChoiceAdapterTests
             return BertEncoder.MeanPool(carrier.Model.Encoder.Encode(batch.InputIds, batch.AttentionMask), batch.AttentionMask);
         });
         Assert.Equal(new long[] { 2, 4 }, adapter.shape);
-        Assert.True(adapter.equal(reference).item<bool>(), $"largest difference {(adapter - reference).abs().max().item<float>():E2}");
+        Assert.True(adapter.equal(reference).all().item<bool>(), $"largest difference {(adapter - reference).abs().max().item<float>():E2}");
         // The routed pass starts from the same states: the adapter's embedding of an item is its rendered prompt's.
         var (hidden, mask) = new TextChoiceAdapter(carrier).Embed(items);
         var (promptHidden, promptMask) = carrier.Embed(items.Select(i => i.Render()).ToArray());
-        Assert.True(hidden.equal(promptHidden).item<bool>() && mask.equal(promptMask).item<bool>());
+        Assert.True(hidden.equal(promptHidden).all().item<bool>() && mask.equal(promptMask).all().item<bool>());
     }
 }
