@@ -1,8 +1,8 @@
 namespace Galt.Graph;
 
 /// <summary>
-/// Runs one phase of independent block steps. The seam where a distributed executor plugs in later: each step takes
-/// its block's incoming messages and returns its outgoing ones, and steps of one phase never share mutable state.
+/// Runs one round of independent node steps in this process (<see cref="LocalBlockHost"/>): each step takes its node's
+/// message and returns the node's reply, and steps of one round never share mutable state.
 /// </summary>
 public interface IBlockExecutor
 {

@@ -16,37 +16,47 @@ namespace Galt.Graph;
 /// multiplier Λ_v per example and unit and penalty ρ. In the inner phase every block and every split variable takes a
 /// local step that reads only its neighbours' current messages; no backward pass crosses a block boundary. The outer
 /// (dual) step is Λ_v ← Λ_v + ρ (z_v − f_v(z_{v−1})).
+/// The chain is the coordinator: each block's state (module, optimizer, z_v, Λ_v, ρ_v) lives in its <see cref="BlockNode"/>
+/// wherever the <see cref="IBlockHost"/> runs it, and a minibatch is a sequence of rounds of <see cref="BlockMessage"/>s
+/// whose replies the chain routes to the neighbour that needs them: z_v's rows to block v+1, block v+1's pull on its input
+/// back to z_v, the external constraints' restricted Jacobian rows to every block.
 /// Split-variable policy: initialised once by a forward pass of the initial network (multipliers 0), never reset.
 /// </summary>
 public sealed class SplitChain : IDisposable, ICheckpointable
 {
     private readonly Block[] _blocks;
+    private readonly BlockNode[] _nodes;
     private readonly Tensor _x, _y;
-    private readonly Tensor[] _z, _lambda;
     private readonly double[] _rho;
-    private readonly TaskLoss _taskLoss;
-    private readonly Galt.Multipliers.MultiplierState[] _edgePenalties;
-    private readonly IBlockExecutor _executor;
-
+    private readonly IBlockHost _host;
     private readonly Constraint[] _external;
     private readonly Parameter[] _allParameters;
     private readonly int[][] _blockParameterPositions;
 
     /// <summary>
-    /// Creates the chain over the training set (images and labels), initialising the split variables.
+    /// Creates the chain over the training set (images and labels), initialising the split variables, with the blocks
+    /// run in this process by <paramref name="executor"/> (default: one after another).
     /// <paramref name="external"/> constraints (e.g. safety bounds on the composed network's outputs) are attached to
     /// every block: each block owns its multiplier and sees the constraint's Jacobian restricted to its parameters.
     /// <paramref name="taskLoss"/> is the last block's loss against the targets (default cross-entropy on class indices).
     /// </summary>
     public SplitChain(IReadOnlyList<Block> blocks, Tensor trainX, Tensor trainY, SplitChainOptions? options = null, IBlockExecutor? executor = null,
         IReadOnlyList<Constraint>? external = null, TaskLoss? taskLoss = null)
+        : this(blocks, trainX, trainY, new LocalBlockHost(executor), options, external, taskLoss) { }
+
+    /// <summary>
+    /// Creates the chain with its block nodes placed on <paramref name="host"/> (in this process, or on grains of a
+    /// cluster); otherwise as the executor overload. The caller keeps ownership of the host.
+    /// </summary>
+    public SplitChain(IReadOnlyList<Block> blocks, Tensor trainX, Tensor trainY, IBlockHost host, SplitChainOptions? options = null,
+        IReadOnlyList<Constraint>? external = null, TaskLoss? taskLoss = null)
     {
-        _taskLoss = taskLoss ?? TaskLosses.CrossEntropy;
+        ArgumentNullException.ThrowIfNull(host);
         if (blocks.Count == 0) throw new ArgumentException("a chain needs at least one block.", nameof(blocks));
         Options = options ?? new SplitChainOptions();
         Options.Validate();
         _blocks = blocks.ToArray();
-        _executor = executor ?? new SequentialExecutor();
+        _host = host;
         _x = trainX.detach().DetachFromDisposeScope();
         _y = trainY.detach().DetachFromDisposeScope();
         _external = (external ?? Array.Empty<Constraint>()).ToArray();
@@ -54,22 +64,27 @@ public sealed class SplitChain : IDisposable, ICheckpointable
         _allParameters = _blocks.SelectMany(b => b.Optimizer.Parameters).ToArray();
         int offset = 0;
         _blockParameterPositions = _blocks.Select(b => Enumerable.Range((offset += b.Optimizer.Parameters.Count) - b.Optimizer.Parameters.Count, b.Optimizer.Parameters.Count).ToArray()).ToArray();
-        _z = new Tensor[_blocks.Length - 1];
-        _lambda = new Tensor[_blocks.Length - 1];
-        _rho = Enumerable.Repeat(Options.Rho, _z.Length).ToArray();
-        _edgePenalties = _z.Select((_, v) => new Galt.Multipliers.MultiplierState($"edge_{v}", ConstraintKind.Equality, 0, Options.Rho, historyLength: 1)).ToArray();
-        using var noGrad = no_grad();
-        var a = _x;
-        for (int v = 0; v < _z.Length; v++)
+        _rho = Enumerable.Repeat(Options.Rho, _blocks.Length - 1).ToArray();
+        _nodes = new BlockNode[_blocks.Length];
+        using (var scope = NewDisposeScope())
+        using (no_grad())
         {
-            a = _blocks[v].Function.call(a);
-            _z[v] = a.clone().DetachFromDisposeScope();
-            _lambda[v] = zeros_like(a).DetachFromDisposeScope();
+            var a = _x;
+            for (int v = 0; v < _blocks.Length; v++)
+            {
+                bool last = v == _blocks.Length - 1;
+                if (!last) a = _blocks[v].Function.call(a);
+                _nodes[v] = new BlockNode(v, _blocks[v], last ? null : a, Options, taskLoss);
+            }
         }
+        _host.Place(_nodes);
     }
 
     /// <summary>The settings.</summary>
     public SplitChainOptions Options { get; }
+
+    /// <summary>Where the block nodes run.</summary>
+    public IBlockHost Host => _host;
 
     /// <summary>Current penalty ρ_v of each forward-consistency edge.</summary>
     public IReadOnlyList<double> Penalties => _rho;
@@ -80,152 +95,132 @@ public sealed class SplitChain : IDisposable, ICheckpointable
     /// <summary>The blocks, input side first.</summary>
     public IReadOnlyList<Block> Blocks => _blocks;
 
-    /// <summary>Seconds spent in block steps, split-variable steps and dual steps.</summary>
+    /// <summary>Seconds spent in block rounds (steps), split-variable rounds (reads, probes, split steps) and dual rounds.</summary>
     public (double Blocks, double Splits, double Duals) PhaseSeconds => (_blockClock.Elapsed.TotalSeconds, _splitClock.Elapsed.TotalSeconds, _dualClock.Elapsed.TotalSeconds);
 
     private readonly Stopwatch _blockClock = new(), _splitClock = new(), _dualClock = new();
+
+    private int Last => _blocks.Length - 1;
 
     /// <summary>One minibatch: <see cref="SplitChainOptions.InnerIterations"/> sweeps, then the dual step on its examples.</summary>
     public void TrainBatch(long[] indices)
     {
         using var scope = NewDisposeScope();
-        var idx = tensor(indices);
-        var x = _x.index_select(0, idx);
-        var y = _y.index_select(0, idx);
-        for (int it = 0; it < Options.InnerIterations; it++)
+        var replies = new List<BlockReply>();
+        try
         {
-            if (Options.Schedule == Schedule.Jacobi) JacobiSweep(idx, x, y);
-            else GaussSeidelSweep(idx, x, y);
-        }
-        _dualClock.Start();
-        using (no_grad())
-        {
-            var z = Gather(_z, idx);
-            for (int v = 0; v < _z.Length; v++)
+            var idx = tensor(indices);
+            var x = _x.index_select(0, idx);
+            var y = _y.index_select(0, idx);
+            // inputs[v]: block v's input on the batch — the images, then z_{v−1}'s rows as node v−1 last sent them.
+            var inputs = new Tensor[_blocks.Length];
+            inputs[0] = x;
+            _splitClock.Start();
+            var read = Round(replies, v => v == Last ? null : new BlockMessage(BlockRound.Read) { Indices = idx });
+            for (int v = 0; v < Last; v++) inputs[v + 1] = read[v]!.Rows!;
+            _splitClock.Stop();
+            for (int it = 0; it < Options.InnerIterations; it++)
             {
-                var residual = z[v] - _blocks[v].Function.call(v == 0 ? x : z[v - 1]);
-                using var rho = _rho[v].ToScalar();
-                _lambda[v].index_add_(0, idx, residual, rho);
-                if (Options.RhoGrowth > 1)
-                {
-                    // Penalty update per edge (the library's rule): grow ρ_v when the edge's mean |residual| did not shrink enough.
-                    Options.Penalty.Adapt(_edgePenalties[v], residual.abs().mean().to(ScalarType.Float64).item<double>());
-                    _rho[v] = _edgePenalties[v].Rho;
-                }
+                if (Options.Schedule == Schedule.Jacobi) JacobiSweep(replies, idx, inputs, y);
+                else GaussSeidelSweep(replies, idx, inputs, y);
             }
+            _dualClock.Start();
+            var dual = Round(replies, v => v == Last ? null : new BlockMessage(BlockRound.Dual) { Indices = idx, Input = inputs[v] });
+            for (int v = 0; v < Last; v++) _rho[v] = dual[v]!.Rho;
+            _dualClock.Stop();
         }
-        _dualClock.Stop();
+        finally
+        {
+            _blockClock.Stop(); _splitClock.Stop(); _dualClock.Stop();
+            foreach (var reply in replies) reply.Dispose();
+        }
     }
 
-    private void JacobiSweep(Tensor idx, Tensor x, Tensor y)
+    private void JacobiSweep(List<BlockReply> replies, Tensor idx, Tensor[] inputs, Tensor y)
     {
-        var z = Gather(_z, idx);
-        var lambda = Gather(_lambda, idx);
         var external = EvaluateExternal();
         _blockClock.Start();
-        _executor.Run(_blocks, (v, block) => { BlockStep(v, x, y, z, lambda, external); return 0; });
+        var steps = Round(replies, v => StepMessage(v, idx, inputs, y, external) with { WantInputGradient = v > 0 });
         _blockClock.Stop();
         _splitClock.Start();
-        var updated = _executor.Run(_z, (v, _) => SplitStep(v, x, y, z, lambda));
-        using (no_grad())
-            for (int v = 0; v < _z.Length; v++)
-            {
-                _z[v].index_copy_(0, idx, updated[v]);
-                updated[v].Dispose();
-            }
+        var splits = Round(replies, v => v == Last ? null : new BlockMessage(BlockRound.Split) { Indices = idx, NextGradient = steps[v + 1]!.InputGradient });
+        for (int v = 0; v < Last; v++) inputs[v + 1] = splits[v]!.Rows!;
         _splitClock.Stop();
     }
 
-    private void GaussSeidelSweep(Tensor idx, Tensor x, Tensor y)
+    private void GaussSeidelSweep(List<BlockReply> replies, Tensor idx, Tensor[] inputs, Tensor y)
     {
-        var lambda = Gather(_lambda, idx);
         for (int v = 0; v < _blocks.Length; v++)
         {
-            var z = Gather(_z, idx);
             var external = EvaluateExternal();
             _blockClock.Start();
-            BlockStep(v, x, y, z, lambda, external);
+            Round(replies, u => u == v ? StepMessage(v, idx, inputs, y, external) : null);
             _blockClock.Stop();
-            if (v >= _z.Length) continue;
+            if (v == Last) continue;
             _splitClock.Start();
-            using (var updated = SplitStep(v, x, y, z, lambda))
-            using (no_grad())
-                _z[v].index_copy_(0, idx, updated);
+            var probe = Round(replies, u => u == v + 1 ? new BlockMessage(BlockRound.Probe) { Indices = idx, Input = inputs[v + 1], Targets = u == Last ? y : null } : null);
+            var split = Round(replies, u => u == v ? new BlockMessage(BlockRound.Split) { Indices = idx, NextGradient = probe[v + 1]!.InputGradient } : null);
+            inputs[v + 1] = split[v]!.Rows!;
             _splitClock.Stop();
         }
     }
 
+    private BlockMessage StepMessage(int v, Tensor idx, Tensor[] inputs, Tensor y, ConstraintEvaluation[] external) => new(BlockRound.Step)
+    {
+        Indices = idx, Input = inputs[v], Targets = v == Last ? y : null,
+        External = external.Select(e => new ConstraintEvaluation(e.Name, e.Value, _blockParameterPositions[v].Select(p => e.Jacobian[p]).ToArray())).ToArray(),
+    };
+
+    /// <summary>One round through the host; its replies are kept in <paramref name="owned"/> for disposal.</summary>
+    private IReadOnlyList<BlockReply?> Round(List<BlockReply> owned, Func<int, BlockMessage?> message)
+    {
+        var replies = _host.Round(Enumerable.Range(0, _blocks.Length).Select(message).ToArray());
+        owned.AddRange(replies.OfType<BlockReply>());
+        return replies;
+    }
+
     /// <summary>
     /// The external constraints' values and Jacobians over every block's parameters, computed once per sweep (before
-    /// any block moves) and sent to the blocks as messages, so blocks stepping in parallel never read each other's
-    /// parameters while they change.
+    /// any block moves) on the coordinator's copy of the blocks and sent to the blocks as messages, so blocks stepping in
+    /// parallel never read each other's parameters while they change.
     /// </summary>
-    private ConstraintEvaluation[] EvaluateExternal() =>
-        _external.Length == 0 ? Array.Empty<ConstraintEvaluation>() : ConstraintEvaluator.Evaluate(_external, _allParameters, JacobianPath.Auto);
-
-    /// <summary>
-    /// Block v's local problem on the batch: the augmented Lagrangian of its edge, mean over examples,
-    /// Σ Λ_v⊙(z_v − f_v(in)) + ρ/2‖z_v − f_v(in)‖²; the last block minimises the task cross-entropy. Its gradient is
-    /// taken over the block's own parameters only; external edges arrive as (value, restricted Jacobian).
-    /// </summary>
-    private void BlockStep(int v, Tensor x, Tensor y, Tensor[] z, Tensor[] lambda, ConstraintEvaluation[] external)
+    private ConstraintEvaluation[] EvaluateExternal()
     {
-        var block = _blocks[v];
-        var input = v == 0 ? x : z[v - 1];
-        Tensor loss;
-        if (v == _blocks.Length - 1) loss = _taskLoss(block.Function.call(input), y, nn.Reduction.Mean);
-        else
-        {
-            var residual = z[v] - block.Function.call(input);
-            loss = (lambda[v] * residual).sum().Plus(residual.Power(2).sum().Times(_rho[v] / 2)).Over(x.shape[0]);
-        }
-        var (_, gradients) = AutogradJacobians.ValueAndGradient(loss, block.Optimizer.Parameters);
-        var positions = _blockParameterPositions[v];
-        var restricted = external.Select(e => new ConstraintEvaluation(e.Name, e.Value, positions.Select(p => e.Jacobian[p]).ToArray())).ToArray();
-        block.Optimizer.Step(gradients, restricted);
+        if (_external.Length == 0) return Array.Empty<ConstraintEvaluation>();
+        _host.Collect();
+        return ConstraintEvaluator.Evaluate(_external, _allParameters, JacobianPath.Auto);
     }
 
-    /// <summary>
-    /// Split variable v's local problem: its own edge plus the next one (or the task loss, for the last boundary), a
-    /// gradient step of size η_z; reads only f_v's output and block v+1.
-    /// </summary>
-    private Tensor SplitStep(int v, Tensor x, Tensor y, Tensor[] z, Tensor[] lambda)
-    {
-        var zv = z[v].detach().requires_grad_();
-        Tensor produced;
-        using (no_grad()) produced = _blocks[v].Function.call(v == 0 ? x : z[v - 1]);
-        var residual = zv - produced;
-        var loss = (lambda[v] * residual).sum().Plus(residual.Power(2).sum().Times(_rho[v] / 2));
-        var next = _blocks[v + 1].Function.call(zv);
-        if (v + 1 == _blocks.Length - 1)
-            loss = loss.Plus(_taskLoss(next, y, nn.Reduction.Sum));
-        else
-        {
-            var nextResidual = z[v + 1] - next;
-            loss = loss.Plus((lambda[v + 1] * nextResidual).sum()).Plus(nextResidual.Power(2).sum().Times(_rho[v + 1] / 2));
-        }
-        var gradient = autograd.grad(new[] { loss }, new[] { zv })[0];
-        using var noGrad = no_grad();
-        return zv.detach().PlusScaled(gradient, -Options.SplitStep);
-    }
-
-    private static Tensor[] Gather(Tensor[] source, Tensor idx) => source.Select(t => t.index_select(0, idx)).ToArray();
-
-    /// <summary>The composed network f_V ∘ … ∘ f_1 (what is evaluated and deployed).</summary>
+    /// <summary>The composed network f_V ∘ … ∘ f_1 (what is evaluated and deployed), on the blocks' current parameters.</summary>
     public Tensor Forward(Tensor x)
     {
+        Collect();
         foreach (var block in _blocks) x = block.Function.call(x);
         return x;
     }
 
+    /// <summary>
+    /// Brings the blocks' current parameters into this process's modules (the ones passed to the constructor), so they can
+    /// be evaluated directly; a no-op when the nodes run in this process.
+    /// </summary>
+    public void Collect() => _host.Collect();
+
     /// <summary>Per boundary, the mean |z_v − f_v(z_{v−1})| over the training set: how far the split variables are from a forward pass.</summary>
     public double[] ForwardResiduals()
     {
-        using var noGrad = no_grad();
+        if (Last == 0) return Array.Empty<double>();
         using var scope = NewDisposeScope();
-        return Enumerable.Range(0, _z.Length)
-            .Select(v => (_z[v] - _blocks[v].Function.call(v == 0 ? _x : _z[v - 1])).abs().mean().to(ScalarType.Float64).item<double>())
-            .ToArray();
+        var replies = new List<BlockReply>();
+        try
+        {
+            var read = Round(replies, v => v == Last ? null : new BlockMessage(BlockRound.Read));
+            var residuals = Round(replies, v => v == Last ? null : new BlockMessage(BlockRound.Residual) { Input = v == 0 ? _x : read[v - 1]!.Rows });
+            return Enumerable.Range(0, Last).Select(v => residuals[v]!.Residual).ToArray();
+        }
+        finally
+        {
+            foreach (var reply in replies) reply.Dispose();
+        }
     }
 
     /// <summary>
@@ -236,22 +231,26 @@ public sealed class SplitChain : IDisposable, ICheckpointable
     /// </summary>
     public void Save(CheckpointWriter writer)
     {
+        _host.Collect(wholeState: true);
         writer.Strings("blocks", _blocks.Select(b => b.Name).ToArray());
         for (int v = 0; v < _blocks.Length; v++)
         {
             writer.Part($"block/{v}/module", new ModuleCheckpoint(_blocks[v].Function));
             writer.Part($"block/{v}/optimizer", _blocks[v].Optimizer);
         }
-        writer.Doubles("rho", _rho);
-        for (int v = 0; v < _z.Length; v++)
+        writer.Doubles("rho", _nodes.Take(Last).Select(n => n.Rho).ToArray());
+        for (int v = 0; v < Last; v++)
         {
-            writer.Tensor($"z/{v}", _z[v]);
-            writer.Tensor($"lambda/{v}", _lambda[v]);
-            _edgePenalties[v].Save(writer.Scope($"edge/{v}"));
+            writer.Tensor($"z/{v}", _nodes[v].Split);
+            writer.Tensor($"lambda/{v}", _nodes[v].Lambda);
+            _nodes[v].Edge.Save(writer.Scope($"edge/{v}"));
         }
     }
 
-    /// <summary>Reads and checks a state written by <see cref="Save"/> for a chain of the same blocks over the same data; nothing changes until the returned action runs.</summary>
+    /// <summary>
+    /// Reads and checks a state written by <see cref="Save"/> for a chain of the same blocks over the same data; nothing
+    /// changes until the returned action runs, which also places the restored nodes on the host again.
+    /// </summary>
     public Action Prepare(CheckpointReader reader)
     {
         var names = reader.Strings("blocks");
@@ -265,25 +264,30 @@ public sealed class SplitChain : IDisposable, ICheckpointable
         }
         var rho = reader.Doubles("rho");
         if (rho.Length != _rho.Length || rho.Any(r => !(r > 0) || !double.IsFinite(r))) throw reader.Error("rho", $"{rho.Length} penalties for {_rho.Length} edges, or one not positive and finite.");
-        var edges = new Galt.Multipliers.MultiplierState[_z.Length];
-        for (int v = 0; v < _z.Length; v++)
+        var edges = new Galt.Multipliers.MultiplierState[Last];
+        for (int v = 0; v < Last; v++)
         {
-            actions.Add(reader.TensorInto($"z/{v}", _z[v]));
-            actions.Add(reader.TensorInto($"lambda/{v}", _lambda[v]));
-            edges[v] = Galt.Multipliers.MultiplierState.Read(reader.Scope($"edge/{v}"), _edgePenalties[v].Name, ConstraintKind.Equality);
+            actions.Add(reader.TensorInto($"z/{v}", _nodes[v].Split));
+            actions.Add(reader.TensorInto($"lambda/{v}", _nodes[v].Lambda));
+            edges[v] = Galt.Multipliers.MultiplierState.Read(reader.Scope($"edge/{v}"), _nodes[v].Edge.Name, ConstraintKind.Equality);
         }
         return () =>
         {
             foreach (var a in actions) a();
-            Array.Copy(rho, _rho, rho.Length);
-            Array.Copy(edges, _edgePenalties, edges.Length);
+            for (int v = 0; v < Last; v++)
+            {
+                _rho[v] = rho[v];
+                _nodes[v].SetRho(rho[v]);
+                _nodes[v].Edge = edges[v];
+            }
+            _host.Place(_nodes);
         };
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var t in _z.Concat(_lambda)) t.Dispose();
+        foreach (var node in _nodes) node.Dispose();
         _x.Dispose();
         _y.Dispose();
     }
