@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Galt.Cli;
 
-/// <summary>The <c>galt</c> command tree: list, run, config, bench, report, ledger, checkpoint, soak.</summary>
+/// <summary>The <c>galt</c> command tree: list, run, config, bench, report, ledger, checkpoint, soak, silo.</summary>
 public static class GaltCommandLine
 {
     /// <summary>Builds the root command; all output goes to <paramref name="console"/>.</summary>
@@ -25,6 +25,7 @@ public static class GaltCommandLine
         root.Subcommands.Add(LedgerCommand.Create(console));
         root.Subcommands.Add(CheckpointCommand.Create(console));
         root.Subcommands.Add(SoakCommand.Create(console));
+        root.Subcommands.Add(SiloCommand.Create(console));
         return root;
     }
 

@@ -51,6 +51,12 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// <summary>Multiplier rule name, for experiments that accept <c>--dual-rule</c>; null = the experiment's default.</summary>
     public string? DualRule { get; init; }
 
+    /// <summary>Where a block graph's blocks run, for experiments that accept <c>--executor</c> ("threaded" or "orleans"); null = the experiment's default.</summary>
+    public string? Executor { get; init; }
+
+    /// <summary>Silo processes to start on this machine, for experiments that accept <c>--silos</c> (with <c>--executor orleans</c>); null = the default.</summary>
+    public int? Silos { get; init; }
+
     /// <summary>A context with no progress display.</summary>
     public static RunContext Silent(int seed = 0, bool quick = false, string? dataDir = null) => new(seed, quick, dataDir, NullProgress.Instance);
 }

@@ -15,14 +15,16 @@ internal sealed class BlockGrain : Grain, IBlockGrain
 {
     private readonly IBlockFactory _factory;
     private readonly ILocalSiloDetails _silo;
+    private readonly int _threads;
     private readonly StagedTransfers _transfers = new();
     private BlockNode? _node;
     private long _generation;
 
-    public BlockGrain(IBlockFactory factory, ILocalSiloDetails silo)
+    public BlockGrain(IBlockFactory factory, ILocalSiloDetails silo, BlockThreads threads)
     {
         _factory = factory;
         _silo = silo;
+        _threads = threads.Count;
     }
 
     private string Where => $"block grain '{this.GetPrimaryKeyString()}' on silo {_silo.SiloAddress}";
@@ -51,10 +53,20 @@ internal sealed class BlockGrain : Grain, IBlockGrain
     public Task<Frame> Handle(long generation, Frame message)
     {
         var node = Current(generation);
-        using var scope = NewDisposeScope();
-        var decoded = BlockWire.DecodeMessage(EntryStream.Unpack(_transfers.Open(message), Where), Where);
-        using var reply = node.Handle(decoded);
-        return Task.FromResult(_transfers.Offer(EntryStream.Pack(BlockWire.Encode(reply)), PartLimit.Bytes));
+        // libtorch's thread count is per OS thread, and grain turns run on pool threads: set it for this turn only.
+        int own = get_num_threads();
+        if (own != _threads) set_num_threads(_threads);
+        try
+        {
+            using var scope = NewDisposeScope();
+            var decoded = BlockWire.DecodeMessage(EntryStream.Unpack(_transfers.Open(message), Where), Where);
+            using var reply = node.Handle(decoded);
+            return Task.FromResult(_transfers.Offer(EntryStream.Pack(BlockWire.Encode(reply)), PartLimit.Bytes));
+        }
+        finally
+        {
+            if (own != _threads) set_num_threads(own);
+        }
     }
 
     public Task<Frame> Collect(long generation, bool wholeState)

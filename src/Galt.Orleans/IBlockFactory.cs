@@ -4,7 +4,7 @@ namespace Galt.Orleans;
 
 /// <summary>
 /// Builds blocks from <see cref="BlockSpec"/>s on a silo. Register one with
-/// <see cref="GaltSiloExtensions.AddGaltBlocks(global::Orleans.Hosting.ISiloBuilder, IBlockFactory)"/>; the coordinator's
+/// <see cref="GaltSiloExtensions.AddGaltBlocks(global::Orleans.Hosting.ISiloBuilder, IBlockFactory, int)"/>; the coordinator's
 /// blocks must be built the same way, so a block's state restores into the silo's block exactly.
 /// </summary>
 public interface IBlockFactory

@@ -51,6 +51,11 @@ public static class RunOptions
             "(each recipe and how it was chosen: docs/memory.md). " +
             $"Chain setting (graph-demo): one of {string.Join(", ", GraphDemoRecipe.Candidates.Select(r => r.Name))}; default {GraphDemoRecipe.Default.Name}.",
             (c, v) => c with { Recipe = (string)v }),
+        new RunOption("executor", RunOptionType.String,
+            "Where the blocks run (graph-demo): 'threaded' (in process, default) or 'orleans' (each block a grain on silo processes started on this machine; docs/distributed.md).",
+            (c, v) => c with { Executor = (string)v }),
+        new RunOption("silos", RunOptionType.Integer, "Silo processes to start on this machine (graph-demo with --executor orleans; default 2).",
+            (c, v) => c with { Silos = (int)v }) { Minimum = 1 },
         new RunOption("round", RunOptionType.Integer, $"Selection round (curriculum-select), 1..{CurriculumRecipe.Rounds.Count}; default the last. Each round's candidates: docs/memory.md.",
             (c, v) => c with { Round = (int)v }) { Minimum = 1 },
         new RunOption("variant", RunOptionType.String,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Galt.Experiments.Data;
+using Galt.Orleans;
 using Galt.Models;
 using Galt.Experiments.Reporting;
 using Galt.Tensors;
@@ -34,10 +35,16 @@ public sealed class GraphDemo : IRunnable
     public string Description => "4-block MLP trained as a split-variable chain (local steps only) with a safety constraint, vs backprop (summary test_accuracy, max_forward_residual).";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "data-dir" or "recipe";
+    public bool AcceptsOption(string option) => option is "data-dir" or "recipe" or "executor" or "silos";
 
     /// <inheritdoc />
-    public object? OptionDefault(string option, RunContext context) => option is "recipe" ? GraphDemoRecipe.Default.Name : null;
+    public object? OptionDefault(string option, RunContext context) => option switch
+    {
+        "recipe" => GraphDemoRecipe.Default.Name,
+        "executor" => "threaded",
+        "silos" => context.Executor == "orleans" ? 2 : null,
+        _ => null,
+    };
 
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
@@ -62,7 +69,36 @@ public sealed class GraphDemo : IRunnable
         var clock = Stopwatch.StartNew();
         var (backpropAccuracy, backpropTrainAccuracy) = GraphDemoTraining.Backprop(data.Train, data.Test, context.Seed, backpropEpochs, context.Progress);
         record.TimingsSeconds["backprop"] = clock.Elapsed.TotalSeconds;
-        var chain = GraphDemoTraining.Chain(data.Train, data.Test, chainOptions, context.Seed, chainEpochs, context.Progress);
+        string executor = context.Executor ?? "threaded";
+        if (executor is not ("threaded" or "orleans")) throw new ArgumentException($"--executor must be 'threaded' or 'orleans'; got '{executor}'.");
+        if (context.Silos is not null && executor != "orleans") throw new ArgumentException("--silos needs --executor orleans.");
+        int siloCount = context.Silos ?? 2;
+        // Block rounds on the silos get the libtorch threads the in-process ThreadedExecutor gives each of its workers for
+        // the block round (cores / min(cores, blocks)): the same thread count, the same arithmetic.
+        int threadsPerBlock = Math.Max(1, Environment.ProcessorCount / Math.Min(Environment.ProcessorCount, Widths.Length - 1));
+        using var silos = executor == "orleans" ? new LocalSilos(siloCount, context.Progress, threadsPerBlock) : null;
+        OrleansBlockHost? orleans = null;
+        var siloOfBlock = Enumerable.Range(0, Widths.Length - 1).Select(v => v * siloCount / (Widths.Length - 1)).ToArray();
+        Func<Galt.Graph.IBlockHost>? host = silos is null ? null : () => orleans = new OrleansBlockHost(silos.Client, GraphDemoBlocks.Specs(), siloOfBlock);
+        ChainOutcome chain;
+        try
+        {
+            chain = GraphDemoTraining.Chain(data.Train, data.Test, chainOptions, context.Seed, chainEpochs, context.Progress, host: host);
+        }
+        finally
+        {
+            orleans?.Dispose();
+        }
+        record.Config["executor"] = orleans is null ? "in process, ThreadedExecutor (one worker per core)"
+            : $"Orleans: {siloCount} silo processes on this machine (localhost clustering, loopback ports {string.Join(", ", silos!.SiloPorts)}), block v on silo [{string.Join(", ", siloOfBlock)}], {threadsPerBlock} libtorch thread(s) per block round";
+        if (orleans is not null)
+        {
+            record.Config["placement"] = string.Join("; ", orleans.Placement.Select((silo, v) => $"block{v} on {silo}"));
+            record.SetSummary("orleans.bytes_sent", orleans.BytesSent);
+            record.SetSummary("orleans.bytes_received", orleans.BytesReceived);
+            record.SetSummary("orleans.rounds", orleans.Rounds);
+            record.TimingsSeconds["chain.orleans_calls"] = orleans.Seconds;
+        }
         record.TimingsSeconds["chain"] = chain.Seconds.Total;
         record.TimingsSeconds["chain.block_steps"] = chain.Seconds.Blocks;
         record.TimingsSeconds["chain.split_steps"] = chain.Seconds.Splits;

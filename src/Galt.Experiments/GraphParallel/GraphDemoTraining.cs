@@ -64,24 +64,23 @@ public static class GraphDemoTraining
 
     /// <summary>
     /// Trains the network as a split-variable chain with <paramref name="options"/> for <paramref name="epochs"/>: one
-    /// <see cref="GaltOptimizer"/> per block (lr 1e-3, wd 0, ρ_a 0), blocks stepped by a <see cref="ThreadedExecutor"/>,
-    /// and the safety constraint forbid_9 attached to every block.
+    /// <see cref="GaltOptimizer"/> per block (lr 1e-3, wd 0, ρ_a 0), blocks run on the host <paramref name="host"/> makes
+    /// (default: in process, stepped by a <see cref="ThreadedExecutor"/>), and the safety constraint forbid_9 attached to every block.
     /// </summary>
-    public static ChainOutcome Chain(MnistDataset train, MnistDataset evaluation, SplitChainOptions options, int seed, int epochs, IProgressSink progress, string label = "split-variable chain")
+    public static ChainOutcome Chain(MnistDataset train, MnistDataset evaluation, SplitChainOptions options, int seed, int epochs, IProgressSink progress,
+        string label = "split-variable chain", Func<IBlockHost>? host = null)
     {
         using var scope = NewDisposeScope();
         var clock = Stopwatch.StartNew();
         var (x, y) = train.ToTensors();
         var (ex, ey) = evaluation.ToTensors();
         using var network = GraphDemo.Network(seed);
-        // The release's PI rule: the demo's recipes were selected with it (graph-demo-select).
-        var blockOptions = new GaltOptions { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = new Galt.Multipliers.PiDualRule(), Contract = null };
-        var blocks = network.Blocks.Select((f, v) => new Block($"block{v}", f, blockOptions)).ToArray();
+        var blocks = network.Blocks.Select((f, v) => new Block($"block{v}", f, GraphDemoBlocks.Options())).ToArray();
         var forbidden = zeros(SafetyProbeCount, 10);
         forbidden[TensorIndex.Colon, 9] = 1;
         using var safety = new ForbiddenMassConstraint("forbid_9", network, x.index_select(0, tensor(SafetyProbes(train, seed))), forbidden,
             margin: SafetyMargin, lseTemperature: SafetyTemperature);
-        using var chain = new SplitChain(blocks, x, y, options, new ThreadedExecutor(), new[] { (Constraint)safety });
+        using var chain = new SplitChain(blocks, x, y, host?.Invoke() ?? new LocalBlockHost(new ThreadedExecutor()), options, new[] { (Constraint)safety });
         try
         {
             var accuracy = new PlotLine { Label = label };
@@ -92,6 +91,7 @@ public static class GraphDemoTraining
                 for (int e = 0; e < epochs; e++)
                 {
                     foreach (var batch in SupervisedTrainer.Batches(train.Count, BatchSize, order)) chain.TrainBatch(batch);
+                    chain.Collect();
                     double a = SupervisedTrainer.Accuracy(network, ex, ey);
                     accuracy.X.Add(e + 1); accuracy.Y.Add(a);
                     residual.X.Add(e + 1); residual.Y.Add(chain.ForwardResiduals().Max());
@@ -100,6 +100,7 @@ public static class GraphDemoTraining
                 }
             }
             var (blockSeconds, splitSeconds, dualSeconds) = chain.PhaseSeconds;
+            chain.Host.Collect(wholeState: true); // the blocks' multipliers, wherever the blocks ran
             return new ChainOutcome(accuracy, residual, chain.ForwardResiduals(), safety.Value(),
                 blocks.Select(b => (b.Name, b.Optimizer.Constraints[0].Lambda, b.Optimizer.Constraints[0].Rho)).ToArray(),
                 (clock.Elapsed.TotalSeconds, blockSeconds, splitSeconds, dualSeconds)) { TrainAccuracy = SupervisedTrainer.Accuracy(network, x, y) };
