@@ -98,6 +98,8 @@ public sealed class GraphDemo : IRunnable
             record.SetSummary("orleans.bytes_received", orleans.BytesReceived);
             record.SetSummary("orleans.rounds", orleans.Rounds);
             record.TimingsSeconds["chain.orleans_calls"] = orleans.Seconds;
+            record.SetSummary("orleans.recoveries", chain.RecoveryEvents.Count / 2);
+            foreach (var e in chain.RecoveryEvents) record.Notes.Add($"Recovery: {e}.");
         }
         record.TimingsSeconds["chain"] = chain.Seconds.Total;
         record.TimingsSeconds["chain.block_steps"] = chain.Seconds.Blocks;

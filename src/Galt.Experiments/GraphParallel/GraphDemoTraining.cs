@@ -24,6 +24,9 @@ public sealed record ChainOutcome(PlotLine Accuracy, PlotLine MaxResidual, doubl
     /// <summary>Accuracy of the composed network on its own training images at the end (how well the chain fits).</summary>
     public double TrainAccuracy { get; init; } = double.NaN;
 
+    /// <summary>Recoveries from lost blocks (a silo stopped) and what happened, when the chain ran with <see cref="ChainRecovery"/>.</summary>
+    public IReadOnlyList<string> RecoveryEvents { get; init; } = Array.Empty<string>();
+
     /// <summary>The evaluation accuracy after the last epoch.</summary>
     public double FinalAccuracy => Accuracy.Y[^1];
 }
@@ -34,6 +37,9 @@ public sealed record ChainOutcome(PlotLine Accuracy, PlotLine MaxResidual, doubl
 /// </summary>
 public static class GraphDemoTraining
 {
+    /// <summary>Minibatches between the in-memory checkpoints a chain on a cluster recovers from.</summary>
+    public const int RecoveryEvery = 20;
+
     /// <summary>Minibatch size of both trainings.</summary>
     public const int BatchSize = 128;
 
@@ -68,7 +74,16 @@ public static class GraphDemoTraining
     /// (default: in process, stepped by a <see cref="ThreadedExecutor"/>), and the safety constraint forbid_9 attached to every block.
     /// </summary>
     public static ChainOutcome Chain(MnistDataset train, MnistDataset evaluation, SplitChainOptions options, int seed, int epochs, IProgressSink progress,
-        string label = "split-variable chain", Func<IBlockHost>? host = null)
+        string label = "split-variable chain", Func<IBlockHost>? host = null) =>
+        Chain(train, evaluation, options, seed, epochs, progress, label, host, afterBatch: null);
+
+    /// <summary>
+    /// <see cref="Chain(MnistDataset, MnistDataset, SplitChainOptions, int, int, IProgressSink, string, Func{IBlockHost}?)"/>,
+    /// calling <paramref name="afterBatch"/> with the epoch and minibatch index after each minibatch (tests stop a silo there).
+    /// A chain on a given host trains under <see cref="ChainRecovery"/>: a checkpoint every <see cref="RecoveryEvery"/> minibatches.
+    /// </summary>
+    internal static ChainOutcome Chain(MnistDataset train, MnistDataset evaluation, SplitChainOptions options, int seed, int epochs, IProgressSink progress,
+        string label, Func<IBlockHost>? host, Action<int, int>? afterBatch)
     {
         using var scope = NewDisposeScope();
         var clock = Stopwatch.StartNew();
@@ -86,11 +101,16 @@ public static class GraphDemoTraining
             var accuracy = new PlotLine { Label = label };
             var residual = new PlotLine { Label = "max forward residual" };
             var order = new Random(seed);
+            var recovery = host is null ? null : new ChainRecovery(chain, RecoveryEvery);
             using (var bar = progress.Start(label, epochs))
             {
                 for (int e = 0; e < epochs; e++)
                 {
-                    foreach (var batch in SupervisedTrainer.Batches(train.Count, BatchSize, order)) chain.TrainBatch(batch);
+                    var batches = SupervisedTrainer.Batches(train.Count, BatchSize, order).ToList();
+                    int epoch = e;
+                    if (recovery is null)
+                        for (int i = 0; i < batches.Count; i++) { chain.TrainBatch(batches[i]); afterBatch?.Invoke(epoch, i); }
+                    else recovery.Train(batches, i => afterBatch?.Invoke(epoch, i));
                     chain.Collect();
                     double a = SupervisedTrainer.Accuracy(network, ex, ey);
                     accuracy.X.Add(e + 1); accuracy.Y.Add(a);
@@ -103,7 +123,10 @@ public static class GraphDemoTraining
             chain.Host.Collect(wholeState: true); // the blocks' multipliers, wherever the blocks ran
             return new ChainOutcome(accuracy, residual, chain.ForwardResiduals(), safety.Value(),
                 blocks.Select(b => (b.Name, b.Optimizer.Constraints[0].Lambda, b.Optimizer.Constraints[0].Rho)).ToArray(),
-                (clock.Elapsed.TotalSeconds, blockSeconds, splitSeconds, dualSeconds)) { TrainAccuracy = SupervisedTrainer.Accuracy(network, x, y) };
+                (clock.Elapsed.TotalSeconds, blockSeconds, splitSeconds, dualSeconds))
+            {
+                TrainAccuracy = SupervisedTrainer.Accuracy(network, x, y), RecoveryEvents = recovery?.Events ?? Array.Empty<string>(),
+            };
         }
         finally
         {
