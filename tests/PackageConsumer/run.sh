@@ -2,7 +2,7 @@
 # Packs every Galt package into a local folder feed, checks what each carries and what it depends on, then builds and
 # runs, in temporary folders outside this repository, one project per package that references only packages from that
 # feed (PackageConsumer.csproj.template) plus TorchSharp-cpu, the application's choice of libtorch: Galt (the
-# SafetyConstraint example), Galt.Continual (the ContinualLoop example), Galt.Graph, Galt.Memory, and Galt.Channels with
+# SafetyConstraint example), Galt.Continual (the ContinualLoop example), Galt.Graph, Galt.Orleans, Galt.Memory, and Galt.Channels with
 # Galt.Carriers (the programs beside this script). Needs a Release build (dotnet build -c Release). Exits non-zero on
 # any failure.
 set -euo pipefail
@@ -12,7 +12,7 @@ work="$(mktemp -d)"
 # A version no earlier run used, so NuGet's global package folder never serves a stale copy; removed at the end.
 version="0.1.0-local.$(date -u +%Y%m%d%H%M%S).$$"
 packages="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
-ids=(Galt Galt.Continual Galt.Graph Galt.Memory Galt.Channels Galt.Carriers)
+ids=(Galt Galt.Continual Galt.Graph Galt.Orleans Galt.Memory Galt.Channels Galt.Carriers)
 cleanup() {
   rm -rf "$work"
   for id in "${ids[@]}"; do rm -rf "${packages%/}/${id,,}/$version"; done
@@ -26,6 +26,7 @@ declare -A allowed=(
   [Galt]="TorchSharp Microsoft.Extensions.Logging.Abstractions"
   [Galt.Continual]="Galt TorchSharp"
   [Galt.Graph]="Galt TorchSharp"
+  [Galt.Orleans]="Galt.Graph TorchSharp Microsoft.Orleans.Server Microsoft.Orleans.Client"
   [Galt.Memory]="Galt TorchSharp Microsoft.Data.Sqlite"
   [Galt.Channels]="Galt TorchSharp"
   [Galt.Carriers]="Galt.Channels Google.Protobuf Microsoft.ML.Tokenizers"
@@ -83,6 +84,7 @@ if [ -n "$cached" ] && [ "$(sha256sum "$cached" | cut -d' ' -f1)" != "$before" ]
 fi
 consume continual "$repo/examples/ContinualLoop/Program.cs" Galt.Continual
 consume graph "$here/Graph/Program.cs" Galt.Graph
+consume orleans "$here/Orleans/Program.cs" Galt.Orleans
 consume memory "$here/Memory/Program.cs" Galt.Memory
 consume channels "$here/Channels/Program.cs" Galt.Channels Galt.Carriers
 echo "package consumer: passed"
