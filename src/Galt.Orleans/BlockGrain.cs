@@ -53,6 +53,7 @@ internal sealed class BlockGrain : Grain, IBlockGrain
     public Task<Frame> Handle(long generation, Frame message)
     {
         var node = Current(generation);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         // libtorch's thread count is per OS thread, and grain turns run on pool threads: set it for this turn only.
         int own = get_num_threads();
         if (own != _threads) set_num_threads(_threads);
@@ -61,7 +62,8 @@ internal sealed class BlockGrain : Grain, IBlockGrain
             using var scope = NewDisposeScope();
             var decoded = BlockWire.DecodeMessage(EntryStream.Unpack(_transfers.Open(message), Where), Where);
             using var reply = node.Handle(decoded);
-            return Task.FromResult(_transfers.Offer(EntryStream.Pack(BlockWire.Encode(reply)), PartLimit.Bytes));
+            var bytes = EntryStream.Pack(BlockWire.Encode(reply));
+            return Task.FromResult(_transfers.Offer(bytes, PartLimit.Bytes) with { Seconds = clock.Elapsed.TotalSeconds });
         }
         finally
         {

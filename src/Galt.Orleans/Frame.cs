@@ -6,7 +6,7 @@ namespace Galt.Orleans;
 /// neither copies it on a same-silo call nor writes a header per element, as it would for a <c>float[]</c>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Galt.Orleans.Frame")]
-public sealed record Frame
+internal sealed record Frame
 {
     /// <summary>The bytes, when inline.</summary>
     [Id(0)] public ReadOnlyMemory<byte> Bytes { get; init; }
@@ -19,6 +19,9 @@ public sealed record Frame
 
     /// <summary>Total length in bytes.</summary>
     [Id(3)] public long Length { get; init; }
+
+    /// <summary>A reply's: seconds the block spent computing it on its silo (decoding, the node's round, encoding).</summary>
+    [Id(4)] public double Seconds { get; init; }
 }
 
 /// <summary>Named byte entries (<see cref="Galt.Graph.BlockWire"/>'s format) as one byte stream, and back.</summary>

@@ -14,6 +14,12 @@ namespace Galt.Orleans;
 /// </summary>
 public static class LocalhostClustering
 {
+    /// <summary>
+    /// How long a call may take before Orleans gives up on it (its default is 30 s): a block round on a large block, or a
+    /// placement carrying its state, on a loaded machine can take longer, and a timed-out round is a failed minibatch.
+    /// </summary>
+    public static TimeSpan RoundTimeout { get; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Orleans' defaults: silo-to-silo port and gateway (client) port of the first silo.</summary>
     public const int FirstSiloPort = 11111, FirstGatewayPort = 30000;
 
@@ -30,6 +36,7 @@ public static class LocalhostClustering
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primarySiloPort), serviceId: clusterId, clusterId: clusterId);
             silo.AddGaltBlocks(factory, threadsPerBlock);
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = RoundTimeout);
         });
         return builder.Build();
     }
@@ -43,6 +50,7 @@ public static class LocalhostClustering
         {
             client.UseLocalhostClustering(gatewayPorts.ToArray(), serviceId: clusterId, clusterId: clusterId);
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = RoundTimeout);
         });
         return builder.Build();
     }

@@ -8,6 +8,8 @@ namespace Galt.Orleans;
 /// (<see cref="BlockPlacement"/>). Every round sends each addressed grain its message as bytes (<see cref="BlockWire"/>),
 /// all at once, and waits for every reply before the chain goes on: synchronous rounds, driven from here, so no grain
 /// ever waits on another. Frames above <see cref="PartBytes"/> travel in parts. Counts bytes and time for reports.
+/// The chain's calls are synchronous and block their thread until a round is done: drive the chain from your own thread
+/// (a program's main thread, a test), not from a thread-pool thread a silo in the same process needs.
 /// </summary>
 public sealed class OrleansBlockHost : IBlockHost, IDisposable
 {
@@ -60,6 +62,18 @@ public sealed class OrleansBlockHost : IBlockHost, IDisposable
     /// <inheritdoc cref="Rounds"/>
     public double Seconds => _clock.Elapsed.TotalSeconds;
 
+    /// <summary>
+    /// Per round delivered: each block's compute seconds on its silo (0 where it got no message) and the bytes the round
+    /// moved both ways — what a model of the same rounds on other machines and networks starts from.
+    /// </summary>
+    public IReadOnlyList<(double[] BlockSeconds, long Bytes)> RoundLog => _log;
+
+    /// <summary>Seconds the coordinator spent encoding messages and decoding replies.</summary>
+    public double CodecSeconds => _codec.Elapsed.TotalSeconds;
+
+    private readonly List<(double[] BlockSeconds, long Bytes)> _log = new();
+    private readonly Stopwatch _codec = new();
+
     /// <inheritdoc />
     public void Place(IReadOnlyList<BlockNode> nodes)
     {
@@ -77,11 +91,28 @@ public sealed class OrleansBlockHost : IBlockHost, IDisposable
     {
         if (messages.Count != _specs.Length) throw new ArgumentException($"a round has one message slot per block: {_specs.Length} blocks, {messages.Count} slots.", nameof(messages));
         if (_grainOf.Length == 0) throw new InvalidOperationException("the blocks are not placed yet: a chain places them when it is created.");
+        _codec.Start();
         var encoded = messages.Select(m => m is null ? null : EntryStream.Pack(BlockWire.Encode(m))).ToArray();
+        _codec.Stop();
+        var seconds = new double[encoded.Length];
         var answers = Timed(() => Task.WhenAll(Enumerable.Range(0, encoded.Length).Select(async v =>
-            encoded[v] is null ? null : await Receive(_grainOf[v], await _grainOf[v].Handle(_generation, await Send(_grainOf[v], encoded[v]!))))));
+        {
+            if (encoded[v] is null) return null;
+            var frame = await _grainOf[v].Handle(_generation, await Send(_grainOf[v], encoded[v]!));
+            seconds[v] = frame.Seconds;
+            return await Receive(_grainOf[v], frame);
+        })));
         Rounds++;
-        return answers.Select((a, v) => a is null ? null : BlockWire.DecodeReply(EntryStream.Unpack(a, Origin(v)), Origin(v))).ToArray();
+        _log.Add((seconds, encoded.Sum(e => e?.LongLength ?? 0) + answers.Sum(a => a?.LongLength ?? 0)));
+        _codec.Start();
+        try
+        {
+            return answers.Select((a, v) => a is null ? null : BlockWire.DecodeReply(EntryStream.Unpack(a, Origin(v)), Origin(v))).ToArray();
+        }
+        finally
+        {
+            _codec.Stop();
+        }
     }
 
     /// <inheritdoc />

@@ -13,8 +13,8 @@ public static class BenchCommand
     {
         var benchmark = new Argument<string>("benchmark") { Description = "Benchmark name; 'galt list' shows them." };
         // --steps sizes the memory benchmark and the constraint grid; --seeds and --variant size and filter the constraint grid
-        // (other benchmarks refuse them: they do not accept the options).
-        var flags = new RunFlags(RunOptions.All.Where(o => o.AppliesToEvery || o.Name is "steps" or "seeds" or "variant"));
+        // (other benchmarks refuse them: they do not accept the options); --executor orleans and --silos put the graph benchmark on silos.
+        var flags = new RunFlags(RunOptions.All.Where(o => o.AppliesToEvery || o.Name is "steps" or "seeds" or "variant" or "executor" or "silos"));
         var command = new Command("bench", "Run a user-facing benchmark and write its result.json, report.md and plots (micro-benchmarks: bench/Galt.Bench, BenchmarkDotNet).");
         command.Arguments.Add(benchmark);
         flags.AddTo(command);

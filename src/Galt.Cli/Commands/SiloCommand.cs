@@ -26,7 +26,7 @@ public static class SiloCommand
         command.SetAction(parse => CommandGuard.Run<InvalidOperationException>(console, () =>
         {
             int siloPort = parse.GetValue(port), gatewayPort = parse.GetValue(gateway);
-            using var host = LocalhostClustering.Silo(siloPort, gatewayPort, parse.GetValue(primary) ?? siloPort, new GraphDemoBlocks(), parse.GetValue(clusterId)!, parse.GetValue(threads));
+            using var host = LocalhostClustering.Silo(siloPort, gatewayPort, parse.GetValue(primary) ?? siloPort, new ExperimentBlocks(), parse.GetValue(clusterId)!, parse.GetValue(threads));
             host.StartAsync().GetAwaiter().GetResult();
             // The line LocalSilos waits for: plain stdout, not the console's markup.
             Console.Out.WriteLine($"galt silo: ready, silo port {siloPort}, gateway {gatewayPort}");

@@ -26,8 +26,22 @@ public sealed class GraphBenchmark : IRunnable
     public string Description => "Inner-phase wall time of a split-variable chain of 2/4/8 equal blocks on 1 vs 2 workers, intra-op and adaptive, Jacobi (summary speedup_2v1_*blocks, speedup_best_vs_intraop_*blocks).";
 
     /// <inheritdoc />
+    public bool AcceptsOption(string option) => option is "executor" or "silos";
+
+    /// <inheritdoc />
+    public object? OptionDefault(string option, RunContext context) => option switch
+    {
+        "executor" => "threaded",
+        "silos" => context.Executor == "orleans" ? 2 : null,
+        _ => null,
+    };
+
+    /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
+        if (context.Executor is "orleans") return GraphClusterBenchmark.Run(context, Name);
+        if (context.Executor is not (null or "threaded")) throw new ArgumentException($"--executor must be 'threaded' or 'orleans'; got '{context.Executor}'.");
+        if (context.Silos is not null) throw new ArgumentException("--silos needs --executor orleans.");
         const int width = 512, examples = 4096, batch = 256;
         int batches = context.Quick ? 4 : 16, repeats = context.Quick ? 1 : 3;
         var record = new RunRecord { Experiment = Name, Kind = "benchmark", Title = "Parallel local solves: 1 vs 2 workers", StartedUtc = DateTime.UtcNow, Seeds = { context.Seed } };

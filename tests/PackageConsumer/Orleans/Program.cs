@@ -11,9 +11,11 @@ using static TorchSharp.torch;
 int FreePort() { var l = new TcpListener(IPAddress.Loopback, 0); l.Start(); int p = ((IPEndPoint)l.LocalEndpoint).Port; l.Stop(); return p; }
 int siloPort = FreePort(), gatewayPort = FreePort();
 using var silo = LocalhostClustering.Silo(siloPort, gatewayPort, siloPort, new TwoBlocks(), "consumer");
-await silo.StartAsync();
+// Synchronous on the main thread: the chain blocks on each round, and it must not block a thread-pool thread the
+// in-process silo needs (on two cores that starves the silo).
+silo.StartAsync().GetAwaiter().GetResult();
 using var client = LocalhostClustering.Client(new[] { gatewayPort }, "consumer");
-await client.StartAsync();
+client.StartAsync().GetAwaiter().GetResult();
 
 float[] Train(Func<IBlockHost>? host)
 {
@@ -38,8 +40,8 @@ var remote = Train(() => grains = new OrleansBlockHost(client.ClusterClient(), n
 double gap = local.Zip(remote).Max(p => Math.Abs(p.First - p.Second));
 Console.WriteLine($"Galt.Orleans: blocks on {grains!.Placement[0]}; {grains.Rounds} rounds, {grains.BytesSent:N0} bytes sent; max |grains − in process| = {gap:G3}");
 grains.Dispose();
-await client.StopAsync();
-await silo.StopAsync();
+client.StopAsync().GetAwaiter().GetResult();
+silo.StopAsync().GetAwaiter().GetResult();
 return gap <= 1e-6 ? 0 : 1;
 
 /// <summary>The consumer's blocks, as the silo builds them: a hidden layer and a head.</summary>
