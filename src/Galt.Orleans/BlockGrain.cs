@@ -53,7 +53,7 @@ internal sealed class BlockGrain : Grain, IBlockGrain
     public Task<Frame> Handle(long generation, Frame message)
     {
         var node = Current(generation);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        double started = ThreadCpuClock.Now();
         // libtorch's thread count is per OS thread, and grain turns run on pool threads: set it for this turn only.
         int own = get_num_threads();
         if (own != _threads) set_num_threads(_threads);
@@ -63,7 +63,7 @@ internal sealed class BlockGrain : Grain, IBlockGrain
             var decoded = BlockWire.DecodeMessage(EntryStream.Unpack(_transfers.Open(message), Where), Where);
             using var reply = node.Handle(decoded);
             var bytes = EntryStream.Pack(BlockWire.Encode(reply));
-            return Task.FromResult(_transfers.Offer(bytes, PartLimit.Bytes) with { Seconds = clock.Elapsed.TotalSeconds });
+            return Task.FromResult(_transfers.Offer(bytes, PartLimit.Bytes) with { Seconds = ThreadCpuClock.Now() - started });
         }
         finally
         {

@@ -20,7 +20,10 @@ internal sealed record Frame
     /// <summary>Total length in bytes.</summary>
     [Id(3)] public long Length { get; init; }
 
-    /// <summary>A reply's: seconds the block spent computing it on its silo (decoding, the node's round, encoding).</summary>
+    /// <summary>
+    /// A reply's: the block's seconds computing it on its silo (decoding, the node's round, encoding), as the grain
+    /// thread's CPU time where the platform gives it (the round runs on that thread with one libtorch thread).
+    /// </summary>
     [Id(4)] public double Seconds { get; init; }
 }
 

@@ -63,7 +63,8 @@ public sealed class OrleansBlockHost : IBlockHost, IDisposable
     public double Seconds => _clock.Elapsed.TotalSeconds;
 
     /// <summary>
-    /// Per round delivered: each block's compute seconds on its silo (0 where it got no message) and the bytes the round
+    /// Per round delivered: each block's compute seconds on its silo (CPU seconds of the grain's thread on Linux; 0 where it
+    /// got no message) and the bytes the round
     /// moved both ways — what a model of the same rounds on other machines and networks starts from.
     /// </summary>
     public IReadOnlyList<(double[] BlockSeconds, long Bytes)> RoundLog => _log;
