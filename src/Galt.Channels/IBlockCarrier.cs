@@ -44,12 +44,18 @@ public interface IBlockCarrier<in TInput> : IBlockCarrier
 /// <summary>Passes over a whole <see cref="IBlockCarrier{TInput}"/>.</summary>
 public static class BlockCarrierPasses
 {
-    /// <summary>The summary [batch, H] after every layer: embed, run the layers in order, summarize.</summary>
+    /// <summary>
+    /// The summary [batch, H] after every layer: embed, run the layers in order, summarize. The layers' intermediate
+    /// states are disposed when the pass returns (autograd keeps what a backward pass needs), not left to the caller's
+    /// scope: a caller that scores many batches in one scope would otherwise hold every layer's states of every batch
+    /// (typed-channels v2 grew past 24 GB that way).
+    /// </summary>
     public static Tensor Summary<TInput>(this IBlockCarrier<TInput> carrier, TInput inputs)
     {
         ArgumentNullException.ThrowIfNull(carrier);
+        using var scope = NewDisposeScope();
         var (hidden, mask) = carrier.Embed(inputs);
         for (int layer = 0; layer < carrier.LayerCount; layer++) hidden = carrier.Layer(layer, hidden, mask);
-        return carrier.Summarize(hidden, mask);
+        return carrier.Summarize(hidden, mask).MoveToOuterDisposeScope();
     }
 }

@@ -26,6 +26,21 @@ public class RoutedCarrierTests
     private static RoutedCarrier Routed(RoutedCarrierOptions options) => new(TinyCarrier(), options, seed: 5);
 
     [Fact]
+    public void AWholeCarrierPassLeavesOnlyItsSummaryInTheCallersScope()
+    {
+        // Regression: the pass left every layer's states in the caller's scope, and typed-channels v2, which scores many
+        // batches of dense choices in one scope, grew past 24 GB.
+        using var carrier = TinyCarrier();
+        using var scope = NewDisposeScope();
+        var texts = Items.Select(i => i.Render()).ToArray();
+        carrier.Summary(texts).Dispose(); // warm-up: lazily made tensors (caches) are not the pass's
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+        using (no_grad())
+            for (int call = 0; call < 5; call++) carrier.Summary(texts);
+        Assert.Equal(before + 5, TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void ZeroModePicksExpertZeroAndHeadZeroEverywhere()
     {
         using var scope = NewDisposeScope();
