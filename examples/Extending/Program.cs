@@ -141,8 +141,9 @@ using (NewDisposeScope())
     var reversed = new ReversedExecutor();
     var mine = Train(reversed);
     var reference = Train(new SequentialExecutor());
-    // Per Jacobi sweep one phase of 3 block steps and one of 2 split-variable steps; 2 sweeps per batch, 4 batches.
-    Check(reversed.Phases == 4 * 2 * 2 && reversed.Steps == 4 * 2 * (3 + 2) && mine.SequenceEqual(reference),
+    // Per batch a read round (2 split variables), 2 Jacobi sweeps of a step round (3 blocks) and a split round (2), and
+    // a dual round (2); 4 batches.
+    Check(reversed.Phases == 4 * (1 + 2 * 2 + 1) && reversed.Steps == 4 * (2 + 2 * (3 + 2) + 2) && mine.SequenceEqual(reference),
         $"reversed executor: {reversed.Phases} phases, {reversed.Steps} steps; the chain's scores equal the sequential executor's bit for bit");
 }
 // 7. A carrier of your own: the routed channels over a model that is not a text encoder.
