@@ -50,6 +50,10 @@ public sealed class GraphDemo : IRunnable
     public RunRecord Run(RunContext context)
     {
         var total = Stopwatch.StartNew();
+        // Checked before any data is read or any training starts.
+        string executor = context.Executor ?? "threaded";
+        if (executor is not ("threaded" or "orleans")) throw new ArgumentException($"--executor must be 'threaded' or 'orleans'; got '{executor}'.");
+        if (context.Silos is not null && executor != "orleans") throw new ArgumentException("--silos needs --executor orleans.");
         var recipe = context.Recipe is null ? GraphDemoRecipe.Default : GraphDemoRecipe.Find(context.Recipe);
         var record = new RunRecord { Experiment = Name, Title = "Graph-parallel GALT: split-variable chain vs backprop", StartedUtc = DateTime.UtcNow, Seeds = { context.Seed } };
         var data = MnistSource.Load(context.DataDir, context.Progress);
@@ -69,9 +73,6 @@ public sealed class GraphDemo : IRunnable
         var clock = Stopwatch.StartNew();
         var (backpropAccuracy, backpropTrainAccuracy) = GraphDemoTraining.Backprop(data.Train, data.Test, context.Seed, backpropEpochs, context.Progress);
         record.TimingsSeconds["backprop"] = clock.Elapsed.TotalSeconds;
-        string executor = context.Executor ?? "threaded";
-        if (executor is not ("threaded" or "orleans")) throw new ArgumentException($"--executor must be 'threaded' or 'orleans'; got '{executor}'.");
-        if (context.Silos is not null && executor != "orleans") throw new ArgumentException("--silos needs --executor orleans.");
         int siloCount = context.Silos ?? 2;
         // Block rounds on the silos get the libtorch threads the in-process ThreadedExecutor gives each of its workers for
         // the block round (cores / min(cores, blocks)): the same thread count, the same arithmetic.

@@ -26,4 +26,13 @@ public class GraphDemoTests
         Assert.Equal(0, s["safety.max_violation"]);
         Assert.Equal(2, s["epochs_ratio"]);
     }
+
+    [Fact]
+    public void AnUnknownExecutorOrSilosWithoutOrleansIsRefusedBeforeAnyWork()
+    {
+        var unknown = Assert.Throws<ArgumentException>(() => new GraphDemo().Run(RunContext.Silent() with { Executor = "mpi" }));
+        Assert.Contains("'threaded' or 'orleans'", unknown.Message);
+        var silos = Assert.Throws<ArgumentException>(() => new GraphDemo().Run(RunContext.Silent() with { Silos = 2 }));
+        Assert.Contains("--silos needs --executor orleans", silos.Message);
+    }
 }
