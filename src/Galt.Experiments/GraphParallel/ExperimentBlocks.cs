@@ -17,8 +17,8 @@ public sealed class ExperimentBlocks : IBlockFactory
 
     private readonly GraphDemoBlocks _demo = new();
 
-    /// <summary>The graph benchmark's block optimizer settings.</summary>
-    public static GaltOptions BenchOptions() => new() { LearningRate = 1e-3, WeightDecay = 0, RhoAnchor = 0, MultiplierRule = new Galt.Multipliers.PiDualRule(), Contract = null };
+    /// <summary>The graph benchmark's block optimizer settings: the graph demo's (<see cref="GraphDemoBlocks.Options"/>).</summary>
+    public static GaltOptions BenchOptions() => GraphDemoBlocks.Options();
 
     /// <summary>A graph benchmark block: Linear <paramref name="width"/>→<paramref name="width"/>, then ReLU when <paramref name="relu"/>.</summary>
     public static Block Bench(string name, int width, bool relu) => new(name, new DenseBlock(width, width, relu), BenchOptions());
