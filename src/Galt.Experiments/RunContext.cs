@@ -57,6 +57,13 @@ public sealed record RunContext(int Seed, bool Quick, string? DataDir, IProgress
     /// <summary>Silo processes to start on this machine, for experiments that accept <c>--silos</c> (with <c>--executor orleans</c>); null = the default.</summary>
     public int? Silos { get; init; }
 
+    /// <summary>
+    /// PostgreSQL connection string of a cluster's membership table, for experiments that accept <c>--membership</c>: the
+    /// run joins the silos registered there (started with <c>galt silo --membership</c>, on any machine) instead of
+    /// starting silo processes here; null = start them here.
+    /// </summary>
+    public string? Membership { get; init; }
+
     /// <summary>A context with no progress display.</summary>
     public static RunContext Silent(int seed = 0, bool quick = false, string? dataDir = null) => new(seed, quick, dataDir, NullProgress.Instance);
 }

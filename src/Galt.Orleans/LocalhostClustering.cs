@@ -10,7 +10,7 @@ namespace Galt.Orleans;
 /// <summary>
 /// Silos and clients of a cluster on one machine (Orleans' localhost clustering: the first silo is the membership's
 /// primary, every silo and client finds the others by loopback port). Several machines need a real membership table
-/// instead (docs/distributed.md).
+/// instead: <see cref="PostgreSqlClustering"/>.
 /// </summary>
 public static class LocalhostClustering
 {
@@ -28,32 +28,13 @@ public static class LocalhostClustering
     /// cluster whose primary silo listens on <paramref name="primarySiloPort"/>; block grains built by <paramref name="factory"/>.
     /// Each block round runs with <paramref name="threadsPerBlock"/> libtorch threads. Orleans logs warnings and errors only.
     /// </summary>
-    public static IHost Silo(int siloPort, int gatewayPort, int primarySiloPort, IBlockFactory factory, string clusterId = "galt", int threadsPerBlock = 1)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primarySiloPort), serviceId: clusterId, clusterId: clusterId);
-            silo.AddGaltBlocks(factory, threadsPerBlock);
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = RoundTimeout);
-        });
-        return builder.Build();
-    }
+    public static IHost Silo(int siloPort, int gatewayPort, int primarySiloPort, IBlockFactory factory, string clusterId = "galt", int threadsPerBlock = 1) =>
+        ClusterHosts.Silo(silo => silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primarySiloPort), serviceId: clusterId, clusterId: clusterId),
+            factory, threadsPerBlock);
 
     /// <summary>A client host of the localhost cluster reached through <paramref name="gatewayPorts"/>; start it, then take its <c>IClusterClient</c>.</summary>
-    public static IHost Client(IReadOnlyList<int> gatewayPorts, string clusterId = "galt")
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(client =>
-        {
-            client.UseLocalhostClustering(gatewayPorts.ToArray(), serviceId: clusterId, clusterId: clusterId);
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = RoundTimeout);
-        });
-        return builder.Build();
-    }
+    public static IHost Client(IReadOnlyList<int> gatewayPorts, string clusterId = "galt") =>
+        ClusterHosts.Client(client => client.UseLocalhostClustering(gatewayPorts.ToArray(), serviceId: clusterId, clusterId: clusterId));
 
     /// <summary>The cluster client of a started client host.</summary>
     public static IClusterClient ClusterClient(this IHost client) => client.Services.GetRequiredService<IClusterClient>();

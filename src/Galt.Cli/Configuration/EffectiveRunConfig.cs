@@ -28,8 +28,8 @@ public sealed class EffectiveRunConfig
     /// <param name="runnable">The runnable.</param>
     /// <param name="given">The values given.</param>
     /// <param name="absolutePaths">
-    /// Whether paths are made absolute, as a run records them (<c>out = "/home/me/runs"</c>), or kept as written or
-    /// declared, as <c>galt config</c> shows them (<c>out = "runs"</c>: wherever the run starts).
+    /// Whether values are as a run records them (<see cref="RunOption.Recorded"/>: paths absolute, <c>out = "/home/me/runs"</c>;
+    /// a password masked), or kept as written or declared, as <c>galt config</c> shows them (<c>out = "runs"</c>: wherever the run starts).
     /// </param>
     public static EffectiveRunConfig Resolve(IRunnable runnable, RunConfig given, bool absolutePaths)
     {
@@ -38,7 +38,7 @@ public sealed class EffectiveRunConfig
         foreach (var option in RunOptions.All.Where(o => o.AppliesTo(runnable)))
         {
             object? value = given.ValueOf(option) ?? runnable.OptionDefault(option.Name, context) ?? option.Default;
-            entries.Add((option, value is not null && absolutePaths ? option.Normalize(value) : value));
+            entries.Add((option, value is not null && absolutePaths ? option.Recorded(value) : value));
         }
         return new EffectiveRunConfig(runnable, entries);
     }

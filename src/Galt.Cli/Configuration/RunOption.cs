@@ -71,6 +71,12 @@ public sealed class RunOption
     /// <summary>The value as a run uses it: paths made absolute (against the current directory), others as they are.</summary>
     public object Normalize(object value) => Type == RunOptionType.Path ? System.IO.Path.GetFullPath((string)value) : value;
 
+    /// <summary>How a run's files record a value of this option (a secret in it masked); null: as it is.</summary>
+    public Func<object, object>? Redact { get; init; }
+
+    /// <summary>The value as a run records it in result.json, report.md and run.toml: normalised, and masked by <see cref="Redact"/>.</summary>
+    public object Recorded(object value) => Redact is { } redact ? redact(Normalize(value)) : Normalize(value);
+
     /// <summary>Returns <paramref name="context"/> with this option set to <paramref name="value"/>.</summary>
     public RunContext ApplyTo(RunContext context, object value) => _apply(context, value);
 

@@ -1,4 +1,5 @@
 using Galt.Experiments;
+using Galt.Orleans;
 using Galt.Experiments.CurriculumGate;
 using Galt.Experiments.GraphParallel;
 using Galt.Experiments.SafetyFromBirth;
@@ -54,8 +55,12 @@ public static class RunOptions
         new RunOption("executor", RunOptionType.String,
             "Where the blocks run (graph-demo): 'threaded' (in process, default) or 'orleans' (each block a grain on silo processes started on this machine; docs/distributed.md).",
             (c, v) => c with { Executor = (string)v }),
-        new RunOption("silos", RunOptionType.Integer, "Silo processes to start on this machine (graph-demo with --executor orleans; default 2).",
+        new RunOption("silos", RunOptionType.Integer, "Silos to spread the blocks over (graph-demo, bench graph; with --executor orleans; default 2): started on this machine, or with --membership, joined.",
             (c, v) => c with { Silos = (int)v }) { Minimum = 1 },
+        new RunOption("membership", RunOptionType.String,
+            "PostgreSQL connection string of the membership table of silos started with 'galt silo --membership' on this or other machines (graph-demo, bench graph; with --executor orleans): " +
+            "the run joins them and waits for --silos of them instead of starting silo processes here (docs/distributed.md).",
+            (c, v) => c with { Membership = (string)v }) { Redact = v => PostgreSqlClustering.Redacted((string)v) },
         new RunOption("round", RunOptionType.Integer, $"Selection round (curriculum-select), 1..{CurriculumRecipe.Rounds.Count}; default the last. Each round's candidates: docs/memory.md.",
             (c, v) => c with { Round = (int)v }) { Minimum = 1 },
         new RunOption("variant", RunOptionType.String,

@@ -1,3 +1,4 @@
+using Galt.Experiments.GraphParallel;
 using System.Diagnostics;
 using Galt.Graph;
 using Galt.Models;
@@ -26,7 +27,7 @@ public sealed class GraphBenchmark : IRunnable
     public string Description => "Inner-phase wall time of a split-variable chain of 2/4/8 equal blocks on 1 vs 2 workers, intra-op and adaptive, Jacobi (summary speedup_2v1_*blocks, speedup_best_vs_intraop_*blocks).";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "executor" or "silos";
+    public bool AcceptsOption(string option) => option is "executor" or "silos" or "membership";
 
     /// <inheritdoc />
     public object? OptionDefault(string option, RunContext context) => option switch
@@ -39,6 +40,7 @@ public sealed class GraphBenchmark : IRunnable
     /// <inheritdoc />
     public RunRecord Run(RunContext context)
     {
+        SiloClusters.CheckOptions(context);
         if (context.Executor is "orleans") return GraphClusterBenchmark.Run(context, Name);
         if (context.Executor is not (null or "threaded")) throw new ArgumentException($"--executor must be 'threaded' or 'orleans'; got '{context.Executor}'.");
         if (context.Silos is not null) throw new ArgumentException("--silos needs --executor orleans.");

@@ -27,10 +27,11 @@ internal static class GraphClusterBenchmark
         var record = new RunRecord { Experiment = name, Kind = "benchmark", Title = "Blocks as grains: measured rounds and modelled machines", StartedUtc = DateTime.UtcNow, Seeds = { context.Seed } };
         var model = ClusterSpeedupModel.DataCentre;
         record.Config["chain"] = $"{blockCount} blocks Linear {Width}→{Width} + ReLU (last: none, cross-entropy over {Width} classes), {Examples} examples, batch {Batch}, 1 Jacobi sweep per minibatch, {batches} timed minibatches after 1 warm-up";
-        record.Config["cluster"] = $"{silos} silo processes on this machine (loopback), blocks contiguous over them, 1 libtorch thread per block round";
+        record.Config["cluster"] = context.Membership is null ? $"{silos} silo processes on this machine (loopback), blocks contiguous over them, 1 libtorch thread per block round"
+            : $"{silos} silos joined through the membership table (PostgreSQL), blocks contiguous over them, libtorch threads per block round as each silo was started";
         record.Config["model"] = $"blocks contiguous over M machines; a round lasts its busiest machine's block seconds (measured on the silos) plus, for M > 1, {model.Latency * 1e6:0} µs and its bytes at {model.Bandwidth / 1e9:0.##} GB/s through the coordinator; the coordinator's measured serial work added once";
         using var bar = context.Progress.Start("bench graph on Orleans", 3);
-        using var cluster = new LocalSilos(silos, context.Progress);
+        using var cluster = SiloClusters.Open(silos, context.Membership, context.Progress);
         bar.Advance(1);
         var onCluster = Measure(context.Seed, blockCount, batches, blocks => new OrleansBlockHost(cluster.Client, Specs(blockCount), Enumerable.Range(0, blockCount).Select(v => v * silos / blockCount).ToArray()));
         bar.Advance(1);

@@ -35,7 +35,7 @@ public sealed class GraphDemo : IRunnable
     public string Description => "4-block MLP trained as a split-variable chain (local steps only) with a safety constraint, vs backprop (summary test_accuracy, max_forward_residual).";
 
     /// <inheritdoc />
-    public bool AcceptsOption(string option) => option is "data-dir" or "recipe" or "executor" or "silos";
+    public bool AcceptsOption(string option) => option is "data-dir" or "recipe" or "executor" or "silos" or "membership";
 
     /// <inheritdoc />
     public object? OptionDefault(string option, RunContext context) => option switch
@@ -54,6 +54,7 @@ public sealed class GraphDemo : IRunnable
         string executor = context.Executor ?? "threaded";
         if (executor is not ("threaded" or "orleans")) throw new ArgumentException($"--executor must be 'threaded' or 'orleans'; got '{executor}'.");
         if (context.Silos is not null && executor != "orleans") throw new ArgumentException("--silos needs --executor orleans.");
+        SiloClusters.CheckOptions(context);
         var recipe = context.Recipe is null ? GraphDemoRecipe.Default : GraphDemoRecipe.Find(context.Recipe);
         var record = new RunRecord { Experiment = Name, Title = "Graph-parallel GALT: split-variable chain vs backprop", StartedUtc = DateTime.UtcNow, Seeds = { context.Seed } };
         var data = MnistSource.Load(context.DataDir, context.Progress);
@@ -77,7 +78,7 @@ public sealed class GraphDemo : IRunnable
         // Block rounds on the silos get the libtorch threads the in-process ThreadedExecutor gives each of its workers for
         // the block round (cores / min(cores, blocks)): the same thread count, the same arithmetic.
         int threadsPerBlock = Math.Max(1, Environment.ProcessorCount / Math.Min(Environment.ProcessorCount, Widths.Length - 1));
-        using var silos = executor == "orleans" ? new LocalSilos(siloCount, context.Progress, threadsPerBlock) : null;
+        using var silos = executor == "orleans" ? SiloClusters.Open(siloCount, context.Membership, context.Progress, threadsPerBlock) : null;
         OrleansBlockHost? orleans = null;
         var siloOfBlock = Enumerable.Range(0, Widths.Length - 1).Select(v => v * siloCount / (Widths.Length - 1)).ToArray();
         Func<Galt.Graph.IBlockHost>? host = silos is null ? null : () => orleans = new OrleansBlockHost(silos.Client, GraphDemoBlocks.Specs(), siloOfBlock);
@@ -91,7 +92,8 @@ public sealed class GraphDemo : IRunnable
             orleans?.Dispose();
         }
         record.Config["executor"] = orleans is null ? "in process, ThreadedExecutor (one worker per core)"
-            : $"Orleans: {siloCount} silo processes on this machine (localhost clustering, loopback ports {string.Join(", ", silos!.SiloPorts)}), block v on silo [{string.Join(", ", siloOfBlock)}], {threadsPerBlock} libtorch thread(s) per block round";
+            : $"Orleans: {silos!.Description}, block v on silo [{string.Join(", ", siloOfBlock)}], " +
+              (context.Membership is null ? $"{threadsPerBlock} libtorch thread(s) per block round" : "libtorch threads per block round as each silo was started (--threads-per-block)");
         if (orleans is not null)
         {
             record.Config["placement"] = string.Join("; ", orleans.Placement.Select((silo, v) => $"block{v} on {silo}"));
