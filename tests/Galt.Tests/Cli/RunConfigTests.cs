@@ -35,6 +35,23 @@ public class RunConfigTests
     }
 
     [Fact]
+    public void AMembershipPasswordIsMaskedInWhatARunRecords()
+    {
+        var membership = RunOptions.Find("membership")!;
+        var given = new RunConfig(new[]
+        {
+            new RunConfigValue(RunOptions.Find("executor")!, "orleans"),
+            new RunConfigValue(membership, "Host=db.example;Database=galt;Username=galt;Password=s3cret"),
+        });
+        var recorded = EffectiveRunConfig.Resolve(new Galt.Experiments.GraphParallel.GraphDemo(), given, absolutePaths: true).ToJson();
+        string text = recorded["membership"]!.GetValue<string>();
+        Assert.DoesNotContain("s3cret", text);
+        Assert.Contains("Host=db.example", text);
+        // The run itself gets the password.
+        Assert.Equal("Host=db.example;Database=galt;Username=galt;Password=s3cret", RunOptions.ContextFor(given, Galt.Continual.NullProgress.Instance).Membership);
+    }
+
+    [Fact]
     public void ConfigFileReproducesTheFlagDrivenRunToTheDigit()
     {
         string outRoot = TempDir.Create();

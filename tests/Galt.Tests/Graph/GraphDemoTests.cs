@@ -34,5 +34,7 @@ public class GraphDemoTests
         Assert.Contains("'threaded' or 'orleans'", unknown.Message);
         var silos = Assert.Throws<ArgumentException>(() => new GraphDemo().Run(RunContext.Silent() with { Silos = 2 }));
         Assert.Contains("--silos needs --executor orleans", silos.Message);
+        var membership = Assert.Throws<ArgumentException>(() => new GraphDemo().Run(RunContext.Silent() with { Membership = "Host=db" }));
+        Assert.Contains("--membership needs --executor orleans", membership.Message);
     }
 }
