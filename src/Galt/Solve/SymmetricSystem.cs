@@ -1,8 +1,9 @@
 namespace Galt.Solve;
 
 /// <summary>
-/// The small dense k×k float64 algebra of the Woodbury solve: 2-norm condition number of a symmetric matrix
-/// (eigenvalues by cyclic Jacobi rotations) and a linear solve (Gaussian elimination with partial pivoting).
+/// The small dense k×k float64 algebra of the Woodbury solve and the neural map: 2-norm condition number of a symmetric
+/// matrix (eigenvalues by cyclic Jacobi rotations), a linear solve (Gaussian elimination with partial pivoting) and a
+/// pseudo-inverse solve (through the eigenvectors).
 /// k is the number of constraints on a block (≤ a few dozen), so plain C# beats a round trip through libtorch.
 /// </summary>
 internal static class SymmetricSystem
@@ -26,11 +27,23 @@ internal static class SymmetricSystem
     }
 
     /// <summary>Eigenvalues of a symmetric matrix by cyclic Jacobi rotations (accurate to rounding for small k).</summary>
-    public static double[] Eigenvalues(double[,] symmetric)
+    public static double[] Eigenvalues(double[,] symmetric) => Eigen(symmetric, vectors: false).Values;
+
+    /// <summary>
+    /// Eigenvalues and, when <paramref name="vectors"/>, eigenvectors (column j of <c>Vectors</c> belongs to value j) of a
+    /// symmetric matrix by cyclic Jacobi rotations.
+    /// </summary>
+    public static (double[] Values, double[,]? Vectors) Eigen(double[,] symmetric, bool vectors = true)
     {
         int n = symmetric.GetLength(0);
         if (symmetric.GetLength(1) != n) throw new ArgumentException($"matrix is {n}x{symmetric.GetLength(1)}, not square.", nameof(symmetric));
         var a = (double[,])symmetric.Clone();
+        double[,]? v = null;
+        if (vectors)
+        {
+            v = new double[n, n];
+            for (int i = 0; i < n; i++) v[i, i] = 1;
+        }
         for (int sweep = 0; sweep < 100; sweep++)
         {
             double off = 0, diag = 0;
@@ -59,11 +72,40 @@ internal static class SymmetricSystem
                         a[p, k] = c * apk - s * aqk;
                         a[q, k] = s * apk + c * aqk;
                     }
+                    if (v is null) continue;
+                    for (int k = 0; k < n; k++)
+                    {
+                        double vkp = v[k, p], vkq = v[k, q];
+                        v[k, p] = c * vkp - s * vkq;
+                        v[k, q] = s * vkp + c * vkq;
+                    }
                 }
         }
         var result = new double[n];
         for (int i = 0; i < n; i++) result[i] = a[i, i];
-        return result;
+        return (result, v);
+    }
+
+    /// <summary>
+    /// x = S⁺·r, the least-squares solution of least norm of S·x = r for a symmetric positive semidefinite S:
+    /// eigenvalues at or below <paramref name="relativeTolerance"/> × the largest count as zero.
+    /// </summary>
+    public static double[] PseudoSolve(double[,] s, double[] r, double relativeTolerance = 1e-12)
+    {
+        int n = r.Length;
+        if (n == 0) return Array.Empty<double>();
+        var (values, vectors) = Eigen(s);
+        double cut = relativeTolerance * values.Max(Math.Abs);
+        var x = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            if (values[j] <= cut || values[j] <= 0) continue;
+            double dot = 0;
+            for (int i = 0; i < n; i++) dot += vectors![i, j] * r[i];
+            dot /= values[j];
+            for (int i = 0; i < n; i++) x[i] += vectors![i, j] * dot;
+        }
+        return x;
     }
 
     /// <summary>Solves S·x = r by Gaussian elimination with partial pivoting.</summary>
