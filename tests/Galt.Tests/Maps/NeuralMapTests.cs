@@ -1,4 +1,5 @@
 using Galt.Maps;
+using Galt.Tensors;
 using static TorchSharp.torch;
 
 namespace Galt.Tests.Maps;
@@ -30,7 +31,7 @@ public class NeuralMapTests
         using var scope = NewDisposeScope();
         manual_seed(5);
         var shapes = new long[][] { new long[] { 3, 4 }, new long[] { 5 }, new long[] { 2, 2 } };
-        var metric = shapes.Select(s => rand(s, ScalarType.Float32).add_(0.5f)).ToArray();
+        var metric = shapes.Select(s => rand(s, ScalarType.Float32).Plus(0.5)).ToArray();
         var jacobians = Enumerable.Range(0, 4).Select(i => (IReadOnlyList<Tensor?>)shapes.Select((s, p) => (i + p) % 3 == 0 ? null : randn(s, ScalarType.Float32)).ToArray()).ToArray();
         var sites = NeuralMap.Grams(jacobians, metric, new[] { new[] { 0, 2 }, new[] { 1 } });
         // The global Gram, independently: every row flattened over all tensors, J diag(1/D) Jᵀ in float64.
