@@ -1,5 +1,6 @@
 using Galt.Checkpoints;
 using Galt.Constraints;
+using Galt.Maps;
 using Galt.Jacobians;
 using Galt.Multipliers;
 using Galt.Solve;
@@ -445,6 +446,19 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
                 string.Join(", ", _constraints.Select((r, i) => $"{r.State.Name} C = {result.Values[i]:G4}")));
         return result;
     }
+
+    /// <summary>
+    /// A neural map at the current state (docs/maps.md): for each site — the parameters whose names are the prefix or
+    /// start with it and a dot (<c>"head"</c>, <c>"trunk.1"</c>) — whether the <see cref="MapRowRole.Target"/> rows can be
+    /// brought to their boundary there (C + JΔ = 0), whether the <see cref="MapRowRole.Protect"/> rows stay inside theirs
+    /// (C + JΔ ≤ 0), with what conditioning and what interference with the <see cref="MapRowRole.Channel"/> rows; then
+    /// <see cref="NeuralMap.Select"/> picks the site. The rows need not be registered with the optimizer. The metric is
+    /// the one the next step would use from the moments held (D = 1, with a logged warning, for a tensor that has taken no
+    /// step). Nothing in the optimizer changes.
+    /// </summary>
+    /// <exception cref="ArgumentException">No row or site, a site that names no parameter, or sites that overlap; the message names them.</exception>
+    public NeuralMap Map(IReadOnlyList<(Constraint Constraint, MapRowRole Role)> rows, params string[] sites) =>
+        OptimizerMap.Compute(Parameters, ParameterNames, Metric, _shared.MetricFloorRatio, JacobianPath, rows, sites);
 
     /// <summary>
     /// Writes the whole optimizer state: the parameters (by name), the learning rate, the step count, Adam's moments and
