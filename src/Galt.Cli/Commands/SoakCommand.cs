@@ -226,7 +226,7 @@ internal sealed record SoakRunResult(int Run, int ExitCode, double Seconds, Soak
         11 => "SIGSEGV (segmentation fault)",
         6 => "SIGABRT (abort)",
         7 => "SIGBUS",
-        9 => "SIGKILL",
+        9 => "SIGKILL (killed from outside: the kernel's out-of-memory killer or a user — see dmesg; not the finalizer race's signature)",
         4 => "SIGILL",
         int n => $"signal {n}",
         null => ExitCode == 0 ? "finished" : $"exit code {ExitCode}",
