@@ -24,6 +24,9 @@ public sealed class NeuralMap
         Sites = sites;
     }
 
+    /// <summary>Set by the optimizer that computed the map (<c>optimizer.Map</c>): its rows' constraints and each site's tensor indices, for a map step.</summary>
+    internal MapOrigin? Origin { get; set; }
+
     /// <summary>The rows the map was computed for.</summary>
     public IReadOnlyList<MapRow> Rows => _rows;
 
@@ -206,3 +209,6 @@ public sealed class NeuralMap
             for (int j = 0; j < sum.GetLength(1); j++) sum[i, j] += g[i, j];
     }
 }
+
+/// <summary>Where an optimizer's map came from: the optimizer, the rows' constraints, each site's tensor indices.</summary>
+internal sealed record MapOrigin(object Optimizer, IReadOnlyList<Galt.Constraints.Constraint> Constraints, IReadOnlyList<int[]> SiteTensors);

@@ -1,7 +1,7 @@
 namespace Galt.Maps;
 
 /// <summary>How far along its direction a map-guided step may go (the paper's "update inside the trusted map region").</summary>
-internal enum TrustRegion
+public enum TrustRegion
 {
     /// <summary>The whole step (σ = 1), whatever the chart: what an unguided optimizer does.</summary>
     Raw,

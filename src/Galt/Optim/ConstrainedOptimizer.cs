@@ -458,7 +458,25 @@ public abstract class ConstrainedOptimizer : optim.Optimizer, ICheckpointable
     /// </summary>
     /// <exception cref="ArgumentException">No row or site, a site that names no parameter, or sites that overlap; the message names them.</exception>
     public NeuralMap Map(IReadOnlyList<(Constraint Constraint, MapRowRole Role)> rows, params string[] sites) =>
-        OptimizerMap.Compute(Parameters, ParameterNames, Metric, _shared.MetricFloorRatio, JacobianPath, rows, sites);
+        OptimizerMap.Compute(this, Parameters, ParameterNames, Metric, _shared.MetricFloorRatio, JacobianPath, rows, sites);
+
+    /// <summary>
+    /// A map-guided step (paper Algorithm 1: "update inside the trusted map region"): at the site(s) <paramref name="selection"/>
+    /// chose from <paramref name="map"/> (computed by this optimizer at the current parameters), the admissible step
+    /// Δ = D⁻¹ Jᵀ y of that site, times <paramref name="stepFraction"/>, scaled by σ ∈ [0, 1] as <paramref name="region"/>
+    /// allows: <see cref="TrustRegion.Raw"/> takes it whole; <see cref="TrustRegion.BoundaryOnly"/> and
+    /// <see cref="TrustRegion.ChartLocal"/> stop before leaving the current ReLU chart or the next one, judged by the signs
+    /// of <paramref name="preActivations"/> (the pre-activations at and after the site on the map's examples, evaluated at
+    /// the parameters as they are when called). Adam's moments do not move (a step of the map's geometry, not a gradient
+    /// step). Returns the rows' values before (<see cref="StepResult.Values"/>), as predicted after
+    /// (<see cref="StepResult.PostValues"/>) and as measured after (<see cref="StepResult.MeasuredValues"/>), σ
+    /// (<see cref="StepResult.Scale"/>) and the forwards the chart search took (<see cref="StepResult.Evaluations"/>).
+    /// On any error the parameters are as they were.
+    /// </summary>
+    /// <exception cref="ArgumentException">The map is another optimizer's, the selection found nothing, or a chart mode has no probe; the message says which.</exception>
+    /// <exception cref="InvalidOperationException">The parameters moved since the map was computed (its rows' values differ): compute a new map.</exception>
+    public StepResult MapStep(NeuralMap map, SiteSelection selection, TrustRegion region = TrustRegion.Raw, Func<IReadOnlyList<Tensor>>? preActivations = null, double stepFraction = 1) =>
+        MapStepper.Take(this, Parameters, ParameterNames, Metric, _shared.MetricFloorRatio, JacobianPath, map, selection, region, preActivations, stepFraction);
 
     /// <summary>
     /// Writes the whole optimizer state: the parameters (by name), the learning rate, the step count, Adam's moments and

@@ -15,7 +15,7 @@ namespace Galt.Optim;
 /// </summary>
 internal static class OptimizerMap
 {
-    public static NeuralMap Compute(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric, double metricFloorRatio, JacobianPath path,
+    public static NeuralMap Compute(object owner, IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric, double metricFloorRatio, JacobianPath path,
         IReadOnlyList<(Constraint Constraint, MapRowRole Role)> rows, IReadOnlyList<string> sites)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -34,17 +34,28 @@ internal static class OptimizerMap
         var evaluations = ConstraintEvaluator.Evaluate(rows.Select(r => r.Constraint).ToArray(), parameters, path);
         foreach (var e in evaluations)
             if (!double.IsFinite(e.Value)) throw new NonFiniteValueException(e.Name, $"constraint '{e.Name}' has value {e.Value}; no map was computed.");
-        var fresh = Enumerable.Range(0, parameters.Count).Where(p => metric.StepCount(p) == 0 && siteTensors.Any(t => t.Contains(p))).Select(p => names[p]).ToArray();
-        if (fresh.Length > 0)
-            Galt.Diagnostics.GaltLog.For("Galt.Maps").LogWarning(
-                "The map uses D = 1 for {Names}: they have taken no step yet, so the optimizer holds no metric for them.", string.Join(", ", fresh));
-        var d = Enumerable.Range(0, parameters.Count).Select(p => metric.StepCount(p) > 0
-            ? PrimalStep.FloorMetric(metric.CurrentMetric(p)!, metricFloorRatio)
-            : ones_like(parameters[p])).ToArray();
+        var d = Metric(parameters, names, metric, metricFloorRatio, siteTensors.SelectMany(t => t).ToArray(), warn: true);
         var grams = NeuralMap.Grams(evaluations.Select(e => (IReadOnlyList<Tensor?>)e.Jacobian).ToArray(), d, siteTensors);
         // Targets ask the row to reach its boundary (C + JΔ = 0), protect rows to stay inside it (C + JΔ ≤ 0): both −C.
         var mapRows = rows.Select((r, i) => new MapRow(r.Constraint.Name, r.Role, r.Role == MapRowRole.Channel ? 0 : -evaluations[i].Value)).ToArray();
-        return NeuralMap.Compute(mapRows, sites, grams);
+        var map = NeuralMap.Compute(mapRows, sites, grams);
+        map.Origin = new MapOrigin(owner, rows.Select(r => r.Constraint).ToArray(), siteTensors);
+        return map;
+    }
+
+    /// <summary>
+    /// The metric the optimizer's next step would use, per tensor: the floored √v̂ + ε of the moments it holds, or D = 1
+    /// for a tensor that has taken no step (logged once per map when <paramref name="warn"/> and one of <paramref name="used"/> is such).
+    /// </summary>
+    public static Tensor[] Metric(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric, double metricFloorRatio, int[] used, bool warn)
+    {
+        var fresh = used.Distinct().Where(p => metric.StepCount(p) == 0).Select(p => names[p]).ToArray();
+        if (warn && fresh.Length > 0)
+            Galt.Diagnostics.GaltLog.For("Galt.Maps").LogWarning(
+                "The map uses D = 1 for {Names}: they have taken no step yet, so the optimizer holds no metric for them.", string.Join(", ", fresh));
+        return Enumerable.Range(0, parameters.Count).Select(p => metric.StepCount(p) > 0
+            ? PrimalStep.FloorMetric(metric.CurrentMetric(p)!, metricFloorRatio)
+            : ones_like(parameters[p])).ToArray();
     }
 
     private static bool Matches(string name, string prefix) =>
