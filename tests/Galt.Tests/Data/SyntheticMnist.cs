@@ -60,6 +60,13 @@ internal static class SyntheticMnist
     }
 
     /// <summary>A folder with the four standard files (train and test gzip-compressed or raw as asked).</summary>
+    /// <summary><see cref="Digits"/> as a dataset with pixels scaled to [0, 1].</summary>
+    public static Galt.Experiments.Data.MnistDataset Dataset(int count, int seed)
+    {
+        var (pixels, labels) = Digits(count, seed);
+        return new Galt.Experiments.Data.MnistDataset(pixels.Select(b => b / 255f).ToArray(), labels, "synthetic");
+    }
+
     public static string WriteDirectory(int trainCount = 500, int testCount = 200, bool gzip = true)
     {
         string dir = TempDir.Create();

@@ -14,12 +14,6 @@ namespace Galt.Tests.Orleans;
 /// </summary>
 public class KillASiloTests
 {
-    private static MnistDataset Digits(int count, int seed)
-    {
-        var (pixels, labels) = SyntheticMnist.Digits(count, seed);
-        return new MnistDataset(pixels.Select(b => b / 255f).ToArray(), labels, "synthetic");
-    }
-
     private static ChainOutcome Run(MnistDataset train, MnistDataset evaluation, bool killSilo)
     {
         Environment.SetEnvironmentVariable("GALT_CLI_DLL", Path.Combine(AppContext.BaseDirectory, "Galt.Cli.dll"));
@@ -48,8 +42,8 @@ public class KillASiloTests
     [Fact]
     public void AKilledSiloCostsTheMinibatchesSinceTheLastCheckpointAndNothingElse()
     {
-        var train = Digits(384, seed: 1);
-        var evaluation = Digits(128, seed: 2);
+        var train = SyntheticMnist.Dataset(384, seed: 1);
+        var evaluation = SyntheticMnist.Dataset(128, seed: 2);
         var uninterrupted = Run(train, evaluation, killSilo: false);
         var recovered = Run(train, evaluation, killSilo: true);
 

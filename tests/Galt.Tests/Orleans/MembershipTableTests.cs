@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Galt.Continual;
-using Galt.Experiments.Data;
 using Galt.Experiments.GraphParallel;
 using Galt.Orleans;
 using Galt.Tests.Data;
@@ -15,12 +14,6 @@ namespace Galt.Tests.Orleans;
 /// </summary>
 public class MembershipTableTests
 {
-    private static MnistDataset Digits(int count, int seed)
-    {
-        var (pixels, labels) = SyntheticMnist.Digits(count, seed);
-        return new MnistDataset(pixels.Select(b => b / 255f).ToArray(), labels, "synthetic");
-    }
-
     [SkippableFact]
     public void TheSchemaIsInstalledOnceWhenSilosStartTogether()
     {
@@ -65,8 +58,8 @@ public class MembershipTableTests
             Assert.Contains("1 active silo(s)", tooFew.Message);
             silos.Add(Silo(1));
 
-            var train = Digits(256, seed: 1);
-            var evaluation = Digits(128, seed: 2);
+            var train = SyntheticMnist.Dataset(256, seed: 1);
+            var evaluation = SyntheticMnist.Dataset(128, seed: 2);
             var options = GraphDemoRecipe.Default.Chain with { InnerIterations = 2 };
             var inProcess = GraphDemoTraining.Chain(train, evaluation, options, seed: 3, epochs: 1, NullProgress.Instance, "chain");
 
