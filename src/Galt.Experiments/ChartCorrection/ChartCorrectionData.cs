@@ -9,7 +9,10 @@ namespace Galt.Experiments.ChartCorrection;
 /// <c>ask_teacher</c>, 1 unsafe cluster answered <c>refuse</c>; 3,300 training and 1,100 test descriptors. Centres are
 /// N(0, 3²·I), descriptors their centre plus N(0, I) noise, everything from one seeded generator.
 /// </summary>
-internal sealed class ChartCorrectionData : IDisposable
+/// <param name="Centres">[7, 48] cluster centres.</param>
+/// <param name="Train">The training descriptors.</param>
+/// <param name="Test">The test descriptors.</param>
+internal sealed record ChartCorrectionData(Tensor Centres, ChartCorrectionData.Split Train, ChartCorrectionData.Split Test) : IDisposable
 {
     public const int Dimension = 48, Clusters = 7, Classes = 6, AskTeacher = 4, Refuse = 5;
 
@@ -24,22 +27,6 @@ internal sealed class ChartCorrectionData : IDisposable
 
     /// <summary>The class of a cluster: 0–3 itself, 4 and 5 ask_teacher, 6 refuse.</summary>
     public static long ClassOf(int cluster) => cluster < 4 ? cluster : cluster < 6 ? AskTeacher : Refuse;
-
-    private ChartCorrectionData(Tensor centres, Split train, Split test)
-    {
-        Centres = centres;
-        Train = train;
-        Test = test;
-    }
-
-    /// <summary>[7, 48] cluster centres.</summary>
-    public Tensor Centres { get; }
-
-    /// <summary>The training descriptors.</summary>
-    public Split Train { get; }
-
-    /// <summary>The test descriptors.</summary>
-    public Split Test { get; }
 
     /// <summary>Descriptors X [n, 48], classes Y [n] and the cluster each came from [n].</summary>
     internal sealed record Split(Tensor X, Tensor Y, Tensor Cluster) : IDisposable
