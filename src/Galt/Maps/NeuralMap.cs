@@ -84,8 +84,11 @@ public sealed class NeuralMap
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var perTensor = new double[metric.Count][,];
+        // Only the tensors some site holds: a model's other tensors cost nothing.
+        var used = new HashSet<int>(siteTensors.SelectMany(t => t).Where(p => p >= 0 && p < metric.Count));
         for (int p = 0; p < metric.Count; p++)
         {
+            if (!used.Contains(p)) continue;
             var d = metric[p].detach().to_type(ScalarType.Float64).reshape(-1);
             var m = zeros(k, d.shape[0], ScalarType.Float64, d.device);
             for (int i = 0; i < k; i++)

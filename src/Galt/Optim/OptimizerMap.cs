@@ -44,8 +44,9 @@ internal static class OptimizerMap
     }
 
     /// <summary>
-    /// The metric the optimizer's next step would use, per tensor: the floored √v̂ + ε of the moments it holds, or D = 1
-    /// for a tensor that has taken no step (logged once per map when <paramref name="warn"/> and one of <paramref name="used"/> is such).
+    /// The metric the optimizer's next step would use for the tensors <paramref name="used"/>: the floored √v̂ + ε of the
+    /// moments it holds, or D = 1 for a tensor that has taken no step (logged once per map when <paramref name="warn"/>).
+    /// Other tensors get an empty placeholder, never read.
     /// </summary>
     public static Tensor[] Metric(IReadOnlyList<Parameter> parameters, IReadOnlyList<string> names, AdamMetric metric, double metricFloorRatio, int[] used, bool warn)
     {
@@ -53,8 +54,9 @@ internal static class OptimizerMap
         if (warn && fresh.Length > 0)
             Galt.Diagnostics.GaltLog.For("Galt.Maps").LogWarning(
                 "The map uses D = 1 for {Names}: they have taken no step yet, so the optimizer holds no metric for them.", string.Join(", ", fresh));
-        return Enumerable.Range(0, parameters.Count).Select(p => metric.StepCount(p) > 0
-            ? PrimalStep.FloorMetric(metric.CurrentMetric(p)!, metricFloorRatio)
+        var wanted = new HashSet<int>(used);
+        return Enumerable.Range(0, parameters.Count).Select(p => !wanted.Contains(p) ? empty(0)
+            : metric.StepCount(p) > 0 ? PrimalStep.FloorMetric(metric.CurrentMetric(p)!, metricFloorRatio)
             : ones_like(parameters[p])).ToArray();
     }
 
